@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * BGP message codec: encoders write whole messages (header included) into a wbuf;
+ * decoders read a message body (after the 19-byte header) through bounds-checked readers
+ * and report errors as the NOTIFICATION the RFCs prescribe, or, for UPDATE, as the
+ * RFC 7606 action (treat-as-withdraw, attribute discard, session reset).
+ */
+#ifndef ROUTEHUB_BGP_MSG_H
+#define ROUTEHUB_BGP_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attr.h"
+#include "bgp.h"
+#include "routehub/prefix.h"
+#include "wire.h"
+
+/* Index of an address family in per-family arrays. */
+enum bgp_aid { BGP_AID_IPV4 = 0, BGP_AID_IPV6 = 1, BGP_AID_MAX = 2 };
+
+#define BGP_ADDPATH_RECV 0x1
+#define BGP_ADDPATH_SEND 0x2
+
+#define BGP_GR_MAX_TIME 4095
+
+struct bgp_caps {
+	bool mp[BGP_AID_MAX]; /* multiprotocol unicast per family */
+	bool as4;
+	uint32_t as4_asn;
+	bool route_refresh;
+	bool enhanced_rr;
+	bool ext_msg;
+	bool gr;	  /* graceful restart capability present */
+	bool gr_restarted; /* R bit */
+	uint16_t gr_time;
+	bool gr_fwd[BGP_AID_MAX];	   /* families listed, F bit */
+	bool gr_af[BGP_AID_MAX];	   /* families listed */
+	uint8_t addpath[BGP_AID_MAX]; /* BGP_ADDPATH_* per family */
+};
+
+struct bgp_open {
+	uint8_t version;
+	uint16_t my_as; /* AS_TRANS when the real ASN needs 4 octets */
+	uint16_t hold_time;
+	uint32_t bgp_id; /* network order */
+	struct bgp_caps caps;
+};
+
+/* A NOTIFICATION to send or that was received. */
+#define BGP_NOTIFY_DATA_MAX 256
+struct bgp_notify {
+	uint8_t code;
+	uint8_t subcode;
+	uint16_t data_len;
+	uint8_t data[BGP_NOTIFY_DATA_MAX];
+};
+
+/* RFC 7606 outcome of decoding an UPDATE, from mildest to harshest. */
+enum bgp_upd_action {
+	BGP_UPD_OK = 0,
+	BGP_UPD_ATTR_DISCARD = 1,      /* some attributes dropped, the rest is good */
+	BGP_UPD_TREAT_AS_WITHDRAW = 2, /* withdraw every NLRI of the message */
+	BGP_UPD_SESSION_RESET = 3,     /* send `notify` and close */
+};
+
+/* Where the NLRI of a decoded UPDATE sit in the message, to walk with bgp_nlri_next(). */
+struct bgp_nlri_block {
+	enum bgp_aid aid;
+	const uint8_t *p;
+	size_t len;
+};
+
+struct bgp_update {
+	enum bgp_upd_action action;
+	struct bgp_notify notify; /* for BGP_UPD_SESSION_RESET */
+	const char *reason;	  /* for logs: what was wrong, static text */
+	struct bgp_attrs *attrs;  /* not interned; NULL when the message has no attributes */
+	struct bgp_nlri_block withdrawn; /* IPv4 withdrawn routes */
+	struct bgp_nlri_block nlri;	 /* IPv4 NLRI */
+	struct bgp_nlri_block mp_reach;	 /* len 0 if absent */
+	struct bgp_nlri_block mp_unreach;
+	bool eor;		       /* End-of-RIB marker (RFC 4724 2) */
+	enum bgp_aid eor_aid;
+};
+
+/* Session parameters a decoder needs. */
+struct bgp_codec_opts {
+	bool as4;			   /* both sides announced 4-octet ASNs */
+	bool addpath_rx[BGP_AID_MAX];	   /* peer sends path ids */
+	bool ebgp;			   /* decides which attributes are allowed */
+	size_t max_msg;			   /* 4096 or 65535 */
+};
+
+/* Header: checks marker, length and type (RFC 4271 6.1). 0, or -EBADMSG with n filled. */
+int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type,
+		   size_t max_msg, struct bgp_notify *n);
+
+int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
+/* Decodes and checks an OPEN body (RFC 4271 6.2, RFC 5492, RFC 6793). */
+int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct bgp_notify *n);
+
+int bgp_keepalive_encode(struct wbuf *w);
+
+int bgp_notify_encode(struct wbuf *w, const struct bgp_notify *n);
+int bgp_notify_decode(const uint8_t *body, size_t len, struct bgp_notify *n);
+/* Fills a Cease with an RFC 8203/9003 shutdown communication (UTF-8, at most 255 bytes). */
+void bgp_notify_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text);
+/* The shutdown communication of a received Cease, copied into buf (NUL-terminated), or NULL. */
+const char *bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size_t size);
+
+int bgp_rr_encode(struct wbuf *w, uint16_t afi, uint8_t subtype, uint8_t safi);
+int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subtype, uint8_t *safi,
+		  struct bgp_notify *n);
+
+/*
+ * Decodes an UPDATE body. Returns 0 with u->action telling what to do (never -1 for a
+ * peer's fault: a malformed message is an action, not an error); -ENOMEM on allocation
+ * failure. The caller frees u->attrs (bgp_attrs_free) unless it interns them.
+ */
+int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_codec_opts *opts,
+		      struct bgp_update *u);
+
+/*
+ * Walks NLRI: returns 1 with the next prefix (and path id when addpath), 0 at the end,
+ * -EBADMSG when malformed.
+ */
+int bgp_nlri_next(struct rbuf *r, enum bgp_aid aid, bool addpath, struct rh_prefix *p,
+		  uint32_t *path_id);
+
+/*
+ * UPDATE encoding, packing as many prefixes as fit in one message for one attribute set.
+ * Begin with the attributes (or with none, for withdrawals only), add prefixes until
+ * bgp_upd_add() returns -ENOSPC, then finish. IPv4 uses the classic NLRI and withdrawn
+ * fields; IPv6 uses MP_REACH/MP_UNREACH.
+ */
+struct bgp_upd_writer {
+	struct wbuf w;
+	enum bgp_aid aid;
+	bool withdraw;
+	bool addpath;
+	bool as4;
+	size_t attr_len_off, mp_len_off, withdrawn_len_off;
+	unsigned count;
+};
+
+int bgp_upd_begin(struct bgp_upd_writer *uw, uint8_t *buf, size_t cap, enum bgp_aid aid,
+		  bool withdraw, const struct bgp_attrs *attrs, const struct bgp_codec_opts *opts);
+int bgp_upd_add(struct bgp_upd_writer *uw, const struct rh_prefix *p, uint32_t path_id);
+/* Returns the message length. */
+size_t bgp_upd_finish(struct bgp_upd_writer *uw);
+/* End-of-RIB for a family. */
+int bgp_eor_encode(struct wbuf *w, enum bgp_aid aid);
+
+#endif
