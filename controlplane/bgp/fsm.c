@@ -193,6 +193,10 @@ static enum bgp_fsm_state st_active(struct bgp_fsm *f, const struct bgp_fsm_inpu
 		return to_idle(f, out, CRC_RESET);
 	case BGP_EV_CONNECT_RETRY_EXPIRES:
 		timer_start(out, BGP_TIMER_CONNECT_RETRY, f->cfg.connect_retry_time);
+		/* RFC 4271 has a passive FSM connect once this timer expires; a peer
+		 * configured passive (as in FRR, BIRD, OpenBGPD) keeps waiting instead. */
+		if (f->cfg.passive)
+			return BGP_ST_ACTIVE;
 		act(out, BGP_ACT_TCP_CONNECT);
 		return BGP_ST_CONNECT;
 	case BGP_EV_TCP_CR_ACKED:

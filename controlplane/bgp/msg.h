@@ -32,11 +32,11 @@ struct bgp_caps {
 	bool route_refresh;
 	bool enhanced_rr;
 	bool ext_msg;
-	bool gr;	  /* graceful restart capability present */
+	bool gr;           /* graceful restart capability present */
 	bool gr_restarted; /* R bit */
 	uint16_t gr_time;
-	bool gr_fwd[BGP_AID_MAX];	   /* families listed, F bit */
-	bool gr_af[BGP_AID_MAX];	   /* families listed */
+	bool gr_fwd[BGP_AID_MAX];     /* families listed, F bit */
+	bool gr_af[BGP_AID_MAX];      /* families listed */
 	uint8_t addpath[BGP_AID_MAX]; /* BGP_ADDPATH_* per family */
 };
 
@@ -74,28 +74,28 @@ struct bgp_nlri_block {
 
 struct bgp_update {
 	enum bgp_upd_action action;
-	struct bgp_notify notify; /* for BGP_UPD_SESSION_RESET */
-	const char *reason;	  /* for logs: what was wrong, static text */
-	struct bgp_attrs *attrs;  /* not interned; NULL when the message has no attributes */
+	struct bgp_notify notify;        /* for BGP_UPD_SESSION_RESET */
+	const char *reason;              /* for logs: what was wrong, static text */
+	struct bgp_attrs *attrs;         /* not interned; NULL when the message has no attributes */
 	struct bgp_nlri_block withdrawn; /* IPv4 withdrawn routes */
-	struct bgp_nlri_block nlri;	 /* IPv4 NLRI */
-	struct bgp_nlri_block mp_reach;	 /* len 0 if absent */
+	struct bgp_nlri_block nlri;      /* IPv4 NLRI */
+	struct bgp_nlri_block mp_reach;  /* len 0 if absent */
 	struct bgp_nlri_block mp_unreach;
-	bool eor;		       /* End-of-RIB marker (RFC 4724 2) */
+	bool eor; /* End-of-RIB marker (RFC 4724 2) */
 	enum bgp_aid eor_aid;
 };
 
 /* Session parameters a decoder needs. */
 struct bgp_codec_opts {
-	bool as4;			   /* both sides announced 4-octet ASNs */
-	bool addpath_rx[BGP_AID_MAX];	   /* peer sends path ids */
-	bool ebgp;			   /* decides which attributes are allowed */
-	size_t max_msg;			   /* 4096 or 65535 */
+	bool as4;                     /* both sides announced 4-octet ASNs */
+	bool addpath_rx[BGP_AID_MAX]; /* peer sends path ids */
+	bool ebgp;                    /* decides which attributes are allowed */
+	size_t max_msg;               /* 4096 or 65535 */
 };
 
 /* Header: checks marker, length and type (RFC 4271 6.1). 0, or -EBADMSG with n filled. */
-int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type,
-		   size_t max_msg, struct bgp_notify *n);
+int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type, size_t max_msg,
+                   struct bgp_notify *n);
 
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
 /* Decodes and checks an OPEN body (RFC 4271 6.2, RFC 5492, RFC 6793). */
@@ -112,7 +112,7 @@ const char *bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size
 
 int bgp_rr_encode(struct wbuf *w, uint16_t afi, uint8_t subtype, uint8_t safi);
 int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subtype, uint8_t *safi,
-		  struct bgp_notify *n);
+                  struct bgp_notify *n);
 
 /*
  * Decodes an UPDATE body. Returns 0 with u->action telling what to do (never -1 for a
@@ -120,14 +120,14 @@ int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subty
  * failure. The caller frees u->attrs (bgp_attrs_free) unless it interns them.
  */
 int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_codec_opts *opts,
-		      struct bgp_update *u);
+                      struct bgp_update *u);
 
 /*
  * Walks NLRI: returns 1 with the next prefix (and path id when addpath), 0 at the end,
  * -EBADMSG when malformed.
  */
 int bgp_nlri_next(struct rbuf *r, enum bgp_aid aid, bool addpath, struct rh_prefix *p,
-		  uint32_t *path_id);
+                  uint32_t *path_id);
 
 /*
  * UPDATE encoding, packing as many prefixes as fit in one message for one attribute set.
@@ -146,7 +146,7 @@ struct bgp_upd_writer {
 };
 
 int bgp_upd_begin(struct bgp_upd_writer *uw, uint8_t *buf, size_t cap, enum bgp_aid aid,
-		  bool withdraw, const struct bgp_attrs *attrs, const struct bgp_codec_opts *opts);
+                  bool withdraw, const struct bgp_attrs *attrs, const struct bgp_codec_opts *opts);
 int bgp_upd_add(struct bgp_upd_writer *uw, const struct rh_prefix *p, uint32_t path_id);
 /* Returns the message length. */
 size_t bgp_upd_finish(struct bgp_upd_writer *uw);

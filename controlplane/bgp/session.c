@@ -81,6 +81,7 @@ struct bgp_session {
 	bool rib_blocked;
 	struct bgp_session_stats stats;
 	char last_error[192];
+	bool error_fresh; /* last_error was set by the event being run */
 };
 
 static void conn_event(struct bgp_conn *c, enum bgp_fsm_event ev, const struct bgp_notify *n);
@@ -134,6 +135,38 @@ static void set_error(struct bgp_session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->last_error, sizeof(s->last_error), fmt, ap);
 	va_end(ap);
+	s->error_fresh = true;
+}
+
+/* RFC 4271 4.5, RFC 4486 4, RFC 7313 5: what a NOTIFICATION means, for logs. */
+static const char *notify_name(uint8_t code, uint8_t subcode)
+{
+	static const char *const codes[] = {
+	        "unknown",
+	        "message header error",
+	        "OPEN message error",
+	        "UPDATE message error",
+	        "hold timer expired",
+	        "finite state machine error",
+	        "cease",
+	        "ROUTE-REFRESH message error",
+	};
+	static const char *const cease[] = {
+	        "cease",
+	        "maximum number of prefixes reached",
+	        "administrative shutdown",
+	        "peer de-configured",
+	        "administrative reset",
+	        "connection rejected",
+	        "other configuration change",
+	        "connection collision resolution",
+	        "out of resources",
+	        "hard reset",
+	};
+
+	if (code == BGP_ERR_CEASE && subcode < sizeof(cease) / sizeof(cease[0]))
+		return cease[subcode];
+	return code < sizeof(codes) / sizeof(codes[0]) ? codes[code] : codes[0];
 }
 
 static void conn_close(struct bgp_conn *c)
@@ -270,8 +303,18 @@ static void conn_send_notify(struct bgp_conn *c, const struct bgp_fsm_action *a)
 	wbuf_init(&w, buf, sizeof(buf));
 	if (bgp_notify_encode(&w, &n) < 0 || w.err)
 		return;
-	log_notice("bgp %s: sending NOTIFICATION %u/%u", c->s->name, n.code, n.subcode);
-	set_error(c->s, "sent NOTIFICATION %u/%u", n.code, n.subcode);
+	/* Keep the detail the event recorded ("peer AS 65009, expected 65002"). */
+	if (c->s->error_fresh) {
+		char detail[sizeof(c->s->last_error)];
+
+		memcpy(detail, c->s->last_error, sizeof(detail));
+		set_error(c->s, "sent NOTIFICATION %u/%u (%s): %s", n.code, n.subcode,
+		          notify_name(n.code, n.subcode), detail);
+	} else {
+		set_error(c->s, "sent NOTIFICATION %u/%u (%s)", n.code, n.subcode,
+		          notify_name(n.code, n.subcode));
+	}
+	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
 	conn_send(c, buf, w.len);
 }
 
@@ -488,6 +531,7 @@ static void conn_event_in(struct bgp_conn *c, const struct bgp_fsm_input *in,
 		conn_run(c, &e);
 	}
 	c->busy = false;
+	c->s->error_fresh = false;
 }
 
 static void conn_event(struct bgp_conn *c, enum bgp_fsm_event ev, const struct bgp_notify *n)
@@ -590,10 +634,9 @@ static void recv_notify(struct bgp_conn *c, const uint8_t *body, size_t len)
 		memset(&n, 0, sizeof(n));
 	if (n.code == BGP_ERR_CEASE)
 		t = bgp_notify_shutdown_text(&n, text, sizeof(text));
-	log_notice("bgp %s: received NOTIFICATION %u/%u%s%s%s", c->s->name, n.code, n.subcode,
-	           t ? " \"" : "", t ? t : "", t ? "\"" : "");
-	set_error(c->s, "received NOTIFICATION %u/%u%s%s%s", n.code, n.subcode, t ? " \"" : "",
-	          t ? t : "", t ? "\"" : "");
+	set_error(c->s, "received NOTIFICATION %u/%u (%s)%s%s%s", n.code, n.subcode,
+	          notify_name(n.code, n.subcode), t ? " \"" : "", t ? t : "", t ? "\"" : "");
+	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
 	/* RFC 4271 8.1.3 event 24: the peer does not speak our version. */
 	if (n.code == BGP_ERR_OPEN && n.subcode == BGP_ERR_OPEN_VERSION)
 		conn_event(c, BGP_EV_NOTIF_MSG_VER_ERR, NULL);
@@ -739,8 +782,6 @@ static void conn_timer(struct rh_evloop *loop, struct rh_timer *t, void *arg)
 	size_t i = (size_t)(t - c->timer);
 
 	(void)loop;
-	if (i == BGP_TIMER_HOLD)
-		set_error(c->s, "hold timer expired");
 	if (i < BGP_TIMER_COUNT)
 		conn_event(c, ev[i], NULL);
 }
@@ -753,6 +794,7 @@ static struct bgp_conn *conn_new(struct bgp_session *s)
 	struct bgp_fsm_cfg fc = {
 	        .hold_time = s->cfg.hold_time,
 	        .connect_retry_time = s->cfg.connect_retry_time,
+	        .passive = s->cfg.passive,
 	};
 
 	if (c == NULL)

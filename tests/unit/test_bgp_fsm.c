@@ -377,6 +377,21 @@ static void test_passive_session(void **state)
 }
 
 /* Hold time 0 on either side: no hold timer, no keepalives (RFC 4271 4.2, 4.4). */
+/* A peer configured passive never connects, also when ConnectRetryTimer expires. */
+static void test_passive_never_connects(void **state)
+{
+	struct bgp_fsm_cfg cfg = {.hold_time = 90, .connect_retry_time = 120, .passive = true};
+	struct bgp_fsm f;
+	char buf[256];
+
+	(void)state;
+	bgp_fsm_init(&f, &cfg);
+	step(&f, BGP_EV_MANUAL_START_PASSIVE, 0, buf, sizeof(buf));
+	assert_string_equal(step(&f, BGP_EV_CONNECT_RETRY_EXPIRES, 0, buf, sizeof(buf)),
+	                    "start(ConnectRetry=120)");
+	assert_int_equal(f.state, BGP_ST_ACTIVE);
+}
+
 static void test_hold_time_zero(void **state)
 {
 	static const struct {
@@ -550,6 +565,7 @@ int main(void)
 	        cmocka_unit_test(test_unexpected_message_subcodes),
 	        cmocka_unit_test(test_active_session_to_established),
 	        cmocka_unit_test(test_passive_session),
+	        cmocka_unit_test(test_passive_never_connects),
 	        cmocka_unit_test(test_hold_time_zero),
 	        cmocka_unit_test(test_hold_negotiate),
 	        cmocka_unit_test(test_config_bounds),
