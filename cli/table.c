@@ -76,8 +76,8 @@ static void print_list(FILE *out, const struct lyd_node *first)
 		for (unsigned i = 0; i < n; i++) {
 			char *v = cell(e, cols[i].name);
 
-			fprintf(out, "%-*s%s", (int)cols[i].width, v != NULL && *v ? v : "-",
-			        i + 1 < n ? "  " : "\n");
+			fprintf(out, "%-*s%s", i + 1 < n ? (int)cols[i].width : 0,
+			        v != NULL && *v ? v : "-", i + 1 < n ? "  " : "\n");
 			free(v);
 		}
 	}
