@@ -46,8 +46,12 @@ enum {
 	NH_LOCAL = 8,
 	NH_BAD_PORT = 9,
 	NH_BAD_STATE = 10,
+	NH_P1_6 = 11, /* the IPv6 next hops: as NH_P1, NH_ECMP_A, NH_ECMP_B */
+	NH_ECMP_A6 = 12,
+	NH_ECMP_B6 = 13,
 	NH_MAX = 16,
 	GROUP_AB = 1,
+	GROUP_AB6 = 2,
 };
 
 static const struct rte_ether_addr MAC_P0 = {{0x02, 0, 0, 0, 0, 0x01}};
@@ -57,9 +61,10 @@ static const struct rte_ether_addr MAC_NH = {{0x02, 0, 0, 0, 0, 0x10}};
 static const struct rte_ether_addr MAC_A = {{0x02, 0, 0, 0, 0, 0x0a}};
 static const struct rte_ether_addr MAC_B = {{0x02, 0, 0, 0, 0, 0x0b}};
 
-#define IP(a, b, c, d) RTE_IPV4(a, b, c, d)
-#define SRC4           IP(198, 51, 100, 7)
-#define OWN4           IP(10, 0, 0, 1)
+#define IP(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define SRC4 IP(198, 51, 100, 7)
+#define OWN4 IP(10, 0, 0, 1)
 static const uint8_t OWN6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 static const uint8_t SRC6[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 7};
 static const uint8_t DST6_P1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9};      /* via NH_P1 */
@@ -86,8 +91,8 @@ struct dp_fib {
 	struct route4 r4[16];
 	struct route6 r6[16];
 	struct dp_nh nh[NH_MAX];
-	unsigned group_n;
-	uint32_t group_members[4];
+	unsigned group_n[3];
+	uint32_t group_members[3][4];
 	bool ecmp_modulo; /* member = hash % n, else (hash * n) >> 32 */
 	unsigned registered;
 	unsigned quiescent;
@@ -148,11 +153,11 @@ const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t
 	uint32_t id = (uint32_t)value, member;
 
 	if (value & DP_FIB_GROUP) {
-		if (id != GROUP_AB || fib->group_n == 0)
+		if (id >= RTE_DIM(fib->group_n) || fib->group_n[id] == 0)
 			return NULL;
-		member = fib->ecmp_modulo ? hash % fib->group_n
-		                          : (uint32_t)(((uint64_t)hash * fib->group_n) >> 32);
-		id = fib->group_members[member];
+		member = fib->ecmp_modulo ? hash % fib->group_n[id]
+		                          : (uint32_t)(((uint64_t)hash * fib->group_n[id]) >> 32);
+		id = fib->group_members[id][member];
 	}
 	return id > 0 && id < NH_MAX && fib->nh[id].id == id ? &fib->nh[id] : NULL;
 }
@@ -167,15 +172,15 @@ static void fx_destroy(struct dp_fib *fib)
 	free(fib);
 }
 
-static void fx_nh(struct dp_fib *fib, uint32_t id, uint16_t port, enum dp_nh_state state,
-                  const struct rte_ether_addr *mac)
+static void fx_nh(struct dp_fib *fib, uint32_t id, uint8_t family, uint16_t port,
+                  enum dp_nh_state state, const struct rte_ether_addr *mac)
 {
 	struct dp_nh *nh = &fib->nh[id];
 
 	nh->id = id;
 	nh->port = port;
 	nh->state = (uint8_t)state;
-	nh->family = RH_AF_INET;
+	nh->family = family;
 	if (mac != NULL) {
 		nh->dst_mac = *mac;
 		nh->src_mac = port == 0 ? MAC_P0 : MAC_P1;
@@ -184,9 +189,9 @@ static void fx_nh(struct dp_fib *fib, uint32_t id, uint16_t port, enum dp_nh_sta
 
 static void fx_group(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n)
 {
-	assert_int_equal(id, GROUP_AB);
-	memcpy(fib->group_members, members, n * sizeof(*members));
-	fib->group_n = n;
+	assert_true(id < RTE_DIM(fib->group_n) && n <= RTE_DIM(fib->group_members[0]));
+	memcpy(fib->group_members[id], members, n * sizeof(*members));
+	fib->group_n[id] = n;
 }
 
 static void fx_route4(struct dp_fib *fib, uint32_t addr, uint8_t len, uint64_t value)
@@ -229,23 +234,28 @@ static void fx_destroy(struct dp_fib *fib)
 	dp_fib_destroy(fib);
 }
 
-static void fx_nh(struct dp_fib *fib, uint32_t id, uint16_t port, enum dp_nh_state state,
-                  const struct rte_ether_addr *mac)
+static void fx_nh(struct dp_fib *fib, uint32_t id, uint8_t family, uint16_t port,
+                  enum dp_nh_state state, const struct rte_ether_addr *mac)
 {
-	struct fibc_nh nh = {.id = id, .port = port, .family = RH_AF_INET};
+	static const uint8_t base4[4] = {192, 0, 2, 0};
+	static const uint8_t base6[16] = {0x20, 0x01, 0x0d, 0xb8, 0xee};
+	struct fibc_nh nh = {.id = id, .port = port, .family = family};
 	const struct rte_ether_addr *src = port == 0 ? &MAC_P0 : &MAC_P1;
 
-	nh.addr[0] = 192;
-	nh.addr[1] = 0;
-	nh.addr[2] = 2;
-	nh.addr[3] = (uint8_t)id;
+	if (family == RH_AF_INET) {
+		memcpy(nh.addr, base4, 4);
+		nh.addr[3] = (uint8_t)id;
+	} else {
+		memcpy(nh.addr, base6, 16);
+		nh.addr[15] = (uint8_t)id;
+	}
 	if (state == DP_NH_BLACKHOLE)
 		nh.flags = FIBC_NH_F_BLACKHOLE;
 	if (state == DP_NH_LOCAL)
 		nh.flags = FIBC_NH_F_LOCAL;
 	assert_int_equal(dp_fib_nh_add(fib, &nh), 0);
 	if (state == DP_NH_RESOLVED)
-		assert_int_equal(dp_fib_nh_resolve(fib, port, nh.addr, RH_AF_INET, mac, src), 0);
+		assert_int_equal(dp_fib_nh_resolve(fib, port, nh.addr, family, mac, src), 0);
 }
 
 static void fx_group(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n)
@@ -310,26 +320,32 @@ static int port_start(const char *name, uint16_t *id)
 static void fib_populate(struct dp_fib *fib)
 {
 	static const uint32_t members[] = {NH_ECMP_A, NH_ECMP_B};
+	static const uint32_t members6[] = {NH_ECMP_A6, NH_ECMP_B6};
+	const uint8_t v4 = RH_AF_INET, v6 = RH_AF_INET6;
 
-	fx_nh(fib, NH_P1, 1, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_P0, 0, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_ECMP_A, 1, DP_NH_RESOLVED, &MAC_A);
-	fx_nh(fib, NH_ECMP_B, 1, DP_NH_RESOLVED, &MAC_B);
-	fx_nh(fib, NH_INCOMPLETE, 1, DP_NH_INCOMPLETE, NULL);
-	fx_nh(fib, NH_BLACKHOLE, 1, DP_NH_BLACKHOLE, NULL);
-	fx_nh(fib, NH_LOCAL, 0, DP_NH_LOCAL, NULL);
+	fx_nh(fib, NH_P1, v4, 1, DP_NH_RESOLVED, &MAC_NH);
+	fx_nh(fib, NH_P0, v4, 0, DP_NH_RESOLVED, &MAC_NH);
+	fx_nh(fib, NH_ECMP_A, v4, 1, DP_NH_RESOLVED, &MAC_A);
+	fx_nh(fib, NH_ECMP_B, v4, 1, DP_NH_RESOLVED, &MAC_B);
+	fx_nh(fib, NH_INCOMPLETE, v4, 1, DP_NH_INCOMPLETE, NULL);
+	fx_nh(fib, NH_BLACKHOLE, v4, 1, DP_NH_BLACKHOLE, NULL);
+	fx_nh(fib, NH_LOCAL, v4, 0, DP_NH_LOCAL, NULL);
+	fx_nh(fib, NH_P1_6, v6, 1, DP_NH_RESOLVED, &MAC_NH);
+	fx_nh(fib, NH_ECMP_A6, v6, 1, DP_NH_RESOLVED, &MAC_A);
+	fx_nh(fib, NH_ECMP_B6, v6, 1, DP_NH_RESOLVED, &MAC_B);
 	fx_group(fib, GROUP_AB, members, 2);
+	fx_group(fib, GROUP_AB6, members6, 2);
 	fx_route4(fib, IP(10, 1, 0, 0), 16, NH_P1);
 	fx_route4(fib, IP(10, 2, 0, 0), 16, NH_P0);
 	fx_route4(fib, IP(10, 50, 0, 0), 16, DP_FIB_GROUP | GROUP_AB);
 	fx_route4(fib, IP(10, 6, 0, 0), 16, NH_INCOMPLETE);
 	fx_route4(fib, IP(10, 7, 0, 0), 16, NH_BLACKHOLE);
 	fx_route4(fib, IP(10, 8, 0, 0), 16, NH_LOCAL);
-	fx_route6(fib, DST6_P1, 48, NH_P1);
-	fx_route6(fib, DST6_ECMP, 48, DP_FIB_GROUP | GROUP_AB);
+	fx_route6(fib, DST6_P1, 48, NH_P1_6);
+	fx_route6(fib, DST6_ECMP, 48, DP_FIB_GROUP | GROUP_AB6);
 #if FX_HAS_BAD_NH
-	fx_nh(fib, NH_BAD_PORT, 9, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_BAD_STATE, 1, (enum dp_nh_state)77, &MAC_NH);
+	fx_nh(fib, NH_BAD_PORT, v4, 9, DP_NH_RESOLVED, &MAC_NH);
+	fx_nh(fib, NH_BAD_STATE, v4, 1, (enum dp_nh_state)77, &MAC_NH);
 	fx_route4(fib, IP(10, 9, 0, 0), 16, NH_BAD_PORT);
 	fx_route4(fib, IP(10, 10, 0, 0), 16, NH_BAD_STATE);
 #endif
