@@ -560,6 +560,20 @@ static const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct
 	return nh;
 }
 
+/*
+ * Link-layer padding (a short frame's, or trailing bytes past the IP length) is not part
+ * of the datagram (RFC 1812 5.2.2): what leaves is exactly the IP packet. The padding
+ * sits in the last segment, which is all rte_pktmbuf_trim() can shorten; a chain whose
+ * last segment is shorter than the padding keeps it.
+ */
+static inline void trim_padding(struct rte_mbuf *m, uint32_t l3_len)
+{
+	uint32_t pad = m->pkt_len - ETH_HLEN - l3_len; /* pass 1 checked l3_len fits */
+
+	if (unlikely(pad != 0) && pad <= UINT16_MAX)
+		rte_pktmbuf_trim(m, (uint16_t)pad);
+}
+
 static inline void eth_rewrite(struct rte_mbuf *m, const struct dp_nh *nh)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -603,6 +617,7 @@ static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 			return punt(b, m, DP_PUNT_TOO_BIG, RH_AF_INET, nh->id, mtu);
 		return drop(w, b, m, DP_DROP_TOO_BIG);
 	}
+	trim_padding(m, rte_be_to_cpu_16(ip->total_length));
 	ip4_dec_ttl(ip);
 	eth_rewrite(m, nh);
 	tx_enqueue(w, nh->port, m);
@@ -623,6 +638,7 @@ static int ip6_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 	/* RFC 8200 section 5: routers never fragment; the source learns by ICMPv6. */
 	if (unlikely(IP6_HLEN + rte_be_to_cpu_16(ip->payload_len) > mtu))
 		return punt(b, m, DP_PUNT_TOO_BIG, RH_AF_INET6, nh->id, mtu);
+	trim_padding(m, IP6_HLEN + rte_be_to_cpu_16(ip->payload_len));
 	ip->hop_limits--;
 	eth_rewrite(m, nh);
 	tx_enqueue(w, nh->port, m);

@@ -710,6 +710,25 @@ static void test_ip4_cksum_offload_flags(void **state)
 	rte_pktmbuf_free(expect_fwd(m, 1));
 }
 
+/* Ethernet padding of a short frame is not forwarded as if it were data. */
+static void test_padding_trimmed(void **state)
+{
+	struct rte_mbuf *m = mk_ip4(SRC4, IP(10, 1, 2, 3), 64, 1000, 46);
+
+	(void)state;
+	ip4_of(m)->total_length = rte_cpu_to_be_16(28); /* 18 bytes of padding */
+	ip4_fix_cksum(m);
+	m = expect_fwd(m, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 28);
+	assert_int_equal(T.w.stats.port[1].tx_bytes, 14 + 28);
+	rte_pktmbuf_free(m);
+	m = mk_ip6(SRC6, DST6_P1, 64, 1, 20);
+	ip6_of(m)->payload_len = rte_cpu_to_be_16(8);
+	m = expect_fwd(m, 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 40 + 8);
+	rte_pktmbuf_free(m);
+}
+
 static void test_ip4_options_forwarded(void **state)
 {
 	struct rte_mbuf *m = mk_ip4(SRC4, IP(10, 1, 2, 3), 9, 1000, 100);
@@ -1101,6 +1120,7 @@ int main(void)
 	        T_(test_ip4_header_errors),
 	        T_(test_ip4_cksum_offload_flags),
 	        T_(test_ip4_options_forwarded),
+	        T_(test_padding_trimmed),
 	        T_(test_l2),
 	        T_(test_exception_destinations),
 	        T_(test_lookup_verdicts),
