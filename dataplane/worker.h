@@ -26,10 +26,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 
 #include "config.h"
@@ -190,11 +193,49 @@ void dp_fwd_ctx_init(struct dp_fwd_ctx *ctx);
 int dp_fwd_ctx_set_port(struct dp_fwd_ctx *ctx, uint16_t index, uint16_t eth_port,
                         const struct rte_ether_addr *mac, uint16_t mtu);
 
-/* Adds an own address (IPv4 or IPv6). Returns 0, -EINVAL, -ENOSPC; -EEXIST is not an error: 0. */
+/* Adds an own address (IPv4 or IPv6); adding one twice is not an error.
+ * Returns 0, -EINVAL or -ENOSPC. */
 int dp_local_add(struct dp_local_addrs *t, const struct rh_addr *a);
+
+/* One bit of the filter per address: a multiplicative hash to 0..63. */
+static inline uint64_t dp_local_bit4(rte_be32_t a)
+{
+	return 1ull << (((uint32_t)a * 0x9e3779b1u) >> 26);
+}
+
+static inline uint64_t dp_local_bit6(const uint8_t a[16])
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	return 1ull << (((hi ^ lo) * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
 /* True when the address (network byte order) is an own address. */
-bool dp_local_has4(const struct dp_local_addrs *t, rte_be32_t a);
-bool dp_local_has6(const struct dp_local_addrs *t, const uint8_t a[16]);
+static inline bool dp_local_has4(const struct dp_local_addrs *t, rte_be32_t a)
+{
+	unsigned i;
+
+	if (likely((t->filter4 & dp_local_bit4(a)) == 0))
+		return false;
+	for (i = 0; i < t->n4; i++)
+		if (t->v4[i] == a)
+			return true;
+	return false;
+}
+
+static inline bool dp_local_has6(const struct dp_local_addrs *t, const uint8_t a[16])
+{
+	unsigned i;
+
+	if (likely((t->filter6 & dp_local_bit6(a)) == 0))
+		return false;
+	for (i = 0; i < t->n6; i++)
+		if (memcmp(t->v6[i], a, 16) == 0)
+			return true;
+	return false;
+}
 
 /* Prepares a worker: no RX queues yet, zero counters. Returns 0 or -EINVAL. */
 int dp_worker_init(struct dp_worker *w, const struct dp_fwd_ctx *ctx, unsigned id,
