@@ -729,6 +729,32 @@ static void test_padding_trimmed(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/* A chained mbuf: the header in the first segment, the payload in the second. */
+static void test_multi_segment(void **state)
+{
+	struct rte_mbuf *m = mk_ip4(SRC4, IP(10, 1, 2, 3), 64, 1000, 128);
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(T.pool);
+
+	(void)state;
+	assert_non_null(tail);
+	rte_pktmbuf_trim(m, 100);
+	assert_non_null(rte_pktmbuf_append(tail, 100));
+	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
+	m = expect_fwd(m, 1);
+	assert_int_equal(m->nb_segs, 2);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 128);
+	assert_int_equal(ip4_of(m)->time_to_live, 63);
+	rte_pktmbuf_free(m);
+	/* The IP header itself split over two segments is not read past the first. */
+	m = mk_ip4(SRC4, IP(10, 1, 2, 3), 64, 1000, 128);
+	tail = rte_pktmbuf_alloc(T.pool);
+	assert_non_null(tail);
+	rte_pktmbuf_trim(m, 128 - 10);
+	assert_non_null(rte_pktmbuf_append(tail, 128 - 10));
+	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
+	expect_drop(m, DP_DROP_IP4_TRUNCATED);
+}
+
 static void test_ip4_options_forwarded(void **state)
 {
 	struct rte_mbuf *m = mk_ip4(SRC4, IP(10, 1, 2, 3), 9, 1000, 100);
@@ -1121,6 +1147,7 @@ int main(void)
 	        T_(test_ip4_cksum_offload_flags),
 	        T_(test_ip4_options_forwarded),
 	        T_(test_padding_trimmed),
+	        T_(test_multi_segment),
 	        T_(test_l2),
 	        T_(test_exception_destinations),
 	        T_(test_lookup_verdicts),
