@@ -170,6 +170,10 @@ struct dp_txbuf {
 	struct rte_mbuf *pkts[DP_BURST];
 };
 
+/*
+ * One per worker lcore, allocated cache-line aligned on that lcore's socket
+ * (rte_zmalloc_socket()) so that two workers never share a line of counters.
+ */
 struct dp_worker {
 	const struct dp_fwd_ctx *ctx;
 	unsigned id;       /* QSBR reader id, 0..n_workers-1 */
