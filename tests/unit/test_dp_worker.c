@@ -4,10 +4,10 @@
  * hand-made frames, two net_ring ports (each one's TX ring is its own RX ring, so what a
  * worker transmits can be read back), and a FIB.
  *
- * The FIB is a test double written below (a linear longest-prefix match) unless the file
- * is built with -DDP_TEST_REAL_FIB and linked with dataplane/fib.c: the routes are then
- * programmed through fib.h's writer functions. Cases the real FIB's writers cannot express
- * (a next hop with an unknown state, on a port that does not exist) run with the double.
+ * The FIB is the test double of dp_fib_fixture.c, or the real one when that file is built
+ * with -DDP_TEST_REAL_FIB and dataplane/fib.c is linked in. Cases the real FIB's writers
+ * cannot express (a next hop with an unknown state, on a port that does not exist) run
+ * with the double only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +28,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "dp_fib_fixture.h"
 #include "worker.h"
 
 #define NB_MBUF   4096
@@ -49,7 +50,6 @@ enum {
 	NH_P1_6 = 11, /* the IPv6 next hops: as NH_P1, NH_ECMP_A, NH_ECMP_B */
 	NH_ECMP_A6 = 12,
 	NH_ECMP_B6 = 13,
-	NH_MAX = 16,
 	GROUP_AB = 1,
 	GROUP_AB6 = 2,
 };
@@ -70,227 +70,6 @@ static const uint8_t SRC6[16] = {0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 7};
 static const uint8_t DST6_P1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9};      /* via NH_P1 */
 static const uint8_t DST6_ECMP[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x50, [15] = 9}; /* group */
 static const uint8_t DST6_NONE[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x99, [15] = 9}; /* no route */
-
-/* ---- The FIB ---------------------------------------------------------------------------- */
-
-#ifndef DP_TEST_REAL_FIB
-struct route4 {
-	uint32_t addr; /* host order */
-	uint8_t len;
-	uint64_t value;
-};
-
-struct route6 {
-	uint8_t addr[16];
-	uint8_t len;
-	uint64_t value;
-};
-
-struct dp_fib {
-	unsigned n4, n6;
-	struct route4 r4[16];
-	struct route6 r6[16];
-	struct dp_nh nh[NH_MAX];
-	unsigned group_n[3];
-	uint32_t group_members[3][4];
-	bool ecmp_modulo; /* member = hash % n, else (hash * n) >> 32 */
-	unsigned registered;
-	unsigned quiescent;
-};
-
-void dp_fib_reader_register(struct dp_fib *fib, unsigned id)
-{
-	(void)id;
-	__atomic_add_fetch(&fib->registered, 1, __ATOMIC_RELAXED);
-}
-
-void dp_fib_quiescent(struct dp_fib *fib, unsigned id)
-{
-	(void)id;
-	__atomic_add_fetch(&fib->quiescent, 1, __ATOMIC_RELAXED);
-}
-
-void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *values, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		int best = -1;
-
-		for (unsigned r = 0; r < fib->n4; r++) {
-			uint32_t mask = fib->r4[r].len ? ~0u << (32 - fib->r4[r].len) : 0;
-
-			if ((ips[i] & mask) == fib->r4[r].addr &&
-			    (best < 0 || fib->r4[r].len > fib->r4[best].len))
-				best = (int)r;
-		}
-		values[i] = best < 0 ? DP_FIB_NONE : fib->r4[best].value;
-	}
-}
-
-static bool prefix6_match(const uint8_t *a, const uint8_t *p, unsigned len)
-{
-	unsigned bytes = len / 8, bits = len % 8;
-
-	if (memcmp(a, p, bytes) != 0)
-		return false;
-	return bits == 0 || ((a[bytes] ^ p[bytes]) & (0xff << (8 - bits))) == 0;
-}
-
-void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		int best = -1;
-
-		for (unsigned r = 0; r < fib->n6; r++)
-			if (prefix6_match(ips[i], fib->r6[r].addr, fib->r6[r].len) &&
-			    (best < 0 || fib->r6[r].len > fib->r6[best].len))
-				best = (int)r;
-		values[i] = best < 0 ? DP_FIB_NONE : fib->r6[best].value;
-	}
-}
-
-const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash)
-{
-	uint32_t id = (uint32_t)value, member;
-
-	if (value & DP_FIB_GROUP) {
-		if (id >= RTE_DIM(fib->group_n) || fib->group_n[id] == 0)
-			return NULL;
-		member = fib->ecmp_modulo ? hash % fib->group_n[id]
-		                          : (uint32_t)(((uint64_t)hash * fib->group_n[id]) >> 32);
-		id = fib->group_members[id][member];
-	}
-	return id > 0 && id < NH_MAX && fib->nh[id].id == id ? &fib->nh[id] : NULL;
-}
-
-static struct dp_fib *fx_create(void)
-{
-	return calloc(1, sizeof(struct dp_fib));
-}
-
-static void fx_destroy(struct dp_fib *fib)
-{
-	free(fib);
-}
-
-static void fx_nh(struct dp_fib *fib, uint32_t id, uint8_t family, uint16_t port,
-                  enum dp_nh_state state, const struct rte_ether_addr *mac)
-{
-	struct dp_nh *nh = &fib->nh[id];
-
-	nh->id = id;
-	nh->port = port;
-	nh->state = (uint8_t)state;
-	nh->family = family;
-	if (mac != NULL) {
-		nh->dst_mac = *mac;
-		nh->src_mac = port == 0 ? MAC_P0 : MAC_P1;
-	}
-}
-
-static void fx_group(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n)
-{
-	assert_true(id < RTE_DIM(fib->group_n) && n <= RTE_DIM(fib->group_members[0]));
-	memcpy(fib->group_members[id], members, n * sizeof(*members));
-	fib->group_n[id] = n;
-}
-
-static void fx_route4(struct dp_fib *fib, uint32_t addr, uint8_t len, uint64_t value)
-{
-	fib->r4[fib->n4++] = (struct route4){addr, len, value};
-}
-
-static void fx_route6(struct dp_fib *fib, const uint8_t *addr, uint8_t len, uint64_t value)
-{
-	struct route6 *r = &fib->r6[fib->n6++];
-
-	memcpy(r->addr, addr, 16);
-	r->len = len;
-	r->value = value;
-}
-
-#define FX_HAS_BAD_NH               1
-#define fx_quiescent(fib)           ((fib)->quiescent)
-#define fx_registered(fib)          ((fib)->registered)
-#define fx_set_ecmp_modulo(fib, on) ((fib)->ecmp_modulo = (on))
-
-#else /* DP_TEST_REAL_FIB: program the real FIB through its writers */
-
-static struct dp_fib *fx_create(void)
-{
-	struct dp_fib_conf conf = {
-	        .v4_max_routes = 1024,
-	        .v6_max_routes = 1024,
-	        .max_next_hops = NH_MAX,
-	        .max_groups = 4,
-	        .n_workers = 1,
-	        .socket_id = SOCKET_ID_ANY,
-	};
-
-	return dp_fib_create(&conf);
-}
-
-static void fx_destroy(struct dp_fib *fib)
-{
-	dp_fib_destroy(fib);
-}
-
-static void fx_nh(struct dp_fib *fib, uint32_t id, uint8_t family, uint16_t port,
-                  enum dp_nh_state state, const struct rte_ether_addr *mac)
-{
-	static const uint8_t base4[4] = {192, 0, 2, 0};
-	static const uint8_t base6[16] = {0x20, 0x01, 0x0d, 0xb8, 0xee};
-	struct fibc_nh nh = {.id = id, .port = port, .family = family};
-	const struct rte_ether_addr *src = port == 0 ? &MAC_P0 : &MAC_P1;
-
-	if (family == RH_AF_INET) {
-		memcpy(nh.addr, base4, 4);
-		nh.addr[3] = (uint8_t)id;
-	} else {
-		memcpy(nh.addr, base6, 16);
-		nh.addr[15] = (uint8_t)id;
-	}
-	if (state == DP_NH_BLACKHOLE)
-		nh.flags = FIBC_NH_F_BLACKHOLE;
-	if (state == DP_NH_LOCAL)
-		nh.flags = FIBC_NH_F_LOCAL;
-	assert_int_equal(dp_fib_nh_add(fib, &nh), 0);
-	if (state == DP_NH_RESOLVED)
-		assert_int_equal(dp_fib_nh_resolve(fib, port, nh.addr, family, mac, src), 0);
-}
-
-static void fx_group(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n)
-{
-	assert_int_equal(dp_fib_group_add(fib, id, members, n), 0);
-}
-
-static void fx_route(struct dp_fib *fib, uint8_t family, const uint8_t *addr, uint8_t len,
-                     uint64_t value)
-{
-	struct fibc_route r = {.family = family, .len = len, .nh_id = (uint32_t)value};
-
-	if (value & DP_FIB_GROUP)
-		r.flags = FIBC_RT_F_GROUP;
-	memcpy(r.addr, addr, family == RH_AF_INET ? 4 : 16);
-	assert_int_equal(dp_fib_route_add(fib, &r), 0);
-}
-
-static void fx_route4(struct dp_fib *fib, uint32_t addr, uint8_t len, uint64_t value)
-{
-	rte_be32_t be = rte_cpu_to_be_32(addr);
-
-	fx_route(fib, RH_AF_INET, (const uint8_t *)&be, len, value);
-}
-
-static void fx_route6(struct dp_fib *fib, const uint8_t *addr, uint8_t len, uint64_t value)
-{
-	fx_route(fib, RH_AF_INET6, addr, len, value);
-}
-
-#define FX_HAS_BAD_NH               0
-#define fx_quiescent(fib)           1u
-#define fx_registered(fib)          1u
-#define fx_set_ecmp_modulo(fib, on) ((void)(fib), (void)(on))
-#endif
 
 /* ---- Fixture ------------------------------------------------------------------------------ */
 
@@ -323,16 +102,16 @@ static void fib_populate(struct dp_fib *fib)
 	static const uint32_t members6[] = {NH_ECMP_A6, NH_ECMP_B6};
 	const uint8_t v4 = RH_AF_INET, v6 = RH_AF_INET6;
 
-	fx_nh(fib, NH_P1, v4, 1, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_P0, v4, 0, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_ECMP_A, v4, 1, DP_NH_RESOLVED, &MAC_A);
-	fx_nh(fib, NH_ECMP_B, v4, 1, DP_NH_RESOLVED, &MAC_B);
-	fx_nh(fib, NH_INCOMPLETE, v4, 1, DP_NH_INCOMPLETE, NULL);
-	fx_nh(fib, NH_BLACKHOLE, v4, 1, DP_NH_BLACKHOLE, NULL);
-	fx_nh(fib, NH_LOCAL, v4, 0, DP_NH_LOCAL, NULL);
-	fx_nh(fib, NH_P1_6, v6, 1, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_ECMP_A6, v6, 1, DP_NH_RESOLVED, &MAC_A);
-	fx_nh(fib, NH_ECMP_B6, v6, 1, DP_NH_RESOLVED, &MAC_B);
+	fx_nh(fib, NH_P1, v4, 1, DP_NH_RESOLVED, &MAC_NH, &MAC_P1);
+	fx_nh(fib, NH_P0, v4, 0, DP_NH_RESOLVED, &MAC_NH, &MAC_P0);
+	fx_nh(fib, NH_ECMP_A, v4, 1, DP_NH_RESOLVED, &MAC_A, &MAC_P1);
+	fx_nh(fib, NH_ECMP_B, v4, 1, DP_NH_RESOLVED, &MAC_B, &MAC_P1);
+	fx_nh(fib, NH_INCOMPLETE, v4, 1, DP_NH_INCOMPLETE, NULL, &MAC_P1);
+	fx_nh(fib, NH_BLACKHOLE, v4, 1, DP_NH_BLACKHOLE, NULL, &MAC_P1);
+	fx_nh(fib, NH_LOCAL, v4, 0, DP_NH_LOCAL, NULL, &MAC_P0);
+	fx_nh(fib, NH_P1_6, v6, 1, DP_NH_RESOLVED, &MAC_NH, &MAC_P1);
+	fx_nh(fib, NH_ECMP_A6, v6, 1, DP_NH_RESOLVED, &MAC_A, &MAC_P1);
+	fx_nh(fib, NH_ECMP_B6, v6, 1, DP_NH_RESOLVED, &MAC_B, &MAC_P1);
 	fx_group(fib, GROUP_AB, members, 2);
 	fx_group(fib, GROUP_AB6, members6, 2);
 	fx_route4(fib, IP(10, 1, 0, 0), 16, NH_P1);
@@ -343,12 +122,12 @@ static void fib_populate(struct dp_fib *fib)
 	fx_route4(fib, IP(10, 8, 0, 0), 16, NH_LOCAL);
 	fx_route6(fib, DST6_P1, 48, NH_P1_6);
 	fx_route6(fib, DST6_ECMP, 48, DP_FIB_GROUP | GROUP_AB6);
-#if FX_HAS_BAD_NH
-	fx_nh(fib, NH_BAD_PORT, v4, 9, DP_NH_RESOLVED, &MAC_NH);
-	fx_nh(fib, NH_BAD_STATE, v4, 1, (enum dp_nh_state)77, &MAC_NH);
-	fx_route4(fib, IP(10, 9, 0, 0), 16, NH_BAD_PORT);
-	fx_route4(fib, IP(10, 10, 0, 0), 16, NH_BAD_STATE);
-#endif
+	if (fx_is_double()) {
+		fx_nh(fib, NH_BAD_PORT, v4, 9, DP_NH_RESOLVED, &MAC_NH, &MAC_P1);
+		fx_nh(fib, NH_BAD_STATE, v4, 1, (enum dp_nh_state)77, &MAC_NH, &MAC_P1);
+		fx_route4(fib, IP(10, 9, 0, 0), 16, NH_BAD_PORT);
+		fx_route4(fib, IP(10, 10, 0, 0), 16, NH_BAD_STATE);
+	}
 }
 
 static int group_setup(void **state)
@@ -847,10 +626,10 @@ static void test_lookup_verdicts(void **state)
 	rte_pktmbuf_free(m);
 	/* Expiry wins over resolution: a TTL-1 packet is not held for a neighbour. */
 	expect_punt_free(mk_ip4(SRC4, IP(10, 6, 0, 1), 1, 1, 60), DP_PUNT_TTL_EXCEEDED);
-#if FX_HAS_BAD_NH
-	expect_drop(mk_ip4(SRC4, IP(10, 9, 0, 1), 64, 1, 60), DP_DROP_NH_INVALID);
-	expect_drop(mk_ip4(SRC4, IP(10, 10, 0, 1), 64, 1, 60), DP_DROP_NH_INVALID);
-#endif
+	if (fx_is_double()) {
+		expect_drop(mk_ip4(SRC4, IP(10, 9, 0, 1), 64, 1, 60), DP_DROP_NH_INVALID);
+		expect_drop(mk_ip4(SRC4, IP(10, 10, 0, 1), 64, 1, 60), DP_DROP_NH_INVALID);
+	}
 }
 
 static void test_mtu(void **state)
