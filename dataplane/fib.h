@@ -35,8 +35,8 @@ enum dp_nh_state {
 /* A next hop as the workers read it: immutable once published. */
 struct dp_nh {
 	uint32_t id;
-	uint16_t port;	/* output port index */
-	uint8_t state;	/* enum dp_nh_state */
+	uint16_t port;  /* output port index */
+	uint8_t state;  /* enum dp_nh_state */
 	uint8_t family; /* RH_AF_INET / RH_AF_INET6 */
 	struct rte_ether_addr dst_mac;
 	struct rte_ether_addr src_mac;
@@ -65,10 +65,10 @@ void dp_fib_quiescent(struct dp_fib *fib, unsigned id);
 
 /* Writers (main lcore only). Each returns 0 or a negative errno. */
 int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh); /* adds or replaces */
-int dp_fib_nh_del(struct dp_fib *fib, uint32_t id);		   /* -EBUSY while a route uses it */
+int dp_fib_nh_del(struct dp_fib *fib, uint32_t id);              /* -EBUSY while a route uses it */
 /* Sets the neighbour's MAC of every next hop with this address on this port. */
 int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family,
-		      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
+                      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
 int dp_fib_group_add(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n);
 int dp_fib_group_del(struct dp_fib *fib, uint32_t id);
 int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r); /* adds or replaces */
