@@ -21,70 +21,6 @@
 
 #define BGP_IDLE_HOLD_DEFAULT 5
 #define BGP_IDLE_HOLD_MAX     120
-#define BGP_RX_CAP            (BGP_MAX_MSG_EXT + 1)
-#define BGP_EVQ_LEN           8
-#define BGP_READS_PER_ROUND   16
-
-struct outq {
-	uint8_t *buf;
-	size_t off, len, cap;
-};
-
-struct queued_event {
-	struct bgp_fsm_input in;
-	bool has_notify;
-	struct bgp_notify n;
-};
-
-struct bgp_conn {
-	struct bgp_session *s;
-	struct bgp_fsm fsm;
-	bool outgoing;   /* we opened it */
-	bool connecting; /* connect() in progress */
-	bool listening;  /* the FSM asked to accept connections */
-	int fd;
-	uint32_t gen; /* bumped when the socket closes */
-	struct rh_io io;
-	struct rh_timer timer[BGP_TIMER_COUNT];
-	uint8_t *rx;
-	size_t rx_len;
-	struct outq out;
-	struct bgp_open peer;
-	bool have_peer;
-	size_t max_msg;
-
-	struct bgp_notify in_notify; /* what the event being run describes */
-	const uint8_t *body;         /* the UPDATE being delivered */
-	size_t body_len;
-	uint16_t rr_afi; /* the ROUTE-REFRESH being delivered */
-	uint8_t rr_subtype, rr_safi;
-
-	struct queued_event q[BGP_EVQ_LEN];
-	unsigned q_head, q_len;
-	bool busy;
-};
-
-struct bgp_session {
-	struct rh_evloop *loop;
-	struct bgp_session_cfg cfg;
-	struct bgp_session_ops ops;
-	void *arg;
-	struct bgp_listener *listener;
-	char name[RH_ADDR_STRLEN + 8];
-
-	/* conn[0] is the main connection; conn[1] the second one during a collision. */
-	struct bgp_conn *conn[2];
-	struct bgp_conn *est; /* the Established connection, or NULL */
-	bool admin_up;
-	unsigned failures; /* consecutive, for the idle hold back-off */
-	struct rh_timer idle_hold;
-	bool rib_blocked;
-	struct bgp_session_stats stats;
-	char last_error[192];
-	bool error_fresh; /* last_error was set by the event being run */
-};
-
-static void conn_event(struct bgp_conn *c, enum bgp_fsm_event ev, const struct bgp_notify *n);
 
 /* Output queue */
 
@@ -125,10 +61,10 @@ static void outq_reset(struct outq *q)
 
 /* Sockets */
 
-static void set_error(struct bgp_session *s, const char *fmt, ...)
+void bgp_session_error(struct bgp_session *s, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
-static void set_error(struct bgp_session *s, const char *fmt, ...)
+void bgp_session_error(struct bgp_session *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -139,7 +75,7 @@ static void set_error(struct bgp_session *s, const char *fmt, ...)
 }
 
 /* RFC 4271 4.5, RFC 4486 4, RFC 7313 5: what a NOTIFICATION means, for logs. */
-static const char *notify_name(uint8_t code, uint8_t subcode)
+const char *bgp_session_notify_name(uint8_t code, uint8_t subcode)
 {
 	static const char *const codes[] = {
 	        "unknown",
@@ -218,8 +154,8 @@ static void conn_flush(struct bgp_conn *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				break;
-			set_error(s, "send: %s", strerror(errno));
-			conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
+			bgp_session_error(s, "send: %s", strerror(errno));
+			bgp_conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
 			return;
 		}
 		s->stats.bytes_out += (uint64_t)n;
@@ -296,6 +232,7 @@ static void conn_send_notify(struct bgp_conn *c, const struct bgp_fsm_action *a)
 {
 	struct bgp_notify n = {.code = a->code, .subcode = a->subcode};
 	uint8_t buf[BGP_HDR_LEN + 2 + BGP_NOTIFY_DATA_MAX];
+	char detail[sizeof(c->s->last_error)] = "", text[130];
 	struct wbuf w;
 
 	if (a->from_input)
@@ -303,17 +240,17 @@ static void conn_send_notify(struct bgp_conn *c, const struct bgp_fsm_action *a)
 	wbuf_init(&w, buf, sizeof(buf));
 	if (bgp_notify_encode(&w, &n) < 0 || w.err)
 		return;
-	/* Keep the detail the event recorded ("peer AS 65009, expected 65002"). */
+	/* Keep the detail the event recorded ("peer AS 65009, expected 65002"), or the
+	 * shutdown communication of a Cease (RFC 9003). */
 	if (c->s->error_fresh) {
-		char detail[sizeof(c->s->last_error)];
-
 		memcpy(detail, c->s->last_error, sizeof(detail));
-		set_error(c->s, "sent NOTIFICATION %u/%u (%s): %s", n.code, n.subcode,
-		          notify_name(n.code, n.subcode), detail);
-	} else {
-		set_error(c->s, "sent NOTIFICATION %u/%u (%s)", n.code, n.subcode,
-		          notify_name(n.code, n.subcode));
+	} else if (n.code == BGP_ERR_CEASE &&
+	           bgp_notify_shutdown_text(&n, text, sizeof(text)) != NULL) {
+		snprintf(detail, sizeof(detail), "\"%s\"", text);
 	}
+	bgp_session_error(c->s, "sent NOTIFICATION %u/%u (%s)%s%s", n.code, n.subcode,
+	                  bgp_session_notify_name(n.code, n.subcode), detail[0] ? ": " : "",
+	                  detail);
 	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
 	conn_send(c, buf, w.len);
 }
@@ -354,14 +291,14 @@ static void conn_connect(struct bgp_conn *c)
 		close(fd);
 		fd = rc;
 	}
-	set_error(s, "connect: %s", strerror(-fd));
+	bgp_session_error(s, "connect: %s", strerror(-fd));
 	log_info("bgp %s: connect: %s", s->name, strerror(-fd));
-	conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
+	bgp_conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
 }
 
 /* Session-level consequences of actions */
 
-static struct bgp_conn *other_conn(struct bgp_conn *c)
+struct bgp_conn *bgp_conn_other(struct bgp_conn *c)
 {
 	return c->s->conn[0] == c ? c->s->conn[1] : c->s->conn[0];
 }
@@ -385,7 +322,7 @@ static void conn_release(struct bgp_conn *c)
 static void conn_established(struct bgp_conn *c)
 {
 	struct bgp_session *s = c->s;
-	struct bgp_conn *o = other_conn(c);
+	struct bgp_conn *o = bgp_conn_other(c);
 
 	s->est = c;
 	s->failures = 0;
@@ -397,7 +334,7 @@ static void conn_established(struct bgp_conn *c)
 	log_notice("bgp %s: session established, hold time %u", s->name, c->fsm.hold_time);
 	/* RFC 4271 6.8: a second connection loses against an Established one. */
 	if (o->fsm.state >= BGP_ST_OPENSENT)
-		conn_event(o, BGP_EV_OPEN_COLLISION_DUMP, NULL);
+		bgp_conn_event(o, BGP_EV_OPEN_COLLISION_DUMP, NULL);
 	if (s->ops.established != NULL)
 		s->ops.established(s, &c->peer, s->arg);
 }
@@ -460,7 +397,7 @@ static void conn_apply(struct bgp_conn *c, const struct bgp_fsm_out *out)
 static void conn_idle(struct bgp_conn *c)
 {
 	struct bgp_session *s = c->s;
-	struct bgp_conn *o = other_conn(c);
+	struct bgp_conn *o = bgp_conn_other(c);
 	uint64_t delay;
 
 	c->listening = false;
@@ -504,8 +441,8 @@ static void conn_run(struct bgp_conn *c, const struct queued_event *qe)
 		conn_idle(c);
 }
 
-static void conn_event_in(struct bgp_conn *c, const struct bgp_fsm_input *in,
-                          const struct bgp_notify *n)
+void bgp_conn_event_in(struct bgp_conn *c, const struct bgp_fsm_input *in,
+                       const struct bgp_notify *n)
 {
 	struct queued_event *qe;
 
@@ -534,7 +471,7 @@ static void conn_event_in(struct bgp_conn *c, const struct bgp_fsm_input *in,
 	c->s->error_fresh = false;
 }
 
-static void conn_event(struct bgp_conn *c, enum bgp_fsm_event ev, const struct bgp_notify *n)
+void bgp_conn_event(struct bgp_conn *c, enum bgp_fsm_event ev, const struct bgp_notify *n)
 {
 	struct bgp_fsm_input in = {.event = ev};
 
@@ -542,196 +479,7 @@ static void conn_event(struct bgp_conn *c, enum bgp_fsm_event ev, const struct b
 		in.code = n->code;
 		in.subcode = n->subcode;
 	}
-	conn_event_in(c, &in, n);
-}
-
-/* Received messages */
-
-/*
- * RFC 4271 6.8: an OPEN on c while the other connection is past Active. Returns true
- * when c lost (and was dumped).
- */
-static bool conn_collision(struct bgp_conn *c)
-{
-	struct bgp_session *s = c->s;
-	struct bgp_conn *o = other_conn(c), *loser;
-	uint32_t peer_as;
-
-	if (o->fsm.state < BGP_ST_OPENSENT)
-		return false;
-	if (o->fsm.state == BGP_ST_ESTABLISHED) {
-		loser = c;
-	} else if (c->outgoing == o->outgoing) {
-		/* Two connections opened the same way: the peer gave up the older one. */
-		loser = s->conn[0];
-	} else {
-		peer_as = c->peer.caps.as4 ? c->peer.caps.as4_asn : c->peer.my_as;
-		enum bgp_collision_keep keep = bgp_fsm_collision(
-		        ntohl(s->cfg.router_id), s->cfg.local_as, ntohl(c->peer.bgp_id), peer_as);
-		bool keep_c = (keep == BGP_KEEP_OUTGOING) == c->outgoing;
-
-		loser = keep_c ? o : c;
-	}
-	log_notice("bgp %s: connection collision, closing the %s connection", s->name,
-	           loser->outgoing ? "outgoing" : "incoming");
-	conn_event(loser, BGP_EV_OPEN_COLLISION_DUMP, NULL);
-	return loser == c;
-}
-
-/* RFC 4271 6.2 checks that need the configuration; the codec did the others. */
-static int open_check(struct bgp_conn *c, struct bgp_notify *n)
-{
-	const struct bgp_session_cfg *cfg = &c->s->cfg;
-	uint32_t peer_as = c->peer.caps.as4 ? c->peer.caps.as4_asn : c->peer.my_as;
-
-	memset(n, 0, sizeof(*n));
-	n->code = BGP_ERR_OPEN;
-	if (peer_as != cfg->remote_as) {
-		set_error(c->s, "peer AS %u, expected %u", peer_as, cfg->remote_as);
-		n->subcode = BGP_ERR_OPEN_AS;
-		return -EBADMSG;
-	}
-	/* RFC 6286 2.2: within an AS the identifiers must differ. */
-	if (peer_as == cfg->local_as && c->peer.bgp_id == cfg->router_id) {
-		set_error(c->s, "peer uses our BGP Identifier");
-		n->subcode = BGP_ERR_OPEN_BGPID;
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-static void recv_open(struct bgp_conn *c, const uint8_t *body, size_t len)
-{
-	struct bgp_fsm_input in = {.event = BGP_EV_OPEN};
-	struct bgp_notify n;
-
-	/* Outside OpenSent an OPEN is unexpected whatever it holds (RFC 6608). */
-	if (c->fsm.state == BGP_ST_OPENSENT) {
-		if (bgp_open_decode(body, len, &c->peer, &n) < 0) {
-			set_error(c->s, "bad OPEN: %u/%u", n.code, n.subcode);
-			conn_event(c, BGP_EV_OPEN_MSG_ERR, &n);
-			return;
-		}
-		if (open_check(c, &n) < 0) {
-			conn_event(c, BGP_EV_OPEN_MSG_ERR, &n);
-			return;
-		}
-		c->have_peer = true;
-		if (conn_collision(c))
-			return;
-		in.peer_hold_time = c->peer.hold_time;
-	}
-	conn_event_in(c, &in, NULL);
-}
-
-static void recv_notify(struct bgp_conn *c, const uint8_t *body, size_t len)
-{
-	struct bgp_notify n;
-	char text[256];
-	const char *t = NULL;
-
-	if (bgp_notify_decode(body, len, &n) < 0)
-		memset(&n, 0, sizeof(n));
-	if (n.code == BGP_ERR_CEASE)
-		t = bgp_notify_shutdown_text(&n, text, sizeof(text));
-	set_error(c->s, "received NOTIFICATION %u/%u (%s)%s%s%s", n.code, n.subcode,
-	          notify_name(n.code, n.subcode), t ? " \"" : "", t ? t : "", t ? "\"" : "");
-	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
-	/* RFC 4271 8.1.3 event 24: the peer does not speak our version. */
-	if (n.code == BGP_ERR_OPEN && n.subcode == BGP_ERR_OPEN_VERSION)
-		conn_event(c, BGP_EV_NOTIF_MSG_VER_ERR, NULL);
-	else
-		conn_event(c, BGP_EV_NOTIF_MSG, NULL);
-}
-
-static void recv_message(struct bgp_conn *c, uint8_t type, const uint8_t *body, size_t len)
-{
-	struct bgp_notify n;
-
-	c->s->stats.msgs_in[type <= BGP_ROUTE_REFRESH ? type : 0]++;
-	switch (type) {
-	case BGP_OPEN:
-		recv_open(c, body, len);
-		break;
-	case BGP_UPDATE:
-		c->body = body;
-		c->body_len = len;
-		conn_event(c, BGP_EV_UPDATE_MSG, NULL);
-		c->body = NULL;
-		break;
-	case BGP_NOTIFICATION:
-		recv_notify(c, body, len);
-		break;
-	case BGP_KEEPALIVE:
-		conn_event(c, BGP_EV_KEEPALIVE_MSG, NULL);
-		break;
-	case BGP_ROUTE_REFRESH:
-		if (bgp_rr_decode(body, len, &c->rr_afi, &c->rr_subtype, &c->rr_safi, &n) < 0)
-			conn_event(c, BGP_EV_ROUTE_REFRESH_MSG_ERR, &n);
-		else
-			conn_event(c, BGP_EV_ROUTE_REFRESH_MSG, NULL);
-		break;
-	default:
-		/* bgp_hdr_decode() refused unknown types already. */
-		break;
-	}
-}
-
-/* Frames complete messages out of the receive buffer (RFC 4271 4.1). */
-static void conn_frame(struct bgp_conn *c)
-{
-	uint32_t gen = c->gen;
-	size_t off = 0;
-
-	while (c->rx_len - off >= BGP_HDR_LEN) {
-		struct bgp_notify n;
-		uint16_t mlen;
-		uint8_t type;
-
-		if (bgp_hdr_decode(c->rx + off, c->rx_len - off, &mlen, &type, c->max_msg, &n) <
-		    0) {
-			set_error(c->s, "bad message header: %u/%u", n.code, n.subcode);
-			conn_event(c, BGP_EV_HEADER_ERR, &n);
-			return;
-		}
-		if (c->rx_len - off < mlen)
-			break;
-		recv_message(c, type, c->rx + off + BGP_HDR_LEN, mlen - BGP_HDR_LEN);
-		if (c->fd < 0 || c->gen != gen)
-			return; /* the connection closed under the message */
-		off += mlen;
-	}
-	if (off > 0) {
-		memmove(c->rx, c->rx + off, c->rx_len - off);
-		c->rx_len -= off;
-	}
-}
-
-static void conn_read(struct bgp_conn *c)
-{
-	uint32_t gen = c->gen;
-
-	for (int i = 0; i < BGP_READS_PER_ROUND; i++) {
-		ssize_t n = read(c->fd, c->rx + c->rx_len, BGP_RX_CAP - c->rx_len);
-
-		if (n == 0) {
-			set_error(c->s, "connection closed by peer");
-			conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
-			return;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
-			set_error(c->s, "read: %s", strerror(errno));
-			conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
-			return;
-		}
-		c->s->stats.bytes_in += (uint64_t)n;
-		c->rx_len += (size_t)n;
-		conn_frame(c);
-		if (c->fd < 0 || c->gen != gen)
-			return;
-	}
+	bgp_conn_event_in(c, &in, n);
 }
 
 static void conn_connected(struct bgp_conn *c)
@@ -744,14 +492,14 @@ static void conn_connected(struct bgp_conn *c)
 	if (err == EINPROGRESS)
 		return;
 	if (err != 0) {
-		set_error(c->s, "connect: %s", strerror(err));
+		bgp_session_error(c->s, "connect: %s", strerror(err));
 		log_info("bgp %s: connect: %s", c->s->name, strerror(err));
-		conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
+		bgp_conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
 		return;
 	}
 	c->connecting = false;
 	conn_update_interest(c);
-	conn_event(c, BGP_EV_TCP_CR_ACKED, NULL);
+	bgp_conn_event(c, BGP_EV_TCP_CR_ACKED, NULL);
 }
 
 static void conn_io(struct rh_evloop *loop, struct rh_io *io, unsigned events, void *arg)
@@ -766,7 +514,7 @@ static void conn_io(struct rh_evloop *loop, struct rh_io *io, unsigned events, v
 		return;
 	}
 	if (events & (RH_EV_READ | RH_EV_ERROR))
-		conn_read(c);
+		bgp_conn_read(c);
 	if (c->fd >= 0 && c->gen == gen && (events & RH_EV_WRITE))
 		conn_flush(c);
 }
@@ -783,7 +531,7 @@ static void conn_timer(struct rh_evloop *loop, struct rh_timer *t, void *arg)
 
 	(void)loop;
 	if (i < BGP_TIMER_COUNT)
-		conn_event(c, ev[i], NULL);
+		bgp_conn_event(c, ev[i], NULL);
 }
 
 /* The session */
@@ -838,7 +586,7 @@ static void idle_hold_expired(struct rh_evloop *loop, struct rh_timer *t, void *
 	(void)loop;
 	(void)t;
 	if (s->admin_up && s->conn[0]->fsm.state == BGP_ST_IDLE)
-		conn_event(s->conn[0], start_event(s, false), NULL);
+		bgp_conn_event(s->conn[0], start_event(s, false), NULL);
 }
 
 static int cfg_check(const struct bgp_session_cfg *cfg)
@@ -908,7 +656,7 @@ int bgp_session_start(struct bgp_session *s)
 	s->failures = 0;
 	rh_timer_stop(s->loop, &s->idle_hold);
 	if (s->conn[0]->fsm.state == BGP_ST_IDLE)
-		conn_event(s->conn[0], start_event(s, true), NULL);
+		bgp_conn_event(s->conn[0], start_event(s, true), NULL);
 	return 0;
 }
 
@@ -919,7 +667,8 @@ static void session_stop(struct bgp_session *s, enum bgp_fsm_event ev, const str
 	rh_timer_stop(s->loop, &s->idle_hold);
 	for (int i = 1; i >= 0; i--)
 		if (s->conn[i]->fsm.state != BGP_ST_IDLE)
-			conn_event(s->conn[i], ev, n);
+			bgp_conn_event(s->conn[i], ev, n);
+	s->error_fresh = false;
 }
 
 int bgp_session_stop(struct bgp_session *s, const char *text)
@@ -928,7 +677,6 @@ int bgp_session_stop(struct bgp_session *s, const char *text)
 
 	/* RFC 8203/9003: the operator's reason travels with the Cease. */
 	bgp_notify_shutdown(&n, BGP_CEASE_ADMIN_SHUTDOWN, text ? text : "");
-	set_error(s, "administratively shut down");
 	session_stop(s, BGP_EV_MANUAL_STOP, &n);
 	return 0;
 }
@@ -938,7 +686,6 @@ int bgp_session_reset(struct bgp_session *s, const char *text)
 	struct bgp_notify n;
 
 	bgp_notify_shutdown(&n, BGP_CEASE_ADMIN_RESET, text ? text : "");
-	set_error(s, "administratively reset");
 	session_stop(s, BGP_EV_MANUAL_STOP, &n);
 	return bgp_session_start(s);
 }
@@ -958,7 +705,7 @@ int bgp_session_max_prefix(struct bgp_session *s, uint16_t afi, uint8_t safi, ui
 	n.data[4] = (uint8_t)(limit >> 16);
 	n.data[5] = (uint8_t)(limit >> 8);
 	n.data[6] = (uint8_t)limit;
-	set_error(s, "maximum number of prefixes reached (%u)", limit);
+	bgp_session_error(s, "maximum number of prefixes reached (%u)", limit);
 	log_notice("bgp %s: %s", s->name, s->last_error);
 	session_stop(s, BGP_EV_AUTOMATIC_STOP, &n);
 	return 0;
@@ -968,8 +715,8 @@ int bgp_session_update_error(struct bgp_session *s, const struct bgp_notify *n)
 {
 	if (s->est == NULL)
 		return -ENOTCONN;
-	set_error(s, "malformed UPDATE: %u/%u", n->code, n->subcode);
-	conn_event(s->est, BGP_EV_UPDATE_MSG_ERR, n);
+	bgp_session_error(s, "malformed UPDATE: %u/%u", n->code, n->subcode);
+	bgp_conn_event(s->est, BGP_EV_UPDATE_MSG_ERR, n);
 	return 0;
 }
 
@@ -1049,7 +796,7 @@ void bgp_session_incoming(struct bgp_session *s, int fd)
 
 	if (c->fsm.state == BGP_ST_IDLE) {
 		rh_timer_stop(s->loop, &s->idle_hold);
-		conn_event(c, BGP_EV_AUTOMATIC_START_PASSIVE, NULL);
+		bgp_conn_event(c, BGP_EV_AUTOMATIC_START_PASSIVE, NULL);
 	}
 	if (c->fsm.state == BGP_ST_CONNECT || c->fsm.state == BGP_ST_ACTIVE) {
 		/* Our own attempt, if any, gives way to the established TCP connection. */
@@ -1062,16 +809,16 @@ void bgp_session_incoming(struct bgp_session *s, int fd)
 			close(fd);
 			return;
 		}
-		conn_event(c, BGP_EV_MANUAL_START_PASSIVE, NULL);
+		bgp_conn_event(c, BGP_EV_MANUAL_START_PASSIVE, NULL);
 	}
 	if (bgp_sock_ttl(fd, &s->cfg) < 0 || conn_attach(c, fd, false, false) < 0) {
 		log_warn("bgp %s: cannot set up incoming connection from %s", s->name,
 		         rh_addr_fmt(&s->cfg.remote, a, sizeof(a)));
 		close(fd);
-		conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
+		bgp_conn_event(c, BGP_EV_TCP_CONNECTION_FAILS, NULL);
 		return;
 	}
-	conn_event(c, BGP_EV_TCP_CONNECTION_CONFIRMED, NULL);
+	bgp_conn_event(c, BGP_EV_TCP_CONNECTION_CONFIRMED, NULL);
 }
 
 void bgp_session_listener_gone(struct bgp_session *s)
