@@ -199,7 +199,7 @@ struct bgp_listener *bgp_listener_new(struct rh_evloop *loop, const struct rh_ad
 	struct bgp_listener *l = calloc(1, sizeof(*l));
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int one = 1, e;
+	int one = 1, ttl = 255, e;
 
 	if (l == NULL)
 		return NULL;
@@ -217,8 +217,14 @@ struct bgp_listener *bgp_listener_new(struct rh_evloop *loop, const struct rh_ad
 	if (l->fd < 0)
 		goto fail;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6)
+	/* The SYN-ACK leaves from the listener, before the accepted socket gets the peer's
+	 * TTL: a GTSM peer (RFC 5082) drops it unless it has TTL 255. Harmless to others. */
+	if (ss.ss_family == AF_INET6) {
 		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(l->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+	} else {
+		setsockopt(l->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	}
 	if (bind(l->fd, (struct sockaddr *)&ss, sl) < 0 || listen(l->fd, 64) < 0)
 		goto fail;
 	e = rh_io_add(loop, &l->io, l->fd, RH_EV_READ);

@@ -368,6 +368,43 @@ static void test_md5(void **state)
 	md5_case("secret-1", "secret-1", true);
 }
 
+/*
+ * GTSM (RFC 5082): both sides on, the session comes up. Only B on: A's segments leave
+ * with TTL 1 (a directly connected peer, loopback does not decrement) and B's socket
+ * drops them, so A's OPEN never arrives.
+ */
+static void gtsm_case(bool gtsm_a, bool up)
+{
+	struct rh_evloop *loop = rh_evloop_new();
+	uint16_t pa = next_port(), pb = next_port();
+	struct bgp_session_cfg ca =
+	        make_cfg("127.0.0.1", "127.0.0.2", 65001, 65002, "10.0.0.1", pb);
+	struct bgp_session_cfg cb =
+	        make_cfg("127.0.0.2", "127.0.0.1", 65002, 65001, "10.0.0.2", pa);
+	struct side a, b;
+
+	ca.gtsm = gtsm_a;
+	cb.gtsm = true;
+	cb.passive = true;
+	side_open(loop, &a, &ca, pa);
+	side_open(loop, &b, &cb, pb);
+	bgp_session_start(b.s);
+	bgp_session_start(a.s);
+	assert_int_equal(run_until(loop, &b.established, 1, up ? 3000 : 1500), up);
+	if (!up)
+		assert_int_equal(bgp_session_stats(b.s)->msgs_in[BGP_OPEN], 0);
+	side_close(&a);
+	side_close(&b);
+	rh_evloop_free(loop);
+}
+
+static void test_gtsm(void **state)
+{
+	(void)state;
+	gtsm_case(true, true);
+	gtsm_case(false, false);
+}
+
 /* A connection from an address that is not a peer is closed at once. */
 static void test_unconfigured_peer_refused(void **state)
 {
@@ -744,6 +781,7 @@ int main(void)
 	        cmocka_unit_test(test_hold_time_zero),
 	        cmocka_unit_test(test_bad_peer_as),
 	        cmocka_unit_test(test_md5),
+	        cmocka_unit_test(test_gtsm),
 	        cmocka_unit_test(test_unconfigured_peer_refused),
 	        cmocka_unit_test(test_hold_timer_expires),
 	        cmocka_unit_test(test_unexpected_in_opensent),
