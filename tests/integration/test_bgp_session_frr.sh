@@ -3,9 +3,10 @@
 # against FRR bgpd: two namespaces joined by a veth pair, the probe in "a" (198.18.10.1,
 # AS 65001), bgpd in "b" (198.18.10.2, AS 65002), keepalive 3 s / hold 9 s.
 #   1-3  the session reaches Established on both sides and keepalives flow for 12 s
-#   4    the probe's RFC 8203 shutdown communication reaches FRR
-#   5-6  TCP MD5 with different keys keeps it down (RFC 2385)
-#   7    TCP MD5 with the same key brings it up
+#   4    FRR's UPDATE (198.51.100.0/24) reaches the probe's update callback
+#   5    the probe's RFC 8203 shutdown communication reaches FRR
+#   6-7  TCP MD5 with different keys keeps it down (RFC 2385)
+#   8    TCP MD5 with the same key brings it up
 # Every namespace and process is removed by lib.sh's trap, also on failure.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,8 @@ rh_init bgp_session_frr
 
 probe=$RH_BUILD/tests/tools/bgp_session_probe
 if [ ! -x "$probe" ] || [ ! -x /usr/lib/frr/bgpd ]; then
-  for t in "established (probe)" "established (FRR)" "keepalives" "shutdown communication" \
+  for t in "established (FRR)" "established (probe)" "keepalives" "UPDATE from FRR delivered" \
+    "shutdown communication" \
     "MD5 mismatch: probe down" "MD5 mismatch: FRR down" "MD5 match: established"; do
     rh_skip "$t" "bgp_session_probe or FRR bgpd not available"
   done
@@ -41,6 +43,10 @@ frr_conf() {
     echo " neighbor 198.18.10.1 timers 3 9"
     echo " neighbor 198.18.10.1 timers connect 2"
     [ -n "$1" ] && echo " neighbor 198.18.10.1 password $1"
+    echo " no bgp network import-check"
+    echo " address-family ipv4 unicast"
+    echo "  network 198.51.100.0/24"
+    echo " exit-address-family"
     echo "!"
   } >"$conf"
   echo "$conf"
@@ -75,7 +81,7 @@ wait_probe() {
   wait "$probe_pid"
 }
 
-# --- 1-4: plain session
+# --- 1-5: plain session
 rh_frr_start b "$(frr_conf '')" || { rh_not_ok "FRR bgpd starts"; rh_done; exit 1; }
 frr_pid=${RH_PIDS[-1]}
 run_probe 12 up
@@ -91,13 +97,15 @@ grep -q '^# established after' "$probe_log" && rh_ok "established (probe)" ||
   rh_not_ok "established (probe)"
 [ "$rc" = 0 ] && rh_ok "keepalives for 12 s, still Established" ||
   rh_not_ok "keepalives for 12 s, still Established (probe exit $rc)"
+grep -Eq 'updates in [1-9]' "$probe_log" && rh_ok "UPDATE from FRR delivered" ||
+  rh_not_ok "UPDATE from FRR delivered"
 if rh_wait 5 grep -q 'bgp_session_probe done' "$RH_TMP/frr-b.log"; then
   rh_ok "shutdown communication"
 else
   rh_not_ok "shutdown communication not in FRR's log"
 fi
 
-# --- 5-7: TCP MD5. Restart bgpd with a key.
+# --- 6-8: TCP MD5. Restart bgpd with a key.
 kill "$frr_pid" 2>/dev/null
 for ((i = 0; i < 50; i++)); do kill -0 "$frr_pid" 2>/dev/null || break; sleep 0.1; done
 rm -f "$RH_TMP/frr-b.pid"
