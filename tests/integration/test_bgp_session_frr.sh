@@ -93,12 +93,10 @@ fi
 wait_probe
 rc=$?
 show_log
-grep -q '^# established after' "$probe_log" && rh_ok "established (probe)" ||
-  rh_not_ok "established (probe)"
-[ "$rc" = 0 ] && rh_ok "keepalives for 12 s, still Established" ||
-  rh_not_ok "keepalives for 12 s, still Established (probe exit $rc)"
-grep -Eq 'updates in [1-9]' "$probe_log" && rh_ok "UPDATE from FRR delivered" ||
-  rh_not_ok "UPDATE from FRR delivered"
+rh_log "probe exit status $rc"
+rh_check "established (probe)" grep -q '^# established after' "$probe_log"
+rh_check "keepalives for 12 s, still Established" test "$rc" = 0
+rh_check "UPDATE from FRR delivered" grep -Eq 'updates in [1-9]' "$probe_log"
 if rh_wait 5 grep -q 'bgp_session_probe done' "$RH_TMP/frr-b.log"; then
   rh_ok "shutdown communication"
 else
@@ -121,13 +119,15 @@ done
 wait_probe
 rc=$?
 show_log
-[ "$rc" = 0 ] && rh_ok "MD5 mismatch: probe down" || rh_not_ok "MD5 mismatch: probe down (exit $rc)"
-[ "$seen_up" = 0 ] && rh_ok "MD5 mismatch: FRR down" || rh_not_ok "MD5 mismatch: FRR down"
+rh_log "probe exit status $rc"
+rh_check "MD5 mismatch: probe down" test "$rc" = 0
+rh_check "MD5 mismatch: FRR down" test "$seen_up" = 0
 
 run_probe 10 up rh-secret-1
 wait_probe
 rc=$?
 show_log
-[ "$rc" = 0 ] && rh_ok "MD5 match: established" || rh_not_ok "MD5 match: established (exit $rc)"
+rh_log "probe exit status $rc"
+rh_check "MD5 match: established" test "$rc" = 0
 
 rh_done
