@@ -22,9 +22,9 @@ struct fibc {
 	uint32_t next_seq;  /* seq of the next request */
 	unsigned in_flight; /* requests next_seq - in_flight .. next_seq - 1 await their ACK */
 	uint16_t types[FIBC_MAX_WINDOW]; /* type of each request in flight, by seq % window */
-	int broken;			 /* transport error met: every call returns it */
-	struct fibc_error pending;	 /* first refusal not yet reported */
-	struct fibc_error reported;	 /* the last refusal reported (fibc_last_error()) */
+	int broken;                      /* transport error met: every call returns it */
+	struct fibc_error pending;       /* first refusal not yet reported */
+	struct fibc_error reported;      /* the last refusal reported (fibc_last_error()) */
 	struct fibc_ack last;
 	size_t len; /* of the message being built; 0: none */
 	_Alignas(8) uint8_t buf[FIBC_MAX_MSG];
@@ -261,7 +261,7 @@ int fibc_route_del(struct fibc *c, const struct fibc_route *r)
 
 /* A group is a message of its own (its header names the group). */
 static int send_group(struct fibc *c, uint16_t type, uint32_t id, const uint32_t *members,
-		      unsigned n)
+                      unsigned n)
 {
 	struct {
 		struct fibc_hdr hdr;
@@ -362,9 +362,9 @@ int fibc_send_raw(struct fibc *c, const void *msg, size_t len, struct fibc_ack *
 		return -ENOMEM;
 	memcpy(copy, msg, len);
 	ret = request(c, copy, len,
-		      len >= sizeof(struct fibc_hdr) ? ((const struct fibc_hdr *)msg)->type
-						     : TYPE_SHORT,
-		      ack);
+	              len >= sizeof(struct fibc_hdr) ? ((const struct fibc_hdr *)msg)->type
+	                                             : TYPE_SHORT,
+	              ack);
 	free(copy);
 	return ret;
 }

@@ -24,7 +24,7 @@
 #include "routehub/fib_channel.h"
 
 #define FIBC_DEFAULT_TIMEOUT_MS 5000
-#define FIBC_DEFAULT_WINDOW	16
+#define FIBC_DEFAULT_WINDOW     16
 /* More in flight would not go faster, and must stay well below the kernel's queue of
  * unread datagrams (net.unix.max_dgram_qlen) so that the ACKs never block the server. */
 #define FIBC_MAX_WINDOW 64

@@ -92,8 +92,8 @@ struct dp_fib {
 	struct dp_fib_conf conf;
 	struct rte_fib *v4;
 	struct rte_fib6 *v6;
-	struct dp_nh **nhs;	 /* [max_next_hops + 1]; index 0 stays NULL */
-	struct dp_nhg **groups;	 /* [max_groups + 1] */
+	struct dp_nh **nhs;       /* [max_next_hops + 1]; index 0 stays NULL */
+	struct dp_nhg **groups;   /* [max_groups + 1] */
 	struct obj_meta *nh_meta; /* writer only, same indexes */
 	struct obj_meta *group_meta;
 	struct rt_table rt4, rt6;
@@ -110,7 +110,7 @@ static unsigned fib_serial;
 
 /* Reader-visible pointer publication: release so that a reader sees the object's fields. */
 #define PUBLISH(slot, p) __atomic_store_n(&(slot), (p), __ATOMIC_RELEASE)
-#define READ_PTR(slot)	 __atomic_load_n(&(slot), __ATOMIC_ACQUIRE)
+#define READ_PTR(slot)   __atomic_load_n(&(slot), __ATOMIC_ACQUIRE)
 
 static void gc_defer(struct dp_fib *fib, struct gc_link *l, void *obj)
 {
@@ -148,7 +148,7 @@ unsigned dp_fib_reclaim_pending(const struct dp_fib *fib)
 }
 
 static int rt_table_init(struct rt_table *t, const char *name, uint32_t max, uint32_t key_len,
-			 int socket)
+                         int socket)
 {
 	/* Cuckoo hashing fills poorly near 100%: give the table an eighth of headroom so
 	 * that `max` routes always fit; the count enforces the limit. */
@@ -184,7 +184,8 @@ static int fib_tables_create(struct dp_fib *fib)
 	int ret;
 
 	if (c->v4_max_routes > 0) {
-		uint32_t n8 = c->v4_num_tbl8 ? c->v4_num_tbl8 : RTE_MAX(c->v4_max_routes / 32, 256u);
+		uint32_t n8 =
+		        c->v4_num_tbl8 ? c->v4_num_tbl8 : RTE_MAX(c->v4_max_routes / 32, 256u);
 		struct rte_fib_conf fc = {
 		        .type = RTE_FIB_DIR24_8,
 		        .default_nh = DP_FIB_NONE,
@@ -198,7 +199,7 @@ static int fib_tables_create(struct dp_fib *fib)
 			return -rte_errno;
 		snprintf(name, sizeof(name), "rhrt%u_4", fib->serial);
 		ret = rt_table_init(&fib->rt4, name, c->v4_max_routes, sizeof(struct rt_key4),
-				    c->socket_id);
+		                    c->socket_id);
 		if (ret < 0)
 			return ret;
 	}
@@ -217,7 +218,7 @@ static int fib_tables_create(struct dp_fib *fib)
 			return -rte_errno;
 		snprintf(name, sizeof(name), "rhrt%u_6", fib->serial);
 		ret = rt_table_init(&fib->rt6, name, c->v6_max_routes, sizeof(struct rt_key6),
-				    c->socket_id);
+		                    c->socket_id);
 		if (ret < 0)
 			return ret;
 	}
@@ -235,11 +236,11 @@ static int fib_create_objects(struct dp_fib *fib)
 	if (ret < 0)
 		return ret;
 	fib->nhs = rte_zmalloc_socket("rh_nhs", sizeof(*fib->nhs) * (c->max_next_hops + 1), 0,
-				      c->socket_id);
+	                              c->socket_id);
 	fib->groups = rte_zmalloc_socket("rh_nhgs", sizeof(*fib->groups) * (c->max_groups + 1), 0,
-					 c->socket_id);
-	fib->nh_meta = rte_zmalloc("rh_nh_meta", sizeof(struct obj_meta) * (c->max_next_hops + 1),
-				   0);
+	                                 c->socket_id);
+	fib->nh_meta =
+	        rte_zmalloc("rh_nh_meta", sizeof(struct obj_meta) * (c->max_next_hops + 1), 0);
 	fib->group_meta =
 	        rte_zmalloc("rh_nhg_meta", sizeof(struct obj_meta) * (c->max_groups + 1), 0);
 	sz = rte_rcu_qsbr_get_memsize(readers);
@@ -255,8 +256,8 @@ struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf)
 	struct dp_fib *fib;
 	int ret;
 
-	if (conf->max_next_hops == 0 || conf->max_groups == 0 ||
-	    conf->v4_max_routes > INT32_MAX || conf->v6_max_routes > INT32_MAX) {
+	if (conf->max_next_hops == 0 || conf->max_groups == 0 || conf->v4_max_routes > INT32_MAX ||
+	    conf->v6_max_routes > INT32_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -401,7 +402,7 @@ int dp_fib_nh_del(struct dp_fib *fib, uint32_t id)
 }
 
 int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family,
-		      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac)
+                      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac)
 {
 	struct dp_nh key = {.port = port, .family = family};
 	int found = 0;
@@ -604,7 +605,8 @@ static struct rt_table *route_key(struct dp_fib *fib, const struct fibc_route *r
 		for (unsigned i = 0; i < 16; i++) {
 			unsigned bits = r->len > i * 8 ? r->len - i * 8 : 0;
 
-			k->k6.addr[i] = bits >= 8 ? r->addr[i] : r->addr[i] & (uint8_t)(0xff00 >> bits);
+			k->k6.addr[i] =
+			        bits >= 8 ? r->addr[i] : r->addr[i] & (uint8_t)(0xff00 >> bits);
 		}
 		k->k6.len = r->len;
 		return fib->v6 != NULL ? &fib->rt6 : NULL;
@@ -622,7 +624,7 @@ static int route_bad(const struct dp_fib *fib, const struct fibc_route *r)
 }
 
 static int fib_table_set(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k,
-			 uint64_t value)
+                         uint64_t value)
 {
 	if (t == &fib->rt4)
 		return rte_fib_add(fib->v4, k->k4.addr, k->k4.len, value);

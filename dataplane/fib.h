@@ -48,8 +48,8 @@ enum dp_nh_state {
 /* A next hop as the workers read it: immutable once published. */
 struct dp_nh {
 	uint32_t id;
-	uint16_t port;	/* output port index */
-	uint8_t state;	/* enum dp_nh_state */
+	uint16_t port;  /* output port index */
+	uint8_t state;  /* enum dp_nh_state */
 	uint8_t family; /* RH_AF_INET / RH_AF_INET6 */
 	struct rte_ether_addr dst_mac;
 	struct rte_ether_addr src_mac;
@@ -99,7 +99,7 @@ int dp_fib_nh_del(struct dp_fib *fib, uint32_t id);
  * neither blackhole nor local). -ENOENT if none matched.
  */
 int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family,
-		      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
+                      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
 /*
  * Adds or replaces group `id` (1..max_groups, else -ERANGE) with n (1..FIBC_NHG_MAX_MEMBERS,
  * else -EINVAL) members; a member listed k times gets k shares. -ENOENT if a member does

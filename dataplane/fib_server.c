@@ -25,7 +25,7 @@ struct ack_msg {
 struct fib_server {
 	struct dp_fib *fib;
 	int listen_fd; /* -1: none */
-	int fd;	       /* the control plane, -1: none */
+	int fd;        /* the control plane, -1: none */
 	bool hello;    /* the client said HELLO */
 	bool syncing;  /* between SYNC_BEGIN and SYNC_END */
 	bool ack_pending;
@@ -49,12 +49,13 @@ uint64_t fib_server_instance_id(void)
 	 * present the id of the previous one, whatever the clock did. */
 	if (getrandom(&id, sizeof(id), 0) != sizeof(id)) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		id = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
+		id = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^
+		     ((uint64_t)getpid() << 16);
 	}
 	if (id == 0)
 		id = 1;
 	if (!__atomic_compare_exchange_n(&instance_id, &zero, id, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
+	                                 __ATOMIC_ACQUIRE))
 		id = zero; /* another thread drew first: use its id */
 	return id;
 }
@@ -146,7 +147,7 @@ static void srv_disconnect(struct fib_server *srv)
 	 * back and resynchronises. A sync cut short leaves marks that the next
 	 * SYNC_BEGIN renews; nothing is swept without a SYNC_END. */
 	SRV_LOG(NOTICE, "control plane disconnected%s; FIB kept",
-		srv->syncing ? " during a sync" : "");
+	        srv->syncing ? " during a sync" : "");
 	close(srv->fd);
 	srv->fd = -1;
 	srv->hello = false;
@@ -256,7 +257,7 @@ static bool msg_ok(const struct fibc_hdr *h, size_t n)
 			return false;
 		for (uint32_t i = 0; i < h->count; i++)
 			if (!rec_route_ok((const struct fibc_route *)body + i,
-					  h->type == FIBC_ROUTE_ADD))
+			                  h->type == FIBC_ROUTE_ADD))
 				return false;
 		return true;
 	default:
@@ -388,7 +389,7 @@ static int srv_handle_one(struct fib_server *srv)
 	if ((size_t)n < sizeof(*h)) {
 		ack_fill(srv, 0, -EBADMSG, 0);
 	} else if ((size_t)n > sizeof(srv->buf) || (mh.msg_flags & MSG_TRUNC) ||
-		   !msg_ok(h, (size_t)n)) {
+	           !msg_ok(h, (size_t)n)) {
 		ack_fill(srv, h->seq, -EBADMSG, 0);
 	} else {
 		status = apply(srv, h, &failed);

@@ -19,8 +19,15 @@ static struct dp_fib *fib;
  * enough for the two and the rest, hence -m 512. */
 static int eal_setup(void **state)
 {
-	char *argv[] = {"test_fib", "--no-huge", "--no-pci", "-m", "512", "--log-level=error",
-	                "--file-prefix=rh_test_fib", "-l", "0"};
+	char *argv[] = {"test_fib",
+	                "--no-huge",
+	                "--no-pci",
+	                "-m",
+	                "512",
+	                "--log-level=error",
+	                "--file-prefix=rh_test_fib",
+	                "-l",
+	                "0"};
 
 	(void)state;
 	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
@@ -57,8 +64,7 @@ static int fib_teardown(void **state)
 	return 0;
 }
 
-static struct fibc_route R(const char *prefix, uint32_t nh_id, uint16_t flags)
-{
+static struct fibc_route R(const char *prefix, uint32_t nh_id, uint16_t flags) {
 	struct fibc_route r = {.nh_id = nh_id, .flags = flags};
 	struct rh_prefix p;
 
@@ -69,8 +75,8 @@ static struct fibc_route R(const char *prefix, uint32_t nh_id, uint16_t flags)
 	return r;
 }
 
-static struct fibc_nh NH(uint32_t id, const char *addr, uint16_t port)
-{
+static struct fibc_nh
+NH(uint32_t id, const char *addr, uint16_t port) {
 	struct fibc_nh nh = {.id = id, .port = port};
 	struct rh_addr a;
 
@@ -80,7 +86,8 @@ static struct fibc_nh NH(uint32_t id, const char *addr, uint16_t port)
 	return nh;
 }
 
-static void add_nh(uint32_t id, const char *addr, uint16_t port)
+static void
+add_nh(uint32_t id, const char *addr, uint16_t port)
 {
 	struct fibc_nh nh = NH(id, addr, port);
 
