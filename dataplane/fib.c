@@ -13,6 +13,7 @@
  * QSBR grace period, and a next hop or group cannot be unlinked while a route names it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,8 +36,14 @@ _Static_assert(DP_NHG_BUCKETS >= FIBC_NHG_MAX_MEMBERS, "every member needs a buc
 struct gc_link {
 	struct gc_link *next;
 	void *obj;
-	uint64_t token; /* rte_rcu_qsbr_start() when it was unlinked */
+	size_t poison_len; /* the reader-visible bytes at obj */
+	uint64_t token;    /* rte_rcu_qsbr_start() when it was unlinked */
 };
+
+/* Written over what readers could see before an object is freed: a reader that broke
+ * the QSBR rules reads ids and states that exist nowhere (the tests look for them),
+ * rather than plausible stale data. A few hundred bytes per freed object. */
+#define DP_FIB_POISON 0x5a
 
 struct nh_obj {
 	struct dp_nh nh; /* first: readers get &obj->nh */
@@ -112,11 +119,12 @@ static unsigned fib_serial;
 #define PUBLISH(slot, p) __atomic_store_n(&(slot), (p), __ATOMIC_RELEASE)
 #define READ_PTR(slot)   __atomic_load_n(&(slot), __ATOMIC_ACQUIRE)
 
-static void gc_defer(struct dp_fib *fib, struct gc_link *l, void *obj)
+static void gc_defer(struct dp_fib *fib, struct gc_link *l, void *obj, size_t poison_len)
 {
 	/* The token is taken after the unlinking store: a reader that reports quiescence
 	 * after it can no longer reach obj. */
 	l->obj = obj;
+	l->poison_len = poison_len;
 	l->next = NULL;
 	l->token = rte_rcu_qsbr_start(fib->qsbr);
 	*fib->gc_tail = l;
@@ -135,6 +143,7 @@ unsigned dp_fib_reclaim(struct dp_fib *fib)
 		fib->gc_head = l->next;
 		if (fib->gc_head == NULL)
 			fib->gc_tail = &fib->gc_head;
+		memset(l->obj, DP_FIB_POISON, l->poison_len);
 		rte_free(l->obj);
 		fib->gc_pending--;
 		freed++;
@@ -374,7 +383,7 @@ int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh)
 	obj->nh = next;
 	PUBLISH(fib->nhs[nh->id], &obj->nh);
 	if (old != NULL)
-		gc_defer(fib, &((struct nh_obj *)old)->gc, old);
+		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 	else
 		fib->n_nhs++;
 	fib->generation++;
@@ -386,7 +395,7 @@ static void nh_unlink(struct dp_fib *fib, uint32_t id)
 	struct dp_nh *old = fib->nhs[id];
 
 	PUBLISH(fib->nhs[id], NULL);
-	gc_defer(fib, &((struct nh_obj *)old)->gc, old);
+	gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 	fib->n_nhs--;
 	fib->generation++;
 }
@@ -427,7 +436,7 @@ int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16],
 		obj->nh.dst_mac = *mac;
 		obj->nh.src_mac = *src_mac;
 		PUBLISH(fib->nhs[id], &obj->nh);
-		gc_defer(fib, &((struct nh_obj *)old)->gc, old);
+		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 		fib->generation++;
 	}
 	return found ? 0 : -ENOENT;
@@ -532,7 +541,7 @@ int dp_fib_group_add(struct dp_fib *fib, uint32_t id, const uint32_t *members, u
 	PUBLISH(fib->groups[id], g);
 	if (old != NULL) {
 		group_unref_members(fib, old);
-		gc_defer(fib, &old->gc, old);
+		gc_defer(fib, &old->gc, old, offsetof(struct dp_nhg, gc));
 	} else {
 		fib->n_groups++;
 	}
@@ -546,7 +555,7 @@ static void group_unlink(struct dp_fib *fib, uint32_t id)
 
 	PUBLISH(fib->groups[id], NULL);
 	group_unref_members(fib, old);
-	gc_defer(fib, &old->gc, old);
+	gc_defer(fib, &old->gc, old, offsetof(struct dp_nhg, gc));
 	fib->n_groups--;
 	fib->generation++;
 }
