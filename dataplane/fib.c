@@ -314,10 +314,13 @@ void dp_fib_destroy(struct dp_fib *fib)
 	rte_free(fib);
 }
 
-void dp_fib_reader_register(struct dp_fib *fib, unsigned id)
+int dp_fib_reader_register(struct dp_fib *fib, unsigned id)
 {
-	rte_rcu_qsbr_thread_register(fib->qsbr, id);
+	/* It returns 1 (not an errno) for its only failure, an id out of range. */
+	if (rte_rcu_qsbr_thread_register(fib->qsbr, id) != 0)
+		return -EINVAL;
 	rte_rcu_qsbr_thread_online(fib->qsbr, id);
+	return 0;
 }
 
 void dp_fib_reader_unregister(struct dp_fib *fib, unsigned id)

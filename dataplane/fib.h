@@ -78,8 +78,9 @@ struct dp_fib;
 struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf);
 void dp_fib_destroy(struct dp_fib *fib);
 
-/* Registers worker `id` (0..n_workers-1) as a reader; the worker calls it once. */
-void dp_fib_reader_register(struct dp_fib *fib, unsigned id);
+/* Registers worker `id` (0..n_workers-1) as a reader and puts it online; the worker
+ * calls it once, before its first lookup. -EINVAL for an id out of range. */
+int dp_fib_reader_register(struct dp_fib *fib, unsigned id);
 /* Takes worker `id` out of the grace-period accounting (a worker that stops). */
 void dp_fib_reader_unregister(struct dp_fib *fib, unsigned id);
 /* Reports a quiescent state of worker `id` (cheap: a store). */

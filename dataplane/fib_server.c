@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +64,8 @@ uint64_t fib_server_instance_id(void)
 static int srv_listen(struct fib_server *srv, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int ret;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -70,11 +73,21 @@ static int srv_listen(struct fib_server *srv, const char *path)
 	srv->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (srv->listen_fd < 0)
 		return -errno;
-	/* A socket file left by a dataplane that died would make bind() fail. */
-	unlink(path);
-	if (bind(srv->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(srv->listen_fd, 4) < 0)
+	/* A socket file left by a dataplane that died would make bind() fail; anything
+	 * else at that path is a configuration error, not ours to delete. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		unlink(path);
+	}
+	if (bind(srv->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
+	/* Whoever may connect may rewrite the FIB: owner and group only, whatever the umask. */
+	if (chmod(path, 0660) < 0 || listen(srv->listen_fd, 4) < 0) {
+		ret = -errno;
+		unlink(path);
+		return ret;
+	}
 	strcpy(srv->path, path);
 	return 0;
 }

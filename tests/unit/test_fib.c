@@ -411,7 +411,8 @@ static void test_qsbr_defers_free(void **state)
 	struct fibc_nh nh = NH(1, "192.0.2.9", 2);
 
 	(void)state;
-	dp_fib_reader_register(fib, 0);
+	assert_int_equal(dp_fib_reader_register(fib, 1), -EINVAL); /* n_workers is 1 */
+	assert_int_equal(dp_fib_reader_register(fib, 0), 0);
 	add_nh(1, "192.0.2.1", 0);
 	held = dp_fib_nh(fib, 1, 0);
 	assert_non_null(held);

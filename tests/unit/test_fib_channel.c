@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -452,6 +453,7 @@ static void test_listener(void **state)
 	struct fibc_hdr hello = {.version = FIBC_VERSION, .type = FIBC_HELLO, .len = 16, .seq = 7};
 	struct fib_server *lsrv;
 	struct fibc *a, *b;
+	struct stat st;
 	char path[64];
 
 	(void)state;
@@ -459,6 +461,8 @@ static void test_listener(void **state)
 	snprintf(path, sizeof(path), "/tmp/rh-fibc-test-%d.sock", (int)getpid());
 	lsrv = fib_server_create(fib, path);
 	assert_non_null(lsrv);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
 	a = fibc_connect(path, 2000, 4);
 	assert_non_null(a);
 	b = fibc_connect(path, 2000, 4); /* queued by the kernel until accepted */
@@ -480,6 +484,12 @@ static void test_listener(void **state)
 	assert_false(fib_server_connected(lsrv));
 	fib_server_destroy(lsrv);
 	assert_int_equal(access(path, F_OK), -1); /* socket file removed */
+	/* A file that is not a socket is not replaced. */
+	fclose(fopen(path, "w"));
+	assert_null(fib_server_create(fib, path));
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
 	srv_start();
 }
 
