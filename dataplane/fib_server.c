@@ -30,7 +30,9 @@ struct fib_server {
 	bool hello;    /* the client said HELLO */
 	bool syncing;  /* between SYNC_BEGIN and SYNC_END */
 	bool ack_pending;
+	bool ack_retry; /* the pending ACK met a full queue already */
 	unsigned budget;
+	struct fib_server_stats stats;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ack_msg ack;
 	_Alignas(8) uint8_t buf[FIBC_MAX_MSG];
@@ -133,6 +135,11 @@ void fib_server_set_budget(struct fib_server *srv, unsigned max_requests)
 	srv->budget = max_requests ? max_requests : 1;
 }
 
+void fib_server_stats(const struct fib_server *srv, struct fib_server_stats *st)
+{
+	*st = srv->stats;
+}
+
 bool fib_server_connected(const struct fib_server *srv)
 {
 	return srv->fd >= 0;
@@ -148,6 +155,7 @@ int fib_server_attach(struct fib_server *srv, int fd)
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	srv->fd = fd;
+	srv->stats.connections++;
 	srv->hello = false;
 	srv->syncing = false;
 	srv->ack_pending = false;
@@ -177,6 +185,7 @@ static void srv_accept(struct fib_server *srv)
 	if (srv->fd >= 0) {
 		/* Two control planes programming one FIB would undo each other. */
 		SRV_LOG(WARNING, "refused a second control plane connection");
+		srv->stats.refused++;
 		close(fd);
 		return;
 	}
@@ -361,6 +370,12 @@ static void ack_fill(struct fib_server *srv, uint32_t seq, int status, uint32_t 
 	srv->ack.ack.routes_v4 = st.routes_v4;
 	srv->ack.ack.routes_v6 = st.routes_v6;
 	srv->ack_pending = true;
+	srv->ack_retry = false;
+	srv->stats.requests++;
+	if (status == -EBADMSG)
+		srv->stats.malformed++;
+	else if (status < 0)
+		srv->stats.refusals++;
 }
 
 /* Sends the pending ACK: 0 when sent, -EAGAIN when the client's queue is full. */
@@ -372,8 +387,11 @@ static int ack_flush(struct fib_server *srv)
 		return 0;
 	n = send(srv->fd, &srv->ack, sizeof(srv->ack), MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			srv->stats.acks_deferred += !srv->ack_retry;
+			srv->ack_retry = true;
 			return -EAGAIN;
+		}
 		srv_disconnect(srv);
 		return -ENOTCONN;
 	}

@@ -55,6 +55,17 @@ int fib_server_poll(struct fib_server *srv);
 void fib_server_set_budget(struct fib_server *srv, unsigned max_requests);
 bool fib_server_connected(const struct fib_server *srv);
 
+/* Counters since the server was created (for `show fib channel` and the tests). */
+struct fib_server_stats {
+	uint64_t connections;   /* control planes accepted or attached */
+	uint64_t refused;       /* connections closed because one was already served */
+	uint64_t requests;      /* requests answered */
+	uint64_t malformed;     /* answered -EBADMSG */
+	uint64_t refusals;      /* well-formed but answered with another error */
+	uint64_t acks_deferred; /* an ACK the client's queue could not take at once */
+};
+void fib_server_stats(const struct fib_server *srv, struct fib_server_stats *st);
+
 /* The instance id sent in every ACK: random, drawn once per process, never 0. */
 uint64_t fib_server_instance_id(void);
 

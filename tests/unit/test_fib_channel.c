@@ -293,6 +293,7 @@ static void expect_badmsg(const void *msg, size_t len, const struct fibc_ack *be
 
 static void test_malformed(void **state)
 {
+	struct fib_server_stats st;
 	struct raw m;
 	struct fibc_ack before;
 	uint8_t *big;
@@ -376,6 +377,11 @@ static void test_malformed(void **state)
 	expect_badmsg(big, FIBC_MAX_MSG + 1000, &before);
 	free(big);
 	/* The session goes on. */
+	srv_halt();
+	fib_server_stats(srv, &st);
+	assert_int_equal(st.malformed, 22); /* the expect_badmsg() calls above */
+	assert_int_equal(st.refusals, 0);
+	srv_start();
 	add_routes(RH_AF_INET, 10, 1, 1);
 	assert_int_equal(fibc_flush(cli, &before), 0);
 	assert_int_equal(before.routes_v4, 11);
@@ -443,6 +449,82 @@ static void test_disconnect_resync(void **state)
 	assert_int_equal(look4(0x0a03e705), 2); /* route 999 */
 }
 
+static void send_hellos(int fd, uint32_t n)
+{
+	for (uint32_t seq = 1; seq <= n; seq++) {
+		struct fibc_hdr h = {
+		        .version = FIBC_VERSION, .type = FIBC_HELLO, .len = 16, .seq = seq};
+
+		assert_int_equal(send(fd, &h, sizeof(h), MSG_DONTWAIT), (ssize_t)sizeof(h));
+	}
+}
+
+/* Reads an ACK without waiting: its seq, or 0 if none was there. */
+static uint32_t ack_seq(int fd)
+{
+	struct {
+		struct fibc_hdr h;
+		struct fibc_ack a;
+	} m;
+
+	if (recv(fd, &m, sizeof(m), MSG_DONTWAIT) != (ssize_t)sizeof(m))
+		return 0;
+	assert_int_equal(m.a.status, 0);
+	return m.a.seq;
+}
+
+/* A poll does a bounded amount of work. */
+static void test_poll_budget(void **state)
+{
+	(void)state;
+	srv_halt();
+	fib_server_set_budget(srv, 2);
+	send_hellos(fibc_fd(cli), 5);
+	assert_int_equal(fib_server_poll(srv), 2);
+	assert_int_equal(fib_server_poll(srv), 2);
+	assert_int_equal(fib_server_poll(srv), 1);
+	assert_int_equal(fib_server_poll(srv), 0);
+	for (uint32_t seq = 1; seq <= 5; seq++)
+		assert_int_equal(ack_seq(fibc_fd(cli)), seq);
+	assert_int_equal(ack_seq(fibc_fd(cli)), 0);
+	srv_start();
+}
+
+/* A client that does not read its ACKs: the server keeps the one it cannot send, reads
+ * nothing more meanwhile, never blocks, and loses no ACK. */
+static void test_ack_backpressure(void **state)
+{
+	struct fib_server_stats st;
+	int sv[2], small = 1, polls = 0;
+	uint32_t next = 1;
+
+	(void)state;
+	fibc_close(cli);
+	srv_halt();
+	fib_server_poll(srv); /* sees cli go */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	/* The kernel rounds this up to its minimum: a few ACKs in flight at most. */
+	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+	assert_int_equal(fib_server_attach(srv, sv[0]), 0);
+	fib_server_set_budget(srv, 1000);
+	send_hellos(sv[1], 100);
+	assert_in_range(fib_server_poll(srv), 1, 99); /* stopped at a full queue */
+	fib_server_stats(srv, &st);
+	assert_int_equal(st.acks_deferred, 1);
+	while (next <= 100 && polls++ < 10000) {
+		uint32_t seq;
+
+		while ((seq = ack_seq(sv[1])) != 0)
+			assert_int_equal(seq, next++);
+		fib_server_poll(srv);
+	}
+	assert_int_equal(next, 101);
+	fib_server_stats(srv, &st);
+	assert_true(st.acks_deferred > 1);
+	cli = fibc_attach(sv[1], 1000, 4); /* for the teardown */
+	srv_start();
+}
+
 /* Over a listening socket: one control plane at a time. */
 static void test_listener(void **state)
 {
@@ -451,6 +533,7 @@ static void test_listener(void **state)
 		struct fibc_ack a;
 	} reply;
 	struct fibc_hdr hello = {.version = FIBC_VERSION, .type = FIBC_HELLO, .len = 16, .seq = 7};
+	struct fib_server_stats sst;
 	struct fib_server *lsrv;
 	struct fibc *a, *b;
 	struct stat st;
@@ -478,6 +561,10 @@ static void test_listener(void **state)
 	assert_int_equal(reply.a.seq, 7);
 	assert_int_equal(reply.a.status, 0);
 	assert_int_equal(recv(fibc_fd(b), &reply, sizeof(reply), MSG_DONTWAIT), 0); /* refused */
+	fib_server_stats(lsrv, &sst);
+	assert_int_equal(sst.connections, 1);
+	assert_int_equal(sst.refused, 1);
+	assert_int_equal(sst.requests, 1);
 	fibc_close(a);
 	fibc_close(b);
 	fib_server_poll(lsrv);
@@ -502,6 +589,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_protocol_order, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_disconnect_resync, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_poll_budget, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_ack_backpressure, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
 	};
 
