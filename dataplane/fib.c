@@ -860,6 +860,13 @@ const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t
 	return READ_PTR(fib->nhs[id]);
 }
 
+void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,
+                    const struct dp_nh **nhs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		nhs[i] = dp_fib_nh(fib, values[i], hashes[i]);
+}
+
 void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
 {
 	st->routes_v4 = fib->rt4.count;

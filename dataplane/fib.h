@@ -147,6 +147,10 @@ void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *value
  */
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash);
 
+/* dp_fib_nh() for a burst: nhs[i] for values[i] and hashes[i]. */
+void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,
+                    const struct dp_nh **nhs, unsigned n);
+
 struct dp_fib_stats {
 	uint32_t routes_v4, routes_v6, next_hops, groups;
 	uint64_t generation;

@@ -2,6 +2,7 @@
 /* The dataplane's end of the FIB channel: see fib_server.h and routehub/fib_channel.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -399,6 +400,15 @@ static int ack_flush(struct fib_server *srv)
 	return 0;
 }
 
+/* recv() returns 0 both for an empty SOCK_SEQPACKET datagram and for the peer's
+ * hang-up; only poll() tells them apart. */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+
+	return poll(&p, 1, 0) != 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 /* Receives and handles one request: 1 if handled, 0 if none was waiting, <0 if gone. */
 static int srv_handle_one(struct fib_server *srv)
 {
@@ -413,7 +423,7 @@ static int srv_handle_one(struct fib_server *srv)
 	n = recvmsg(srv->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
-	if (n <= 0) {
+	if (n < 0 || (n == 0 && peer_gone(srv->fd))) {
 		srv_disconnect(srv);
 		return -ENOTCONN;
 	}

@@ -262,6 +262,52 @@ static void buckets_of(uint64_t value, uint32_t *ids)
 	}
 }
 
+static void test_nh_bulk(void **state)
+{
+	uint64_t values[4] = {DP_FIB_NONE, 1, 2, DP_FIB_GROUP | 1};
+	uint32_t hashes[4] = {0, 0, 0, 1}, members[] = {2};
+	const struct dp_nh *nhs[4];
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 0);
+	add_nh(2, "192.0.2.2", 0);
+	assert_int_equal(dp_fib_group_add(fib, 1, members, 1), 0);
+	dp_fib_nh_bulk(fib, values, hashes, nhs, 4);
+	assert_null(nhs[0]);
+	assert_int_equal(nhs[1]->id, 1);
+	assert_int_equal(nhs[2]->id, 2);
+	assert_int_equal(nhs[3]->id, 2);
+}
+
+/* Second-level tables run out: the add fails cleanly and nothing is half added. */
+static void test_tbl8_exhausted(void **state)
+{
+	struct dp_fib_conf conf = {
+	        .v4_max_routes = 256, .v4_num_tbl8 = 4, .max_next_hops = 4, .max_groups = 1};
+	struct dp_fib *small = dp_fib_create(&conf);
+	struct fibc_nh nh = NH(1, "192.0.2.1", 0);
+	struct fibc_route r = R("10.0.0.0/25", 1, 0);
+	struct dp_fib_stats st;
+	int ret = 0;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(small);
+	assert_int_equal(dp_fib_nh_add(small, &nh), 0);
+	/* DIR-24-8 rounds the tbl8 count up to a multiple of 64. */
+	for (i = 0; i < 200 && ret == 0; i++) {
+		r.addr[2] = (uint8_t)i; /* one /25 per /24: a tbl8 each */
+		ret = dp_fib_route_add(small, &r);
+	}
+	assert_int_equal(ret, -ENOSPC);
+	dp_fib_stats(small, &st);
+	assert_int_equal(st.routes_v4, 64);
+	assert_int_equal(i - 1, 64);
+	r.family = RH_AF_INET6;
+	assert_int_equal(dp_fib_route_add(small, &r), -EAFNOSUPPORT); /* no IPv6 table */
+	dp_fib_destroy(small);
+}
+
 static void test_ecmp(void **state)
 {
 	uint32_t four[] = {1, 2, 3, 4}, three[] = {1, 2, 4}, weighted[] = {1, 2, 4, 4};
@@ -544,6 +590,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_v6_longest_match, fib_setup, fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_refcounts, fib_setup, fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_ecmp, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_nh_bulk, fib_setup, fib_teardown),
+	        cmocka_unit_test(test_tbl8_exhausted),
 	        cmocka_unit_test_setup_teardown(test_stale_sweep, fib_setup, fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_sweep_many, fib_setup, fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_qsbr_defers_free, fib_setup, fib_teardown),

@@ -302,8 +302,9 @@ static void test_malformed(void **state)
 	hello_and_nhs();
 	add_routes(RH_AF_INET, 0, 10, 1);
 	assert_int_equal(fibc_flush(cli, &before), 0);
-	/* Shorter than a header. */
+	/* Shorter than a header, empty. */
 	expect_badmsg("\x01\x00\x09", 3, &before);
+	expect_badmsg("", 0, &before);
 	/* Version, type, length against count. */
 	raw_init(&m, FIBC_ROUTE_ADD, 1, sizeof(m.r[0]));
 	m.r[0] = route_n(RH_AF_INET, 50, 1);
@@ -379,12 +380,67 @@ static void test_malformed(void **state)
 	/* The session goes on. */
 	srv_halt();
 	fib_server_stats(srv, &st);
-	assert_int_equal(st.malformed, 22); /* the expect_badmsg() calls above */
+	assert_int_equal(st.malformed, 23); /* the expect_badmsg() calls above */
 	assert_int_equal(st.refusals, 0);
 	srv_start();
 	add_routes(RH_AF_INET, 10, 1, 1);
 	assert_int_equal(fibc_flush(cli, &before), 0);
 	assert_int_equal(before.routes_v4, 11);
+}
+
+/* Valid messages with random damage: one ACK each, never a crash, and a message refused
+ * as malformed leaves the FIB as it was. */
+static void test_random_damage(void **state)
+{
+	struct raw m;
+	struct fibc_ack ack, prev;
+	uint32_t seed = 12345;
+
+	(void)state;
+	hello_and_nhs();
+	assert_int_equal(fibc_flush(cli, &prev), 0);
+	for (unsigned i = 0; i < 3000; i++) {
+		size_t len;
+		int ret;
+
+		switch (i % 3) {
+		case 0:
+			raw_init(&m, FIBC_ROUTE_ADD, 3, 3 * sizeof(m.r[0]));
+			for (uint32_t k = 0; k < 3; k++)
+				m.r[k] = route_n(k == 1 ? RH_AF_INET6 : RH_AF_INET, i + k,
+				                 1 + k % 2);
+			break;
+		case 1:
+			raw_init(&m, FIBC_NH_ADD, 2, 2 * sizeof(m.nh[0]));
+			m.nh[0] = NH(3 + i % 7, "192.0.2.9");
+			m.nh[1] = NH(4 + i % 7, "2001:db8::9");
+			break;
+		default:
+			raw_init(&m, FIBC_NHG_ADD, 2, sizeof(m.nhg.g) + 8);
+			m.nhg.g.id = 1 + i % 5;
+			m.nhg.m[0] = 1;
+			m.nhg.m[1] = 2;
+			break;
+		}
+		len = m.h.len;
+		/* One to four bytes changed, sometimes the length too. */
+		for (unsigned k = 0; k <= (seed >> 8) % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			((uint8_t *)&m)[(seed >> 8) % len] ^= (uint8_t)(1u << ((seed >> 4) % 8));
+		}
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 8) % 8 == 0)
+			len = (seed >> 12) % sizeof(m);
+		ret = fibc_send_raw(cli, &m, len, &ack);
+		assert_true(ret == 0 || ret == -EBADMSG || ret == -ENOENT || ret == -ERANGE ||
+		            ret == -EINVAL || ret == -EBUSY || ret == -EPROTO ||
+		            ret == -EAFNOSUPPORT || ret == -ENOSPC);
+		if (ret == -EBADMSG)
+			assert_true(ack.generation == prev.generation);
+		prev = ack;
+	}
+	/* Still serving. */
+	assert_int_equal(fibc_hello(cli, &ack), 0);
 }
 
 static void test_protocol_order(void **state)
@@ -587,6 +643,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_refused_record, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_random_damage, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_protocol_order, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_disconnect_resync, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_poll_budget, setup, teardown),
