@@ -229,9 +229,15 @@ static bool rec_nh_ok(const struct fibc_nh *nh, bool add)
 		return false;
 	if (!add)
 		return true;
-	return family_bits(nh->family) != 0 &&
-	       (nh->flags & ~(FIBC_NH_F_BLACKHOLE | FIBC_NH_F_LOCAL)) == 0 &&
-	       nh->flags != (FIBC_NH_F_BLACKHOLE | FIBC_NH_F_LOCAL);
+	if (family_bits(nh->family) == 0 ||
+	    (nh->flags & ~(FIBC_NH_F_BLACKHOLE | FIBC_NH_F_LOCAL)) != 0 ||
+	    nh->flags == (FIBC_NH_F_BLACKHOLE | FIBC_NH_F_LOCAL))
+		return false;
+	/* An IPv4 address is 4 bytes and zeros: next hops are compared as 16 bytes. */
+	for (unsigned i = family_bits(nh->family) / 8; i < sizeof(nh->addr); i++)
+		if (nh->addr[i] != 0)
+			return false;
+	return true;
 }
 
 /* Checks the length against the type and count, then every record. */

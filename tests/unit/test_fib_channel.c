@@ -354,6 +354,9 @@ static void test_malformed(void **state)
 	expect_badmsg(&m, m.h.len, &before);
 	m.nh[0].flags = 0x80;
 	expect_badmsg(&m, m.h.len, &before);
+	m.nh[0].flags = 0;
+	m.nh[0].addr[4] = 1; /* past the 4 bytes of IPv4 */
+	expect_badmsg(&m, m.h.len, &before);
 	raw_init(&m, FIBC_NHG_ADD, 0, sizeof(m.nhg.g));
 	m.nhg.g.id = 3;
 	expect_badmsg(&m, m.h.len, &before); /* no member */
@@ -380,7 +383,7 @@ static void test_malformed(void **state)
 	/* The session goes on. */
 	srv_halt();
 	fib_server_stats(srv, &st);
-	assert_int_equal(st.malformed, 23); /* the expect_badmsg() calls above */
+	assert_int_equal(st.malformed, 24); /* the expect_badmsg() calls above */
 	assert_int_equal(st.refusals, 0);
 	srv_start();
 	add_routes(RH_AF_INET, 10, 1, 1);
