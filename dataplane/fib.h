@@ -7,7 +7,15 @@
  * a worker reports quiescence every few loop iterations (dp_fib_quiescent()), and a
  * writer frees or reuses an entry only after every worker has passed a quiescent state
  * since it was unlinked. A lookup never sees a half-written entry: next hops and groups
- * are published by a single pointer store.
+ * are published by a single pointer store. The grace periods are a FIFO of objects with
+ * their rte_rcu_qsbr_start() token rather than rte_rcu_qsbr_dq, which is experimental
+ * API in DPDK 22.11 and holds a fixed number of entries.
+ *
+ * Ids are the control plane's. A packet whose lookup raced with the deletion of a next
+ * hop finds no next hop (NULL: dropped and counted by the caller) or, if the id was
+ * reused in between, the new next hop of that id: never freed memory.
+ *
+ * All writer functions run on one thread (the main lcore); they are not locked.
  *
  * The value a route holds in rte_fib is a 64-bit "fib value": a next-hop id, or a group
  * id with DP_FIB_GROUP set. Value 0 (DP_FIB_NONE) is the default: no route. Both tables
