@@ -532,6 +532,31 @@ static uint32_t ack_seq(int fd)
 	return m.a.seq;
 }
 
+/* A dataplane that does not answer: the client gives up after its timeout, for good. */
+static void test_client_timeout(void **state)
+{
+	struct fibc_route r = route_n(RH_AF_INET, 1, 1);
+	struct fibc *c;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	c = fibc_attach(sv[1], 100, 4);
+	assert_non_null(c);
+	assert_int_equal(fibc_hello(c, NULL), -ETIMEDOUT);
+	assert_int_equal(fibc_route_add(c, &r), -ETIMEDOUT);
+	assert_int_equal(fibc_flush(c, NULL), -ETIMEDOUT);
+	fibc_close(c);
+	close(sv[0]);
+	/* A dataplane that goes away: the client sees the hang-up. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	c = fibc_attach(sv[1], 1000, 4);
+	assert_non_null(c);
+	close(sv[0]);
+	assert_true(fibc_hello(c, NULL) < 0);
+	fibc_close(c);
+}
+
 /* A poll does a bounded amount of work. */
 static void test_poll_budget(void **state)
 {
@@ -650,6 +675,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_protocol_order, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_disconnect_resync, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_poll_budget, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_client_timeout, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ack_backpressure, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
 	};
