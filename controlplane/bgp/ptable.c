@@ -16,10 +16,9 @@
 #endif
 #endif
 
-#define PTABLE_MIN_BUCKETS 64
-#define PTABLE_STEP        2  /* buckets moved per insert or remove while resizing */
-#define PTABLE_EMPTY_VISIT 16 /* empty buckets skipped per step, at most */
-#define POOL_CHUNK         65536
+#define PTABLE_MIN_SLOTS 64
+#define PTABLE_STEP      16 /* slots of the old table moved per insert or remove */
+#define POOL_CHUNK       65536
 
 static uint64_t mix64(uint64_t x)
 {
@@ -52,125 +51,164 @@ void bgp_ptable_init(struct bgp_ptable *t)
 
 void bgp_ptable_fini(struct bgp_ptable *t)
 {
-	free(t->b[0]);
-	free(t->b[1]);
+	free(t->s[0]);
+	free(t->s[1]);
 	memset(t, 0, sizeof(*t));
 }
+
+/* Marks a removed or moved node: probes go on past it, inserts may reuse it. */
+static struct bgp_pnode tombstone;
+#define TOMB (&tombstone)
 
 static bool resizing(const struct bgp_ptable *t)
 {
 	return t->n[1] != 0;
 }
 
-/* The chain of b[0] that holds hash h, or NULL when that bucket was already moved. */
-static struct bgp_pnode **old_chain(struct bgp_ptable *t, uint32_t h)
+static bool node_is(const struct bgp_pnode *n, const struct rh_prefix *p)
 {
-	size_t i = h & (t->n[0] - 1);
-
-	if (t->n[0] == 0 || (resizing(t) && i < t->moved))
-		return NULL;
-	return &t->b[0][i];
+	return n->prefix.len == p->len && n->prefix.family == p->family &&
+	       memcmp(n->prefix.bytes, p->bytes, sizeof(p->bytes)) == 0;
 }
 
-static struct bgp_pnode **new_chain(struct bgp_ptable *t, uint32_t h)
+static struct bgp_pnode *find_in(const struct bgp_pslot *s, size_t n, const struct rh_prefix *p,
+                                 uint32_t hash)
 {
-	return resizing(t) ? &t->b[1][h & (t->n[1] - 1)] : NULL;
+	/* Ends: a table always keeps empty slots (at most 3/4 used, or 7/8 while resizing). */
+	for (size_t i = hash & (n - 1);; i = (i + 1) & (n - 1)) {
+		struct bgp_pnode *node = s[i].node;
+
+		if (node == NULL)
+			return NULL;
+		if (s[i].hash == hash && node != TOMB && node_is(node, p))
+			return node;
+	}
+}
+
+struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix *p, uint32_t hash)
+{
+	struct bgp_pnode *n = NULL;
+
+	if (resizing(t))
+		n = find_in(t->s[1], t->n[1], p, hash);
+	if (n == NULL && t->n[0] != 0)
+		n = find_in(t->s[0], t->n[0], p, hash);
+	return n;
+}
+
+void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash)
+{
+	unsigned k = resizing(t) ? 1 : 0;
+
+	if (t->n[k] != 0)
+		__builtin_prefetch(&t->s[k][hash & (t->n[k] - 1)]);
+}
+
+/* Puts n in the first empty or tombstone slot of its probe sequence in table k. */
+static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n)
+{
+	struct bgp_pslot *s = t->s[k];
+	size_t mask = t->n[k] - 1;
+	size_t i = n->hash & mask;
+
+	while (s[i].node != NULL && s[i].node != TOMB)
+		i = (i + 1) & mask;
+	if (s[i].node == NULL)
+		t->used[k]++;
+	s[i].node = n;
+	s[i].hash = n->hash;
 }
 
 static void resize_finish(struct bgp_ptable *t)
 {
-	free(t->b[0]);
-	t->b[0] = t->b[1];
+	free(t->s[0]);
+	t->s[0] = t->s[1];
 	t->n[0] = t->n[1];
-	t->b[1] = NULL;
+	t->used[0] = t->used[1];
+	t->s[1] = NULL;
 	t->n[1] = 0;
+	t->used[1] = 0;
 	t->moved = 0;
 }
 
-static void resize_start(struct bgp_ptable *t, size_t n)
+/* Moves up to `steps` slots of s[0] into s[1]; 0 steps means all. */
+static void resize_step(struct bgp_ptable *t, size_t steps)
 {
-	struct bgp_pnode **b = calloc(n, sizeof(*b));
-
-	/* Without memory the table keeps its size: chains grow longer, nothing is lost. */
-	if (b == NULL)
-		return;
-	t->b[1] = b;
-	t->n[1] = n;
-	t->moved = 0;
-}
-
-/* Moves up to `steps` non-empty buckets of b[0] into b[1]; 0 steps means all. */
-static void resize_step(struct bgp_ptable *t, unsigned steps)
-{
-	unsigned empty = 0;
+	size_t end;
 
 	if (!resizing(t) || t->walking > 0)
 		return;
-	while (t->moved < t->n[0]) {
-		struct bgp_pnode *n = t->b[0][t->moved], *next;
+	end = steps == 0 || t->n[0] - t->moved < steps ? t->n[0] : t->moved + steps;
+	for (; t->moved < end; t->moved++) {
+		struct bgp_pslot *sl = &t->s[0][t->moved];
 
-		if (n == NULL && steps != 0 && ++empty > PTABLE_EMPTY_VISIT)
-			return;
-		for (; n != NULL; n = next) {
-			struct bgp_pnode **c = &t->b[1][n->hash & (t->n[1] - 1)];
-
-			next = n->next;
-			n->next = *c;
-			*c = n;
-		}
-		t->b[0][t->moved++] = NULL;
-		if (steps != 0 && --steps == 0)
-			break;
+		if (sl->node == NULL || sl->node == TOMB)
+			continue;
+		place(t, 1, sl->node);
+		/* A tombstone, not empty: probe sequences through this slot stay whole. */
+		sl->node = TOMB;
 	}
 	if (t->moved == t->n[0])
 		resize_finish(t);
 }
 
-struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix *p, uint32_t hash)
+static size_t size_for(size_t count)
 {
-	struct bgp_pnode **c[2] = {new_chain(t, hash), old_chain(t, hash)};
+	size_t n = PTABLE_MIN_SLOTS;
 
-	for (unsigned i = 0; i < 2; i++) {
-		if (c[i] == NULL)
-			continue;
-		for (struct bgp_pnode *n = *c[i]; n != NULL; n = n->next)
-			if (n->hash == hash && n->prefix.len == p->len &&
-			    n->prefix.family == p->family &&
-			    memcmp(n->prefix.bytes, p->bytes, sizeof(p->bytes)) == 0)
-				return n;
-	}
-	return NULL;
+	while (n < count * 2 + 2)
+		n *= 2;
+	return n;
+}
+
+/* Starts a resize when the table is too full (of nodes or tombstones) or too empty. */
+static void resize_check(struct bgp_ptable *t)
+{
+	struct bgp_pslot *s;
+	size_t n;
+
+	if (t->walking > 0)
+		return;
+	/* A resize overtaken by inserts: finish it now rather than let s[1] fill. */
+	if (resizing(t) && t->used[1] + 1 > t->n[1] / 8 * 7)
+		resize_step(t, 0);
+	if (resizing(t))
+		return;
+	if (t->used[0] + 1 <= t->n[0] / 4 * 3 &&
+	    !(t->n[0] > PTABLE_MIN_SLOTS && t->count < t->n[0] / 8))
+		return;
+	n = size_for(t->count);
+	s = calloc(n, sizeof(*s));
+	if (s == NULL)
+		return; /* keeps its size, fuller; insert fails only when truly full */
+	t->s[1] = s;
+	t->n[1] = n;
+	t->used[1] = 0;
+	t->moved = 0;
 }
 
 int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n)
 {
-	struct bgp_pnode **c;
-
 	if (t->n[0] == 0) {
-		t->b[0] = calloc(PTABLE_MIN_BUCKETS, sizeof(*t->b[0]));
-		if (t->b[0] == NULL)
+		t->s[0] = calloc(PTABLE_MIN_SLOTS, sizeof(*t->s[0]));
+		if (t->s[0] == NULL)
 			return -ENOMEM;
-		t->n[0] = PTABLE_MIN_BUCKETS;
+		t->n[0] = PTABLE_MIN_SLOTS;
 	}
-	if (!resizing(t) && t->walking == 0 && t->count >= t->n[0])
-		resize_start(t, t->n[0] * 2);
-	else if (resizing(t) && t->walking == 0 && t->count >= 2 * t->n[1])
-		resize_step(t, 0); /* a shrink overtaken by inserts: finish it now */
+	resize_check(t);
 	resize_step(t, PTABLE_STEP);
-	c = resizing(t) ? new_chain(t, n->hash) : &t->b[0][n->hash & (t->n[0] - 1)];
-	n->next = *c;
-	*c = n;
+	if (!resizing(t) && t->used[0] + 1 >= t->n[0])
+		return -ENOMEM;
+	place(t, resizing(t) ? 1 : 0, n);
 	t->count++;
 	return 0;
 }
 
-static bool unlink_from(struct bgp_pnode **c, struct bgp_pnode *n)
+static bool remove_from(struct bgp_pslot *s, size_t n, struct bgp_pnode *node)
 {
-	if (c == NULL)
-		return false;
-	for (; *c != NULL; c = &(*c)->next)
-		if (*c == n) {
-			*c = n->next;
+	for (size_t i = node->hash & (n - 1); s[i].node != NULL; i = (i + 1) & (n - 1))
+		if (s[i].node == node) {
+			s[i].node = TOMB;
 			return true;
 		}
 	return false;
@@ -178,31 +216,24 @@ static bool unlink_from(struct bgp_pnode **c, struct bgp_pnode *n)
 
 void bgp_ptable_remove(struct bgp_ptable *t, struct bgp_pnode *n)
 {
-	if (!unlink_from(new_chain(t, n->hash), n))
-		unlink_from(old_chain(t, n->hash), n);
-	n->next = NULL;
+	if (!resizing(t) || !remove_from(t->s[1], t->n[1], n))
+		remove_from(t->s[0], t->n[0], n);
 	t->count--;
-	if (t->walking > 0)
-		return;
-	if (!resizing(t) && t->n[0] > PTABLE_MIN_BUCKETS && t->count < t->n[0] / 8)
-		resize_start(t, t->n[0] / 2);
+	resize_check(t);
 	resize_step(t, PTABLE_STEP);
 }
 
-static int walk_array(struct bgp_pnode **b, size_t n, int (*cb)(struct bgp_pnode *, void *),
+static int walk_slots(struct bgp_pslot *s, size_t n, int (*cb)(struct bgp_pnode *, void *),
                       void *arg)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct bgp_pnode *node = b[i], *next;
+		int rc;
 
-		for (; node != NULL; node = next) {
-			int rc;
-
-			next = node->next;
-			rc = cb(node, arg);
-			if (rc != 0)
-				return rc;
-		}
+		if (s[i].node == NULL || s[i].node == TOMB)
+			continue;
+		rc = cb(s[i].node, arg);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -211,18 +242,18 @@ int bgp_ptable_walk(struct bgp_ptable *t, int (*cb)(struct bgp_pnode *n, void *a
 {
 	int rc;
 
+	/* Nothing moves during a walk: a removal only leaves a tombstone. */
 	t->walking++;
-	/* While resizing, the buckets of b[0] below `moved` are empty. */
-	rc = walk_array(t->b[0], t->n[0], cb, arg);
+	rc = walk_slots(t->s[0], t->n[0], cb, arg);
 	if (rc == 0)
-		rc = walk_array(t->b[1], t->n[1], cb, arg);
+		rc = walk_slots(t->s[1], t->n[1], cb, arg);
 	t->walking--;
 	return rc;
 }
 
 size_t bgp_ptable_memory(const struct bgp_ptable *t)
 {
-	return (t->n[0] + t->n[1]) * sizeof(struct bgp_pnode *);
+	return (t->n[0] + t->n[1]) * sizeof(struct bgp_pslot);
 }
 
 /* ------------------------------------------------------------------ pool */

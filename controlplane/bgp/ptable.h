@@ -2,11 +2,18 @@
 /*
  * Building blocks of the RIBs: a hash table of prefixes and a fixed-size object pool.
  *
- * The prefix table is chained and intrusive: the caller embeds a struct bgp_pnode in its
- * own entry (the Loc-RIB entry, an Adj-RIB-Out entry) and gets the entry back with
- * container_of. It resizes incrementally (as Redis' dict does): when the load passes 1 a
- * table twice the size is allocated and every insert or remove moves a few buckets, so
- * that no single update pays for rehashing a million prefixes.
+ * The prefix table is intrusive: the caller embeds a struct bgp_pnode in its own entry
+ * (the Loc-RIB entry, an Adj-RIB-Out entry) and gets the entry back with container_of.
+ * It is open-addressed with linear probing, and each slot keeps the node's hash next to
+ * its pointer, so that a probe touches a node only when the hashes match and a resize
+ * never touches the nodes: on a table of a million prefixes, where every access to a node
+ * is a cache miss, that is most of the cost of an update. Removal leaves a tombstone.
+ *
+ * Resizing is incremental (as Redis' dict does): when the table passes 3/4 full, a new one
+ * sized for twice the live nodes is allocated and every insert or remove moves a few slots
+ * into it, so that no single update pays for rehashing a million prefixes. Lookups look
+ * in both tables meanwhile. A moved slot of the old table becomes a tombstone, never
+ * empty, so that the probe sequences through it stay whole.
  *
  * The pool hands out objects of one size from 64 KiB chunks: no per-object malloc header
  * and no malloc call on the per-route path. Chunks go back to the system when the pool is
@@ -27,17 +34,22 @@
 #endif
 
 struct bgp_pnode {
-	struct bgp_pnode *next; /* chain */
-	uint32_t hash;          /* bgp_prefix_hash(&prefix) */
+	uint32_t hash; /* bgp_prefix_hash(&prefix) */
 	struct rh_prefix prefix;
 };
 
+struct bgp_pslot {
+	struct bgp_pnode *node; /* NULL: empty; else a node or the tombstone */
+	uint32_t hash;
+};
+
 struct bgp_ptable {
-	struct bgp_pnode **b[2]; /* b[0]: the table; b[1]: the bigger or smaller one being filled */
-	size_t n[2];             /* bucket counts, powers of two; n[1] = 0 when not resizing */
-	size_t moved;            /* buckets of b[0] below this index have been moved to b[1] */
-	size_t count;            /* nodes */
-	unsigned walking;        /* walks in progress: resizing pauses */
+	struct bgp_pslot *s[2]; /* s[0]: the table; s[1]: the one being filled while resizing */
+	size_t n[2];            /* slot counts, powers of two; n[1] = 0 when not resizing */
+	size_t used[2];         /* slots not empty: nodes and tombstones */
+	size_t moved;           /* slots of s[0] below this index have been moved to s[1] */
+	size_t count;           /* nodes */
+	unsigned walking;       /* walks in progress: resizing pauses */
 };
 
 /* Hash of a normalised prefix (family, length, bytes). */
@@ -45,14 +57,15 @@ uint32_t bgp_prefix_hash(const struct rh_prefix *p);
 
 /* An empty table (allocates nothing until the first insert). */
 void bgp_ptable_init(struct bgp_ptable *t);
-/* Frees the buckets; the nodes belong to the caller. */
+/* Frees the slots; the nodes belong to the caller. */
 void bgp_ptable_fini(struct bgp_ptable *t);
 /* The node holding p (hash = bgp_prefix_hash(p)), or NULL. */
 struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix *p, uint32_t hash);
+/* Starts fetching the slot where hash lives, ahead of a lookup or insert (bulk updates). */
+void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash);
 /*
- * Inserts n, whose prefix and hash the caller set and which must not be in the table yet.
- * 0, or -ENOMEM when the very first buckets cannot be allocated (a failed resize only
- * leaves longer chains).
+ * Inserts n, whose prefix and hash the caller set and which must not be in the table yet,
+ * and not during a walk. 0, or -ENOMEM when the table is full and cannot grow.
  */
 int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n);
 /* Removes n, which must be in the table. */
@@ -62,7 +75,7 @@ void bgp_ptable_remove(struct bgp_ptable *t, struct bgp_pnode *n);
  * returned. cb may remove the node it is given (and no other) but not insert.
  */
 int bgp_ptable_walk(struct bgp_ptable *t, int (*cb)(struct bgp_pnode *n, void *arg), void *arg);
-/* Bytes held by the bucket arrays. */
+/* Bytes held by the slot arrays. */
 size_t bgp_ptable_memory(const struct bgp_ptable *t);
 
 struct bgp_pool {
