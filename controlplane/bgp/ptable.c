@@ -104,6 +104,18 @@ void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash)
 		__builtin_prefetch(&t->s[k][hash & (t->n[k] - 1)]);
 }
 
+void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
+{
+	unsigned k = resizing(t) ? 1 : 0;
+	const struct bgp_pslot *sl;
+
+	if (t->n[k] == 0)
+		return;
+	sl = &t->s[k][hash & (t->n[k] - 1)];
+	if (sl->hash == hash && sl->node != NULL)
+		__builtin_prefetch(sl->node);
+}
+
 /* Puts n in the first empty or tombstone slot of its probe sequence in table k. */
 static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n)
 {

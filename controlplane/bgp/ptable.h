@@ -61,8 +61,13 @@ void bgp_ptable_init(struct bgp_ptable *t);
 void bgp_ptable_fini(struct bgp_ptable *t);
 /* The node holding p (hash = bgp_prefix_hash(p)), or NULL. */
 struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix *p, uint32_t hash);
-/* Starts fetching the slot where hash lives, ahead of a lookup or insert (bulk updates). */
+/*
+ * Bulk updates overlap their cache misses in two stages: bgp_ptable_prefetch() starts
+ * fetching the slot where hash lives, a few prefixes ahead; bgp_ptable_prefetch_node(),
+ * nearer, reads that slot (by then in cache) and starts fetching the node it points to.
+ */
 void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash);
+void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash);
 /*
  * Inserts n, whose prefix and hash the caller set and which must not be in the table yet,
  * and not during a walk. 0, or -ENOMEM when the table is full and cannot grow.

@@ -172,9 +172,9 @@ static void entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
 	bgp_pool_put(&rib->entries, e);
 }
 
-static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct rh_prefix *p)
+static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct rh_prefix *p,
+                                       uint32_t h)
 {
-	uint32_t h = bgp_prefix_hash(p);
 	struct bgp_pnode *n = bgp_ptable_lookup(&rib->table[af], p, h);
 	struct bgp_rib_entry *e;
 
@@ -212,8 +212,8 @@ static void path_replace(struct bgp_rib *rib, struct bgp_rib_entry *e, struct bg
 	bgp_attrs_unref(prev);
 }
 
-int bgp_rib_update(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
-                   uint32_t path_id, const struct bgp_attrs *attrs)
+static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                         uint32_t h, uint32_t path_id, const struct bgp_attrs *attrs)
 {
 	int af = family_index(p->family);
 	struct bgp_rib_entry *e;
@@ -221,7 +221,7 @@ int bgp_rib_update(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct 
 
 	if (af < 0)
 		return -EAFNOSUPPORT;
-	e = entry_get(rib, af, p);
+	e = entry_get(rib, af, p, h);
 	if (e == NULL)
 		return -ENOMEM;
 	path = bgp_rib_path_find(e, peer, path_id);
@@ -253,6 +253,82 @@ int bgp_rib_update(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct 
 	return 0;
 }
 
+int bgp_rib_update(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                   uint32_t path_id, const struct bgp_attrs *attrs)
+{
+	return update_hashed(rib, peer, p, bgp_prefix_hash(p), path_id, attrs);
+}
+
+/* How far ahead a batch fetches slots, and entries (half as far). */
+#define RIB_AHEAD 8
+
+static void prefetch(const struct bgp_rib *rib, const struct rh_prefix *p, uint32_t h, bool node)
+{
+	int af = family_index(p->family);
+
+	if (af < 0)
+		return;
+	if (node)
+		bgp_ptable_prefetch_node(&rib->table[af], h);
+	else
+		bgp_ptable_prefetch(&rib->table[af], h);
+}
+
+/*
+ * Walks p[0..n-1] with their hashes, fetching slots RIB_AHEAD prefixes ahead and entries
+ * RIB_AHEAD / 2 ahead, and calls fn on each; stops at the first negative return.
+ */
+static int batch_walk(struct bgp_rib *rib, const struct rh_prefix *p, size_t n,
+                      int (*fn)(struct bgp_rib *rib, size_t i, uint32_t h, void *arg), void *arg)
+{
+	uint32_t ring[RIB_AHEAD];
+
+	for (size_t i = 0; i < n && i < RIB_AHEAD; i++) {
+		ring[i] = bgp_prefix_hash(&p[i]);
+		prefetch(rib, &p[i], ring[i], false);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = ring[i % RIB_AHEAD];
+		size_t near = i + RIB_AHEAD / 2;
+		int rc;
+
+		if (i + RIB_AHEAD < n) {
+			ring[i % RIB_AHEAD] = bgp_prefix_hash(&p[i + RIB_AHEAD]);
+			prefetch(rib, &p[i + RIB_AHEAD], ring[i % RIB_AHEAD], false);
+		}
+		if (near < n)
+			prefetch(rib, &p[near], ring[near % RIB_AHEAD], true);
+		rc = fn(rib, i, h, arg);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct batch_ctx {
+	struct bgp_rib_peer *peer;
+	const struct rh_prefix *p;
+	const uint32_t *path_ids;
+	const struct bgp_attrs *attrs;
+	size_t found;
+};
+
+static int batch_update(struct bgp_rib *rib, size_t i, uint32_t h, void *arg)
+{
+	struct batch_ctx *b = arg;
+
+	return update_hashed(rib, b->peer, &b->p[i], h, b->path_ids != NULL ? b->path_ids[i] : 0,
+	                     b->attrs);
+}
+
+int bgp_rib_update_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                         const uint32_t *path_ids, size_t n, const struct bgp_attrs *attrs)
+{
+	struct batch_ctx b = {.peer = peer, .p = p, .path_ids = path_ids, .attrs = attrs};
+
+	return batch_walk(rib, p, n, batch_update, &b);
+}
+
 /* Removes one path, reports the change, and frees the entry when it was the last path. */
 static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
 {
@@ -271,16 +347,45 @@ static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
 	entry_release(rib, e, family_index(e->node.prefix.family));
 }
 
-int bgp_rib_withdraw(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
-                     uint32_t path_id)
+static int withdraw_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                           const struct rh_prefix *p, uint32_t h, uint32_t path_id)
 {
-	struct bgp_rib_entry *e = bgp_rib_lookup(rib, p);
-	struct bgp_path *path = e != NULL ? bgp_rib_path_find(e, peer, path_id) : NULL;
+	int af = family_index(p->family);
+	struct bgp_pnode *n = af >= 0 ? bgp_ptable_lookup(&rib->table[af], p, h) : NULL;
+	struct bgp_path *path;
 
+	if (n == NULL)
+		return -ENOENT;
+	path = bgp_rib_path_find(container_of(n, struct bgp_rib_entry, node), peer, path_id);
 	if (path == NULL)
 		return -ENOENT;
 	path_remove(rib, path);
 	return 0;
+}
+
+int bgp_rib_withdraw(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                     uint32_t path_id)
+{
+	return withdraw_hashed(rib, peer, p, bgp_prefix_hash(p), path_id);
+}
+
+static int batch_withdraw(struct bgp_rib *rib, size_t i, uint32_t h, void *arg)
+{
+	struct batch_ctx *b = arg;
+
+	if (withdraw_hashed(rib, b->peer, &b->p[i], h, b->path_ids != NULL ? b->path_ids[i] : 0) ==
+	    0)
+		b->found++;
+	return 0;
+}
+
+size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                              const struct rh_prefix *p, const uint32_t *path_ids, size_t n)
+{
+	struct batch_ctx b = {.peer = peer, .p = p, .path_ids = path_ids};
+
+	batch_walk(rib, p, n, batch_withdraw, &b);
+	return b.found;
 }
 
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer)

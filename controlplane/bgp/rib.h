@@ -139,9 +139,19 @@ void bgp_rib_free(struct bgp_rib *rib);
  */
 int bgp_rib_update(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
                    uint32_t path_id, const struct bgp_attrs *attrs);
+/*
+ * The NLRI of one UPDATE: bgp_rib_update() for p[0..n-1] with one attribute set (path_ids
+ * NULL: all 0), fetching table slots and entries a few prefixes ahead so that their cache
+ * misses overlap. Stops at the first error and returns it; the prefixes before it are in.
+ */
+int bgp_rib_update_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                         const uint32_t *path_ids, size_t n, const struct bgp_attrs *attrs);
 /* Removes the path (peer, path_id) of p. 0, or -ENOENT when there is none. */
 int bgp_rib_withdraw(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
                      uint32_t path_id);
+/* The withdrawn routes of one UPDATE, prefetching as above; returns how many were there. */
+size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                              const struct rh_prefix *p, const uint32_t *path_ids, size_t n);
 /* Removes every path of the peer (session down); returns how many. Clears limit_fired. */
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 /* Graceful restart (RFC 4724 4.2): flags every path of the peer stale; returns how many. */

@@ -504,50 +504,106 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static struct rh_prefix nth_v6(uint32_t i)
+{
+	struct rh_prefix p = {.family = RH_AF_INET6, .len = 64};
+	uint32_t a = htonl(0x20010db8), b = htonl(i);
+
+	memcpy(p.bytes, &a, 4);
+	memcpy(p.bytes + 4, &b, 4);
+	return p;
+}
+
+#define BATCH 512 /* prefixes of one UPDATE, about, for IPv4 /24s in 4 KiB */
+
 static void test_million_prefixes(void **state)
 {
 	enum { N = 1000000, SETS = 1000 };
 	const struct bgp_attrs **sets = calloc(SETS, sizeof(*sets));
+	struct rh_prefix *pfx4 = calloc(N, sizeof(*pfx4));
 	struct bgp_rib *rib = bgp_rib_new(NULL, NULL, NULL);
-	struct bgp_rib_peer a;
-	double t0, t1, t2, t3;
-	size_t mem;
+	struct bgp_rib_peer a, b;
+	double t[8];
+	size_t mem, mem4, removed = 0;
 
 	(void)state;
 	assert_non_null(sets);
+	assert_non_null(pfx4);
 	peer(&a, 1, 65001, true);
+	peer(&b, 2, 65002, true);
 	for (unsigned i = 0; i < SETS; i++)
 		sets[i] = aspath_attrs(65001, 2, i);
-	t0 = now();
-	for (uint32_t i = 0; i < N; i++) {
-		struct rh_prefix p = nth_v4(i);
+	for (uint32_t i = 0; i < N; i++)
+		pfx4[i] = nth_v4(i);
 
-		assert_int_equal(bgp_rib_update(rib, &a, &p, 0, sets[i % SETS]), 0);
+	/* IPv4 as a session feeds it: UPDATEs of BATCH prefixes sharing one set. */
+	t[0] = now();
+	for (uint32_t i = 0; i < N; i += BATCH) {
+		size_t n = N - i < BATCH ? N - i : BATCH;
+
+		assert_int_equal(
+		        bgp_rib_update_batch(rib, &a, &pfx4[i], NULL, n, sets[(i / BATCH) % SETS]),
+		        0);
 	}
-	t1 = now();
+	t[1] = now();
 	assert_int_equal(bgp_rib_prefix_count(rib, RH_AF_INET), N);
 	for (uint32_t i = 0; i < N; i++) {
-		struct rh_prefix p = nth_v4(i);
-		struct bgp_rib_entry *e = bgp_rib_lookup(rib, &p);
+		struct bgp_rib_entry *e = bgp_rib_lookup(rib, &pfx4[i]);
 
 		assert_non_null(e);
-		assert_ptr_equal(bgp_rib_entry_best(e)->attrs, sets[i % SETS]);
+		assert_ptr_equal(bgp_rib_entry_best(e)->attrs, sets[(i / BATCH) % SETS]);
 	}
-	t2 = now();
+	t[2] = now();
+	mem4 = bgp_rib_memory(rib);
+	/* Churn: every route replaced by another set. */
+	for (uint32_t i = 0; i < N; i += BATCH) {
+		size_t n = N - i < BATCH ? N - i : BATCH;
+
+		assert_int_equal(bgp_rib_update_batch(rib, &a, &pfx4[i], NULL, n,
+		                                      sets[(i / BATCH + 1) % SETS]),
+		                 0);
+	}
+	t[3] = now();
+
+	/* IPv6 one prefix at a time, from another peer. */
+	for (uint32_t i = 0; i < N; i++) {
+		struct rh_prefix p = nth_v6(i);
+
+		assert_int_equal(bgp_rib_update(rib, &b, &p, 0, sets[i % SETS]), 0);
+	}
+	t[4] = now();
+	assert_int_equal(bgp_rib_prefix_count(rib, RH_AF_INET6), N);
 	mem = bgp_rib_memory(rib);
+
+	for (uint32_t i = 0; i < N; i += BATCH) {
+		size_t n = N - i < BATCH ? N - i : BATCH;
+
+		removed += bgp_rib_withdraw_batch(rib, &a, &pfx4[i], NULL, n);
+	}
+	t[5] = now();
+	assert_int_equal(removed, N);
+	assert_int_equal(bgp_rib_peer_remove(rib, &b), N);
+	t[6] = now();
+
 	print_message("# rib: %d IPv4 prefixes, one path each: %zu bytes, %.1f bytes/prefix\n", N,
-	              mem, (double)mem / N);
-	print_message("# rib: insert %.0f ns/prefix, lookup %.0f ns/prefix\n", (t1 - t0) * 1e9 / N,
-	              (t2 - t1) * 1e9 / N);
-	assert_true(mem / N < 200);
-	assert_int_equal(bgp_rib_peer_remove(rib, &a), N);
-	t3 = now();
-	print_message("# rib: peer removal %.0f ns/prefix\n", (t3 - t2) * 1e9 / N);
-	assert_int_equal(bgp_rib_prefix_count(rib, RH_AF_INET), 0);
+	              mem4, (double)mem4 / N);
+	print_message("# rib: + %d IPv6 prefixes: %zu bytes, %.1f bytes/prefix\n", N, mem,
+	              (double)mem / (2.0 * N));
+	print_message("# rib: IPv4 batch insert %.0f ns/prefix, lookup %.0f, batch replace %.0f, "
+	              "batch withdraw %.0f\n",
+	              (t[1] - t[0]) * 1e9 / N, (t[2] - t[1]) * 1e9 / N, (t[3] - t[2]) * 1e9 / N,
+	              (t[5] - t[4]) * 1e9 / N);
+	print_message("# rib: IPv6 single insert %.0f ns/prefix, peer removal %.0f ns/prefix\n",
+	              (t[4] - t[3]) * 1e9 / N, (t[6] - t[5]) * 1e9 / N);
+	assert_true(mem4 / N < 200);
+	assert_true(mem / (2 * N) < 200);
+	assert_int_equal(
+	        bgp_rib_prefix_count(rib, RH_AF_INET) + bgp_rib_prefix_count(rib, RH_AF_INET6), 0);
 	bgp_rib_free(rib);
 	for (unsigned i = 0; i < SETS; i++)
 		bgp_attrs_unref(sets[i]);
 	free(sets);
+	free(pfx4);
 	assert_int_equal(bgp_attrs_interned_count(), 0);
 }
 
