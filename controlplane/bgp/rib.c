@@ -428,6 +428,17 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 	return n;
 }
 
+enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p)
+{
+	const struct bgp_path *best = bgp_rib_entry_best(p->entry);
+	enum bgp_decision_step step;
+
+	if (best == NULL)
+		return BGP_STEP_RESOLVABLE;
+	bgp_decision_compare(&rib->cfg, best, p, &step);
+	return step;
+}
+
 void bgp_rib_redecide(struct bgp_rib *rib, struct bgp_rib_entry *e)
 {
 	struct bgp_path *old_best = bgp_rib_entry_best(e);

@@ -13,8 +13,8 @@
  * the max-prefix limit (RFC 4486 Cease/1, hub rule R11).
  *
  * Attribute sets are interned (attr.h): a path holds one reference to its set, and a
- * million paths share a few thousand sets. Entries and paths come from pools: about 100
- * bytes per prefix with one path, bucket array included.
+ * million paths share a few thousand sets. Entries and paths come from pools: about 120
+ * bytes per prefix with one path, table slots included.
  *
  * Every change re-runs the decision for its prefix only, and when the best path or the
  * multipath set changed the RIB calls its change callback once, synchronously: that is
@@ -164,6 +164,13 @@ struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix
 /* The path (peer, path_id) of an entry, or NULL. */
 struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
                                    uint32_t path_id);
+
+/*
+ * Why p is not the best path of its entry: the decision step at which the best beat it
+ * (effective routes, R17). BGP_STEP_EQUAL for the best path itself; for a path that is
+ * not resolvable while no path is, BGP_STEP_RESOLVABLE.
+ */
+enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p);
 
 /*
  * Re-runs the decision for one entry, or for all, after something the decision depends

@@ -153,20 +153,40 @@ static const struct bgp_attrs *run_policy(struct bgp_out_group *g, const struct 
 	}
 }
 
-static void cache_clear(struct bgp_out_group *g)
+#define CACHE_MIN_SWEEP 1024
+
+/* Drops the cached sets that only the cache still holds (keep = false: all of them). */
+static void cache_sweep(struct bgp_out_group *g, bool keep)
 {
 	for (size_t i = 0; i < g->cache.n; i++) {
-		struct bgp_amap_node *n = g->cache.b[i], *next;
+		struct bgp_amap_node **pp = &g->cache.b[i];
 
-		for (; n != NULL; n = next) {
-			struct cache_entry *c = container_of(n, struct cache_entry, node);
+		while (*pp != NULL) {
+			struct cache_entry *c = container_of(*pp, struct cache_entry, node);
 
-			next = n->next;
+			const struct bgp_attrs *in = c->node.key;
+
+			/* The cache's own references: the key, and the result when accepted as is.
+			 */
+			if (keep && in->refcnt > 1u + (c->attrs == in)) {
+				pp = &(*pp)->next;
+				continue;
+			}
+			*pp = c->node.next;
+			g->cache.count--;
 			bgp_attrs_unref(c->node.key);
 			bgp_attrs_unref(c->attrs);
 			free(c);
 		}
 	}
+	/* Amortised: the next sweep waits until the cache has doubled. */
+	g->cache_sweep_at =
+	        2 * g->cache.count > CACHE_MIN_SWEEP ? 2 * g->cache.count : CACHE_MIN_SWEEP;
+}
+
+static void cache_clear(struct bgp_out_group *g)
+{
+	cache_sweep(g, false);
 	amap_fini(&g->cache);
 }
 
@@ -200,6 +220,9 @@ static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct
 		bgp_attrs_unref(c->node.key);
 		bgp_attrs_unref(c->attrs);
 		free(c);
+	} else if (g->cache.count > g->cache_sweep_at) {
+		/* The cache holds its input sets alive: let go of those no route uses. */
+		cache_sweep(g, true);
 	}
 	return a;
 }
@@ -540,11 +563,27 @@ int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
 	return bgp_ptable_walk(&g->table[aid], resend_cb, &r);
 }
 
+static int withdraw_cb(struct bgp_pnode *n, void *arg)
+{
+	struct bgp_out_group *g = arg;
+
+	/* May free n (a pending announcement cancelled), which a walk allows. */
+	return group_set(g, &n->prefix, aid_of(n->prefix.family), NULL);
+}
+
 int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_policy *pol)
 {
+	uint32_t dropped = g->pol.families & ~pol->families;
+	int rc = 0;
+
 	cache_clear(g);
 	g->pol = *pol;
-	return export_rib(g);
+	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
+		if (dropped & BGP_EXPORT_AF(aid)) {
+			g->eor_pending[aid] = false;
+			rc = bgp_ptable_walk(&g->table[aid], withdraw_cb, g);
+		}
+	return rc < 0 ? rc : export_rib(g);
 }
 
 /* ------------------------------------------------------------------ flush */

@@ -94,6 +94,7 @@ struct bgp_out_group {
 	size_t advertised[BGP_AID_MAX];
 	bool eor_pending[BGP_AID_MAX];
 	struct bgp_amap cache; /* BGP_EXPORT_ATTRS_ONLY: input set -> exported set */
+	size_t cache_sweep_at; /* cache size that triggers dropping unused sets */
 	const struct rh_prefix **batch;
 	size_t batch_cap;
 };
@@ -134,7 +135,8 @@ int bgp_out_group_start(struct bgp_out_group *g);
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor);
 /*
  * Changes the group's policy (e.g. route exchange switched, R5) and exports the whole
- * RIB again: only the differences are queued. 0 or -ENOMEM.
+ * RIB again: only the differences are queued; a family no longer exported is withdrawn.
+ * 0 or -ENOMEM.
  */
 int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_policy *pol);
 

@@ -450,11 +450,83 @@ static void test_export_policy(void **state)
 	assert_int_equal(flush(g, 64), 15);
 	assert_int_equal(got.n_withdrawn, 0);
 	assert_int_equal(flush(rs, 64), 0);
+	/* A family the members no longer negotiate: withdrawn. */
+	pol.families = 0;
+	assert_int_equal(bgp_out_group_set_policy(g, &pol), 0);
+	assert_int_equal(flush(g, 64), 15);
+	assert_int_equal(got.n_withdrawn, 15);
+	assert_int_equal(got.n_eor, 0);
 	bgp_rib_out_leave(f->out, g);
 	bgp_rib_out_leave(f->out, rs);
 	assert_null(f->out->groups);
 	bgp_attrs_unref(x);
 	bgp_attrs_unref(noadv);
+}
+
+struct count {
+	size_t batches, prefixes;
+};
+
+static int on_batch_count(const struct bgp_out_batch *b, void *arg)
+{
+	struct count *c = arg;
+
+	c->batches++;
+	c->prefixes += b->n;
+	return 0;
+}
+
+static enum bgp_export_result accept_all(const struct rh_prefix *p, const struct bgp_path *best,
+                                         const struct bgp_attrs **out, void *arg)
+{
+	(void)p;
+	(void)best;
+	(void)out;
+	(void)arg;
+	return BGP_EXPORT_ACCEPT;
+}
+
+static void test_export_cache_lets_go(void **state)
+{
+	struct fx *f = *state;
+	struct bgp_export_policy pol = {
+	        .fn = accept_all, .flags = BGP_EXPORT_ATTRS_ONLY, .families = BGP_EXPORT_AF_ALL};
+	struct bgp_out_group *g = join(f, &pol);
+	const struct bgp_attrs *x = mk(65001, 1, 0);
+	size_t before;
+
+	for (unsigned i = 0; i < 1100; i++) {
+		const struct bgp_attrs *s = mk(65001, 1, 5000 + i);
+		struct rh_prefix p = {.family = RH_AF_INET, .len = 32, .bytes = {10, 0, i >> 8, i}};
+
+		assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, s), 0);
+		bgp_attrs_unref(s);
+	}
+	assert_int_equal(g->cache.count, 1100);
+	/* Every route moves to x: the 1,100 sets are now held by the cache alone. */
+	for (unsigned i = 0; i < 1100; i++) {
+		struct rh_prefix p = {.family = RH_AF_INET, .len = 32, .bytes = {10, 0, i >> 8, i}};
+
+		assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, x), 0);
+	}
+	before = bgp_attrs_interned_count();
+	/* More sets come: past twice its size after the last sweep, the cache sweeps. */
+	for (unsigned i = 0; i < 1000; i++) {
+		const struct bgp_attrs *s = mk(65001, 1, 9000 + i);
+		struct rh_prefix p = {.family = RH_AF_INET, .len = 32, .bytes = {10, 1, i >> 8, i}};
+
+		assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, s), 0);
+		bgp_attrs_unref(s);
+	}
+	assert_true(g->cache.count < 1100);
+	assert_true(bgp_attrs_interned_count() < before);
+	{
+		struct count c = {0};
+
+		assert_int_equal(bgp_out_group_flush(g, 4096, on_batch_count, &c), 2100);
+		assert_int_equal(c.batches, 1001 + 2); /* x, the 1,000 new sets, 2 End-of-RIB */
+	}
+	bgp_attrs_unref(x);
 }
 
 static void test_ebgp_attrs_helper(void **state)
@@ -480,19 +552,6 @@ static void test_ebgp_attrs_helper(void **state)
 	bgp_attrs_free(in);
 	bgp_attrs_unref(e);
 	bgp_attrs_unref(x);
-}
-
-struct count {
-	size_t batches, prefixes;
-};
-
-static int on_batch_count(const struct bgp_out_batch *b, void *arg)
-{
-	struct count *c = arg;
-
-	c->batches++;
-	c->prefixes += b->n;
-	return 0;
 }
 
 static double now(void)
@@ -547,6 +606,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_withdrawals, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_route_refresh_resend, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_export_policy, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_export_cache_lets_go, setup, teardown),
 	        cmocka_unit_test(test_ebgp_attrs_helper),
 	        cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
 	};
