@@ -133,10 +133,9 @@ struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct b
 }
 
 /*
- * Re-marks the best path and the multipath set of e after `changed` (a path added,
- * replaced, removed, or NULL for a re-sort) and reports the outcome. `was_mp` tells
- * whether `changed` was in the multipath set before; `attrs_changed` whether its
- * attributes differ from before (a replacement, an addition or a removal).
+ * Re-marks the best path and the multipath set of e after `changed` (a path added with
+ * new attributes, replaced, removed; NULL for a re-sort) and reports the outcome.
+ * `was_mp` tells whether `changed` was in the multipath set before the change.
  */
 static void settle(struct bgp_rib *rib, struct bgp_rib_entry *e, const struct bgp_path *old_best,
                    const struct bgp_attrs *old_attrs, const struct bgp_path *changed, bool was_mp)

@@ -417,6 +417,119 @@ static void test_redecide(void **state)
 	bgp_attrs_unref(y);
 }
 
+/* ------------------------------------------------------------------ random */
+
+enum { RP = 40, RPEERS = 6, RSETS = 6 };
+
+/* What the change events told, per prefix: the best (peer id, path id, set), the set size. */
+static struct view {
+	uint32_t peer, path_id;
+	const struct bgp_attrs *attrs;
+	unsigned mp;
+} view[RP];
+
+static void on_change_view(struct bgp_rib *rib, const struct bgp_rib_change *c, void *arg)
+{
+	struct view *v = &view[bgp_rib_entry_prefix(c->entry)->bytes[2]];
+
+	(void)rib;
+	(void)arg;
+	v->peer = c->new_best != NULL ? c->new_best->peer->id : 0;
+	v->path_id = c->new_best != NULL ? c->new_best->path_id : 0;
+	v->attrs = c->new_best != NULL ? c->new_best->attrs : NULL;
+	v->mp = 0;
+	for (struct bgp_path *p = c->entry->paths; p != NULL; p = p->next)
+		v->mp += (p->flags & BGP_PATH_MULTIPATH) != 0;
+}
+
+/* The entry agrees with the events, and with a brute-force decision over its paths. */
+static void check_entry(struct bgp_rib *rib, unsigned i)
+{
+	struct rh_prefix p = {.family = RH_AF_INET, .len = 24, .bytes = {198, 18, (uint8_t)i, 0}};
+	struct bgp_rib_entry *e = bgp_rib_lookup(rib, &p);
+	struct bgp_path *best, *q;
+	unsigned mp = 0;
+
+	if (e == NULL) {
+		assert_int_equal(view[i].peer, 0);
+		return;
+	}
+	assert_non_null(e->paths);
+	best = bgp_rib_entry_best(e);
+	assert_non_null(best);
+	assert_int_equal(view[i].peer, best->peer->id);
+	assert_int_equal(view[i].path_id, best->path_id);
+	assert_ptr_equal(view[i].attrs, best->attrs);
+	for (q = e->paths; q != NULL; q = q->next) {
+		enum bgp_decision_step step;
+
+		assert_true(bgp_decision_compare(&rib->cfg, best, q, &step) <= 0);
+		if (q != best && bgp_decision_step_multipath(step) && mp < rib->cfg.max_paths) {
+			assert_true(q->flags & BGP_PATH_MULTIPATH);
+			mp++;
+		} else if (q == best) {
+			mp++;
+		} else {
+			assert_false(q->flags & BGP_PATH_MULTIPATH);
+		}
+		if (q->next != NULL)
+			assert_true(bgp_decision_compare(&rib->cfg, q, q->next, NULL) <= 0);
+	}
+	assert_int_equal(view[i].mp, mp);
+}
+
+static void test_random_consistency(void **state)
+{
+	struct bgp_decision_cfg cfg;
+	struct bgp_rib *rib;
+	struct bgp_rib_peer peers[RPEERS];
+	const struct bgp_attrs *sets[RSETS];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	/* Transitive order (always-compare-med), so that a brute force can check it. */
+	bgp_decision_defaults(&cfg);
+	cfg.always_compare_med = true;
+	cfg.max_paths = 3;
+	rib = bgp_rib_new(&cfg, on_change_view, NULL);
+	memset(view, 0, sizeof(view));
+	for (unsigned i = 0; i < RPEERS; i++)
+		peer(&peers[i], i + 1, 65001 + i % 3, i != 5);
+	for (unsigned i = 0; i < RSETS; i++)
+		sets[i] = aspath_attrs(65001 + i % 2, 1 + i % 3, i / 3);
+	for (unsigned op = 0; op < 30000; op++) {
+		unsigned i, pr, act;
+		struct rh_prefix p = {.family = RH_AF_INET, .len = 24};
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (unsigned)(x % RP);
+		pr = (unsigned)((x >> 16) % RPEERS);
+		act = (unsigned)((x >> 32) % 1000);
+		p.bytes[0] = 198;
+		p.bytes[1] = 18;
+		p.bytes[2] = (uint8_t)i;
+		if (act < 600)
+			assert_int_equal(bgp_rib_update(rib, &peers[pr], &p, (x >> 40) % 2,
+			                                sets[(x >> 48) % RSETS]),
+			                 0);
+		else if (act < 995)
+			bgp_rib_withdraw(rib, &peers[pr], &p, (x >> 40) % 2);
+		else
+			bgp_rib_peer_remove(rib, &peers[pr]);
+		check_entry(rib, i);
+		if (op % 1000 == 0)
+			for (unsigned k = 0; k < RP; k++)
+				check_entry(rib, k);
+	}
+	for (unsigned k = 0; k < RP; k++)
+		check_entry(rib, k);
+	bgp_rib_free(rib);
+	for (unsigned i = 0; i < RSETS; i++)
+		bgp_attrs_unref(sets[i]);
+}
+
 /* ------------------------------------------------------------------ scale */
 
 struct tnode {
@@ -497,6 +610,63 @@ static void test_ptable_resize(void **state)
 	for (uint32_t i = 0; i < N / 2; i++)
 		assert_ptr_equal(bgp_ptable_lookup(&t, &nodes[i].node.prefix, nodes[i].node.hash),
 		                 &nodes[i].node);
+	bgp_ptable_fini(&t);
+	free(nodes);
+}
+
+static void check_all(struct bgp_ptable *t, struct tnode *nodes, uint32_t n)
+{
+	size_t walked = 0, in = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct bgp_pnode *x =
+		        bgp_ptable_lookup(t, &nodes[i].node.prefix, nodes[i].node.hash);
+
+		assert_ptr_equal(x, nodes[i].in ? &nodes[i].node : NULL);
+		in += nodes[i].in;
+	}
+	assert_int_equal(bgp_ptable_walk(t, count_cb, &walked), 0);
+	assert_int_equal(walked, in);
+	assert_int_equal(t->count, in);
+}
+
+static void test_ptable_random(void **state)
+{
+	enum { N = 20000, OPS = 400000 };
+	struct tnode *nodes = calloc(N, sizeof(*nodes));
+	struct bgp_ptable t;
+	uint64_t x = 88172645463325252ULL;
+
+	(void)state;
+	assert_non_null(nodes);
+	bgp_ptable_init(&t);
+	for (uint32_t i = 0; i < N; i++) {
+		nodes[i].node.prefix = nth_v4(i * 7919 % (1u << 19));
+		nodes[i].node.hash = bgp_prefix_hash(&nodes[i].node.prefix);
+	}
+	/* Phases that fill, churn and drain, against a reference; tombstones, growth and
+	 * shrinking all happen. */
+	for (uint32_t op = 0; op < OPS; op++) {
+		uint32_t phase = op / (OPS / 8), i, fill;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (uint32_t)(x % N);
+		fill = phase % 2 == 0 ? 80 : 20; /* percent chance to insert */
+		if ((x >> 32) % 100 < fill) {
+			if (!nodes[i].in) {
+				assert_int_equal(bgp_ptable_insert(&t, &nodes[i].node), 0);
+				nodes[i].in = true;
+			}
+		} else if (nodes[i].in) {
+			bgp_ptable_remove(&t, &nodes[i].node);
+			nodes[i].in = false;
+		}
+		if (op % (OPS / 40) == 0)
+			check_all(&t, nodes, N);
+	}
+	check_all(&t, nodes, N);
 	bgp_ptable_fini(&t);
 	free(nodes);
 }
@@ -622,7 +792,9 @@ int main(void)
 	        cmocka_unit_test(test_stale_sweep),
 	        cmocka_unit_test(test_max_prefix),
 	        cmocka_unit_test(test_redecide),
+	        cmocka_unit_test(test_random_consistency),
 	        cmocka_unit_test(test_ptable_resize),
+	        cmocka_unit_test(test_ptable_random),
 	        cmocka_unit_test(test_million_prefixes),
 	};
 

@@ -529,6 +529,67 @@ static void test_export_cache_lets_go(void **state)
 	bgp_attrs_unref(x);
 }
 
+struct sync_ctx {
+	struct bgp_out_group *g;
+	size_t sent;
+};
+
+/* Nothing is sent that the peers already have. */
+static int on_batch_check(const struct bgp_out_batch *b, void *arg)
+{
+	struct sync_ctx *c = arg;
+
+	for (size_t k = 0; k < b->n; k++) {
+		const struct bgp_attrs *adv = bgp_out_group_advertised(c->g, b->prefixes[k]);
+
+		if (b->withdraw)
+			assert_non_null(adv);
+		else
+			assert_ptr_not_equal(adv, b->attrs);
+	}
+	c->sent += b->n;
+	return 0;
+}
+
+static void test_random_sync(void **state)
+{
+	struct fx *f = *state;
+	struct bgp_out_group *g = join(f, &rs_policy);
+	struct sync_ctx c = {.g = g};
+	const struct bgp_attrs *sets[4];
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+
+	for (unsigned i = 0; i < 4; i++)
+		sets[i] = mk(65001, 1 + i, 0);
+	for (unsigned op = 0; op < 20000; op++) {
+		struct rh_prefix p = nth((unsigned)(x % 50));
+		struct bgp_rib_peer *pr = (x >> 8) % 2 ? &f->a : &f->b;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if ((x >> 16) % 3 != 0)
+			assert_int_equal(bgp_rib_update(f->rib, pr, &p, 0, sets[(x >> 24) % 4]), 0);
+		else
+			bgp_rib_withdraw(f->rib, pr, &p, 0);
+		if ((x >> 32) % 50 == 0)
+			assert_true(bgp_out_group_flush(g, 7, on_batch_check, &c) >= 0);
+	}
+	assert_true(bgp_out_group_flush(g, 7, on_batch_check, &c) >= 0);
+	assert_int_equal(bgp_out_group_pending(g), 0);
+	/* After a full flush the peers have exactly the Loc-RIB. */
+	for (unsigned i = 0; i < 50; i++) {
+		struct rh_prefix p = nth(i);
+		struct bgp_rib_entry *e = bgp_rib_lookup(f->rib, &p);
+
+		assert_ptr_equal(bgp_out_group_advertised(g, &p),
+		                 e != NULL ? bgp_rib_entry_best(e)->attrs : NULL);
+	}
+	assert_true(c.sent > 0);
+	for (unsigned i = 0; i < 4; i++)
+		bgp_attrs_unref(sets[i]);
+}
+
 static void test_ebgp_attrs_helper(void **state)
 {
 	const struct bgp_attrs *x = mk(65001, 1, 0), *e;
@@ -607,6 +668,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_route_refresh_resend, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_export_policy, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_export_cache_lets_go, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_random_sync, setup, teardown),
 	        cmocka_unit_test(test_ebgp_attrs_helper),
 	        cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
 	};
