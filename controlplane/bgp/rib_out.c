@@ -18,6 +18,7 @@
 struct bgp_amap_node {
 	struct bgp_amap_node *next;
 	const void *key;
+	const void *key2;
 	uint32_t aux;
 };
 
@@ -31,8 +32,9 @@ struct out_entry {
 };
 
 struct out_bucket {
-	struct bgp_amap_node node;     /* key attrs, aux aid; withdrawals are not in the map */
+	struct bgp_amap_node node;     /* attrs, src, aid; withdrawals are not in the map */
 	const struct bgp_attrs *attrs; /* NULL: withdrawals; else the bucket holds a reference */
+	const struct bgp_rib_peer *src;
 	enum bgp_aid aid;
 	struct out_entry *head;
 	struct out_entry **tail;
@@ -48,9 +50,10 @@ struct cache_entry {
 
 /* ------------------------------------------------------------------ attribute map */
 
-static size_t amap_index(const struct bgp_amap *m, const void *key, uint32_t aux)
+static size_t amap_index(const struct bgp_amap *m, const void *key, const void *key2, uint32_t aux)
 {
-	uint64_t x = (uint64_t)(uintptr_t)key ^ ((uint64_t)aux << 1);
+	uint64_t x = (uint64_t)(uintptr_t)key ^
+	             ((uint64_t)(uintptr_t)key2 * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)aux << 1);
 
 	x ^= x >> 29;
 	x *= 0xbf58476d1ce4e5b9ULL;
@@ -58,12 +61,13 @@ static size_t amap_index(const struct bgp_amap *m, const void *key, uint32_t aux
 	return (size_t)x & (m->n - 1);
 }
 
-static struct bgp_amap_node *amap_find(const struct bgp_amap *m, const void *key, uint32_t aux)
+static struct bgp_amap_node *amap_find(const struct bgp_amap *m, const void *key, const void *key2,
+                                       uint32_t aux)
 {
 	if (m->n == 0)
 		return NULL;
-	for (struct bgp_amap_node *n = m->b[amap_index(m, key, aux)]; n != NULL; n = n->next)
-		if (n->key == key && n->aux == aux)
+	for (struct bgp_amap_node *n = m->b[amap_index(m, key, key2, aux)]; n != NULL; n = n->next)
+		if (n->key == key && n->key2 == key2 && n->aux == aux)
 			return n;
 	return NULL;
 }
@@ -82,7 +86,7 @@ static void amap_grow(struct bgp_amap *m)
 		struct bgp_amap_node *n = old.b[i], *next;
 
 		for (; n != NULL; n = next) {
-			size_t j = amap_index(m, n->key, n->aux);
+			size_t j = amap_index(m, n->key, n->key2, n->aux);
 
 			next = n->next;
 			n->next = b[j];
@@ -100,7 +104,7 @@ static int amap_add(struct bgp_amap *m, struct bgp_amap_node *n)
 		amap_grow(m);
 	if (m->n == 0)
 		return -ENOMEM;
-	i = amap_index(m, n->key, n->aux);
+	i = amap_index(m, n->key, n->key2, n->aux);
 	n->next = m->b[i];
 	m->b[i] = n;
 	m->count++;
@@ -109,7 +113,7 @@ static int amap_add(struct bgp_amap *m, struct bgp_amap_node *n)
 
 static void amap_del(struct bgp_amap *m, struct bgp_amap_node *n)
 {
-	struct bgp_amap_node **pp = &m->b[amap_index(m, n->key, n->aux)];
+	struct bgp_amap_node **pp = &m->b[amap_index(m, n->key, n->key2, n->aux)];
 
 	while (*pp != n)
 		pp = &(*pp)->next;
@@ -206,7 +210,7 @@ static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct
 		return best->attrs;
 	if (!(g->pol.flags & BGP_EXPORT_ATTRS_ONLY))
 		return run_policy(g, p, best, owned);
-	n = amap_find(&g->cache, best->attrs, 0);
+	n = amap_find(&g->cache, best->attrs, NULL, 0);
 	if (n != NULL)
 		return container_of(n, struct cache_entry, node)->attrs;
 	a = run_policy(g, p, best, owned);
@@ -214,6 +218,7 @@ static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct
 	if (c == NULL)
 		return a; /* uncached, still right */
 	c->node.key = bgp_attrs_ref(best->attrs);
+	c->node.key2 = NULL;
 	c->node.aux = 0;
 	c->attrs = a != NULL ? bgp_attrs_ref(a) : NULL;
 	if (amap_add(&g->cache, &c->node) < 0) {
@@ -230,9 +235,9 @@ static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct
 /* ------------------------------------------------------------------ buckets */
 
 static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_attrs *attrs,
-                                     enum bgp_aid aid)
+                                     const struct bgp_rib_peer *src, enum bgp_aid aid)
 {
-	struct bgp_amap_node *n = amap_find(&g->buckets, attrs, aid);
+	struct bgp_amap_node *n = amap_find(&g->buckets, attrs, src, aid);
 	struct out_bucket *b;
 
 	if (n != NULL)
@@ -241,12 +246,14 @@ static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_a
 	if (b == NULL)
 		return NULL;
 	b->node.key = attrs;
+	b->node.key2 = src;
 	b->node.aux = aid;
 	if (amap_add(&g->buckets, &b->node) < 0) {
 		free(b);
 		return NULL;
 	}
 	b->attrs = bgp_attrs_ref(attrs);
+	b->src = src;
 	b->aid = aid;
 	b->tail = &b->head;
 	b->pprev = g->queue_tail;
@@ -304,13 +311,13 @@ static void entry_free(struct bgp_out_group *g, enum bgp_aid aid, struct out_ent
 }
 
 /*
- * Records that p should now be advertised with attrs (NULL: not advertised), coalescing
- * with what is pending and what was sent.
+ * Records that p (hash h) should now be advertised with attrs (NULL: not advertised),
+ * learned from src (NULL: unknown), coalescing with what is pending and what was sent.
  */
-static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, enum bgp_aid aid,
-                     const struct bgp_attrs *attrs)
+static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_t h,
+                     enum bgp_aid aid, const struct bgp_attrs *attrs,
+                     const struct bgp_rib_peer *src)
 {
-	uint32_t h = bgp_prefix_hash(p);
 	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, h);
 	struct out_bucket *b;
 	struct out_entry *e;
@@ -339,7 +346,7 @@ static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, enum bg
 			entry_free(g, aid, e);
 		return 0;
 	}
-	b = attrs != NULL ? bucket_get(g, attrs, aid) : g->withdraw[aid];
+	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
 	if (b == NULL) {
 		if (e->adv == NULL && e->bucket == NULL)
 			entry_free(g, aid, e);
@@ -353,9 +360,10 @@ static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, enum bg
 	return 0;
 }
 
-static int group_export(struct bgp_out_group *g, const struct rh_prefix *p,
-                        const struct bgp_path *best)
+static int group_export(struct bgp_out_group *g, const struct bgp_rib_entry *e)
 {
+	const struct rh_prefix *p = bgp_rib_entry_prefix(e);
+	const struct bgp_path *best = bgp_rib_entry_best(e);
 	enum bgp_aid aid = aid_of(p->family);
 	const struct bgp_attrs *owned = NULL, *a;
 	int rc;
@@ -363,7 +371,7 @@ static int group_export(struct bgp_out_group *g, const struct rh_prefix *p,
 	if (!(g->pol.families & BGP_EXPORT_AF(aid)))
 		return 0;
 	a = best != NULL ? export_path(g, p, best, &owned) : NULL;
-	rc = group_set(g, p, aid, a);
+	rc = group_set(g, p, e->node.hash, aid, a, best != NULL ? best->peer : NULL);
 	bgp_attrs_unref(owned);
 	return rc;
 }
@@ -499,7 +507,7 @@ int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
 	if (!c->best_changed)
 		return 0;
 	for (struct bgp_out_group *g = out->groups; g != NULL; g = g->next) {
-		int r = group_export(g, bgp_rib_entry_prefix(c->entry), c->new_best);
+		int r = group_export(g, c->entry);
 
 		if (r < 0)
 			rc = r;
@@ -509,7 +517,7 @@ int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
 
 static int export_entry_cb(struct bgp_rib_entry *e, void *arg)
 {
-	return group_export(arg, bgp_rib_entry_prefix(e), bgp_rib_entry_best(e));
+	return group_export(arg, e);
 }
 
 static int export_rib(struct bgp_out_group *g)
@@ -549,7 +557,7 @@ static int resend_cb(struct bgp_pnode *n, void *arg)
 	if (e->adv == NULL || e->bucket != NULL)
 		return 0;
 	e->forced = true;
-	return group_set(r->g, &e->node.prefix, r->aid, e->adv);
+	return group_set(r->g, &e->node.prefix, e->node.hash, r->aid, e->adv, NULL);
 }
 
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
@@ -568,7 +576,7 @@ static int withdraw_cb(struct bgp_pnode *n, void *arg)
 	struct bgp_out_group *g = arg;
 
 	/* May free n (a pending announcement cancelled), which a walk allows. */
-	return group_set(g, &n->prefix, aid_of(n->prefix.family), NULL);
+	return group_set(g, &n->prefix, n->hash, aid_of(n->prefix.family), NULL, NULL);
 }
 
 int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_policy *pol)
@@ -629,6 +637,7 @@ static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t m
 		        .aid = b->aid,
 		        .withdraw = b->attrs == NULL,
 		        .attrs = b->attrs,
+		        .src = b->src,
 		        .prefixes = g->batch,
 		};
 		bool last;

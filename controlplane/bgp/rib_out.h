@@ -9,9 +9,11 @@
  * A group keeps, per prefix, the attribute set it last advertised (or nothing), and a
  * queue of pending changes. Queuing a change coalesces: a prefix changed many times is
  * sent once with its latest state, and a change undone before it is sent is dropped. The
- * queue is kept in buckets, one per (attribute set, family) plus one of withdrawals per
- * family, so that a flush hands out batches of prefixes sharing one set: the caller packs
- * each batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/finish).
+ * queue is kept in buckets, one per (attribute set, source peer, family) plus one of
+ * withdrawals per family, so that a flush hands out batches of prefixes sharing one set:
+ * the caller packs each batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/
+ * finish), and can leave out the member the batch was learned from. Routes sharing a set
+ * almost always share their source peer (the set holds its AS path and next hop).
  *
  * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
  */
@@ -60,6 +62,12 @@ struct bgp_out_batch {
 	bool withdraw;                 /* prefixes to withdraw (attrs NULL) */
 	bool eor;                      /* End-of-RIB for aid (RFC 4724 2), no prefixes */
 	const struct bgp_attrs *attrs; /* announcements: the set to send */
+	/*
+	 * Announcements: the peer the best paths were learned from, NULL when unknown (a
+	 * resend). A member may skip a batch from itself: sending a route back to where it
+	 * came from is useless (its own AS is in the path, or it has the route already).
+	 */
+	const struct bgp_rib_peer *src;
 	size_t n;
 	const struct rh_prefix *const *prefixes;
 };

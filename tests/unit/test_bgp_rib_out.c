@@ -108,6 +108,7 @@ struct got {
 		enum bgp_aid aid;
 		bool withdraw, eor;
 		const struct bgp_attrs *attrs;
+		const struct bgp_rib_peer *src;
 		size_t n;
 		struct rh_prefix first;
 	} b[MAXB];
@@ -128,6 +129,7 @@ static int on_batch(const struct bgp_out_batch *b, void *arg)
 	got.b[i].withdraw = b->withdraw;
 	got.b[i].eor = b->eor;
 	got.b[i].attrs = b->attrs;
+	got.b[i].src = b->src;
 	got.b[i].n = b->n;
 	if (b->n > 0)
 		got.b[i].first = *b->prefixes[0];
@@ -184,6 +186,7 @@ static void test_eor_once(void **state)
 	assert_int_equal(flush(g, 16), 1);
 	assert_int_equal(got.n_batches, 3);
 	assert_ptr_equal(got.b[0].attrs, x);
+	assert_ptr_equal(got.b[0].src, &f->a); /* a member may skip what it sent */
 	assert_true(got.b[1].eor && got.b[2].eor);
 	assert_int_equal(got.b[1].aid, BGP_AID_IPV4);
 	assert_int_equal(got.b[2].aid, BGP_AID_IPV6);
@@ -363,9 +366,14 @@ static void test_route_refresh_resend(void **state)
 		assert_int_equal(bgp_rib_entry_best(bgp_rib_lookup(f->rib, &p))->peer, &f->b);
 		assert_int_equal(bgp_out_group_pending(g), 5);
 	}
+	/* A resend has no source; p0 now comes from b: three batches (x from b, x, y). */
 	assert_int_equal(flush(g, 16), 5);
-	assert_int_equal(got.n_batches, 2);
+	assert_int_equal(got.n_batches, 3);
 	assert_int_equal(got.n_eor, 0);
+	assert_ptr_equal(got.b[0].attrs, x);
+	assert_ptr_equal(got.b[0].src, NULL);
+	assert_ptr_equal(got.b[2].src, &f->b);
+	assert_int_equal(got.b[2].n, 1);
 	assert_int_equal(bgp_out_group_resend(g, BGP_AID_IPV6, true), 0);
 	assert_int_equal(flush(g, 16), 0);
 	assert_int_equal(got.n_eor, 1);
