@@ -748,3 +748,37 @@ const struct bgp_attrs *bgp_export_ebgp_attrs(const struct bgp_attrs *in, uint32
 	a->n_cluster = 0;
 	return bgp_attrs_intern(a);
 }
+
+const struct bgp_attrs *bgp_export_ibgp_attrs(const struct bgp_path *best,
+                                              uint32_t default_local_pref, uint32_t cluster_id)
+{
+	struct bgp_attrs *a = bgp_attrs_dup(best->attrs);
+
+	if (a == NULL)
+		return NULL;
+	if (!(a->flags & BGP_ATTRS_LOCAL_PREF)) {
+		a->flags |= BGP_ATTRS_LOCAL_PREF;
+		a->local_pref = default_local_pref;
+	}
+	if (cluster_id != 0 && !best->peer->ebgp) {
+		uint32_t *cl = malloc(((size_t)a->n_cluster + 1) * sizeof(*cl));
+
+		if (cl == NULL || a->n_cluster == UINT16_MAX) {
+			free(cl);
+			bgp_attrs_free(a);
+			errno = cl == NULL ? ENOMEM : E2BIG;
+			return NULL;
+		}
+		if (!(a->flags & BGP_ATTRS_ORIGINATOR)) {
+			a->flags |= BGP_ATTRS_ORIGINATOR;
+			a->originator_id = best->peer->bgp_id;
+		}
+		cl[0] = cluster_id;
+		if (a->n_cluster > 0)
+			memcpy(cl + 1, a->cluster, a->n_cluster * sizeof(*cl));
+		free(a->cluster);
+		a->cluster = cl;
+		a->n_cluster++;
+	}
+	return bgp_attrs_intern(a);
+}

@@ -171,4 +171,14 @@ size_t bgp_out_group_memory(const struct bgp_out_group *g);
 const struct bgp_attrs *bgp_export_ebgp_attrs(const struct bgp_attrs *in, uint32_t local_as,
                                               const struct rh_addr *next_hop_self);
 
+/*
+ * The usual iBGP export of best: LOCAL_PREF present (RFC 4271 5.1.5; default_local_pref
+ * when the path has none). With cluster_id (network order, 0 when not a reflector), a
+ * path learned over iBGP is reflected (RFC 4456 8): ORIGINATOR_ID set to its peer's BGP
+ * identifier unless present, cluster_id prepended to CLUSTER_LIST. An interned set, or
+ * NULL and errno.
+ */
+const struct bgp_attrs *bgp_export_ibgp_attrs(const struct bgp_path *best,
+                                              uint32_t default_local_pref, uint32_t cluster_id);
+
 #endif

@@ -683,6 +683,43 @@ static void test_scale(void **state)
 	free(pfx4);
 }
 
+static void test_ibgp_attrs_helper(void **state)
+{
+	const struct bgp_attrs *x = mk(65001, 1, 0), *e, *r, *rr;
+	struct bgp_rib_peer ext, in;
+	struct rh_addr addr;
+	struct bgp_path pe = {.peer = &ext, .attrs = x}, pi = {.peer = &in, .attrs = x};
+
+	(void)state;
+	assert_int_equal(rh_addr_parse("198.51.100.1", &addr), 0);
+	bgp_rib_peer_init(&ext, 1, &addr, 65001, htonl(1), true);
+	bgp_rib_peer_init(&in, 2, &addr, 65515, htonl(0x0a000002), false);
+	/* Learned over eBGP: LOCAL_PREF added, nothing reflected. */
+	e = bgp_export_ibgp_attrs(&pe, 100, htonl(7));
+	assert_true(e->flags & BGP_ATTRS_LOCAL_PREF);
+	assert_int_equal(e->local_pref, 100);
+	assert_false(e->flags & BGP_ATTRS_ORIGINATOR);
+	assert_int_equal(e->n_cluster, 0);
+	/* Reflected: ORIGINATOR_ID = the peer's identifier, our cluster id first. */
+	r = bgp_export_ibgp_attrs(&pi, 100, htonl(7));
+	assert_true(r->flags & BGP_ATTRS_ORIGINATOR);
+	assert_int_equal(r->originator_id, htonl(0x0a000002));
+	assert_int_equal(r->n_cluster, 1);
+	assert_int_equal(r->cluster[0], htonl(7));
+	/* Reflected again by another reflector: the ORIGINATOR_ID stays, the list grows. */
+	pi.attrs = r;
+	rr = bgp_export_ibgp_attrs(&pi, 100, htonl(8));
+	assert_int_equal(rr->originator_id, htonl(0x0a000002));
+	assert_int_equal(rr->n_cluster, 2);
+	assert_int_equal(rr->cluster[0], htonl(8));
+	assert_int_equal(rr->cluster[1], htonl(7));
+	bgp_attrs_unref(e);
+	bgp_attrs_unref(r);
+	bgp_attrs_unref(rr);
+	bgp_attrs_unref(x);
+	assert_int_equal(bgp_attrs_interned_count(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +733,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_export_cache_lets_go, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_random_sync, setup, teardown),
 	        cmocka_unit_test(test_ebgp_attrs_helper),
+	        cmocka_unit_test(test_ibgp_attrs_helper),
 	        cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
 	};
 
