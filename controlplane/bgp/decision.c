@@ -202,6 +202,84 @@ int bgp_decision_compare(const struct bgp_decision_cfg *cfg, const struct bgp_pa
 	return 0;
 }
 
+/* Steps [from, to) of the compare. */
+static int compare_steps(const struct bgp_decision_cfg *cfg, const struct bgp_path *a,
+                         const struct bgp_path *b, unsigned from, unsigned to)
+{
+	for (unsigned s = from; s < to; s++) {
+		int c = steps[s](cfg, a, b);
+
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/*
+ * RFC 4271 9.1.2.2 c: p is out when a path that ties with it on the steps before MED
+ * comes from the same neighbour AS with a lower MED. Only needed with three paths or more:
+ * with two, the pairwise compare is that rule.
+ */
+static bool med_eliminated(const struct bgp_decision_cfg *cfg, const struct bgp_rib_entry *e,
+                           const struct bgp_path *p)
+{
+	for (const struct bgp_path *q = e->paths; q != NULL; q = q->next)
+		if (q != p && compare_steps(cfg, q, p, BGP_STEP_RESOLVABLE, BGP_STEP_MED) == 0 &&
+		    step_med(cfg, q, p) < 0)
+			return true;
+	return false;
+}
+
+/*
+ * RFC 4271 9.1.2.2 as written: eliminate rather than compare pairwise. With MED compared
+ * only within a neighbour AS, three paths can beat each other in a circle, and the head
+ * of a sorted insertion would depend on the order the paths arrived: two route-server
+ * instances fed the same routes could disagree. The elimination does not; its winner
+ * moves to the head of the list.
+ */
+static void select_best(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry *e)
+{
+	struct bgp_path *top = e->paths, *win = NULL, **pp;
+
+	/* a), b) and the preference: transitive, so a minimum exists. */
+	for (struct bgp_path *p = e->paths; p != NULL; p = p->next)
+		if (compare_steps(cfg, p, top, BGP_STEP_RESOLVABLE, BGP_STEP_MED) < 0)
+			top = p;
+	for (struct bgp_path *p = e->paths; p != NULL; p = p->next) {
+		if (compare_steps(cfg, p, top, BGP_STEP_RESOLVABLE, BGP_STEP_MED) != 0 ||
+		    med_eliminated(cfg, e, p))
+			continue;
+		/* d) to g): transitive again among the survivors of c). */
+		if (win == NULL || compare_steps(cfg, p, win, BGP_STEP_EBGP, BGP_STEP_MAX) < 0)
+			win = p;
+	}
+	if (win == NULL || win == e->paths)
+		return;
+	for (pp = &e->paths; *pp != win; pp = &(*pp)->next)
+		;
+	*pp = win->next;
+	win->next = e->paths;
+	e->paths = win;
+}
+
+enum bgp_decision_step bgp_decision_why(const struct bgp_decision_cfg *cfg,
+                                        const struct bgp_rib_entry *e, const struct bgp_path *p)
+{
+	const struct bgp_path *best = e->paths;
+	enum bgp_decision_step step;
+
+	if (best == NULL || !(best->flags & BGP_PATH_BEST))
+		return BGP_STEP_RESOLVABLE;
+	if (p == best)
+		return BGP_STEP_EQUAL;
+	/* Beating the best pairwise, or losing only after MED while a third path has a lower
+	 * MED in p's neighbour AS: p was eliminated at c). */
+	if (bgp_decision_compare(cfg, best, p, &step) > 0 ||
+	    (step > BGP_STEP_MED && !cfg->always_compare_med && med_eliminated(cfg, e, p)))
+		return BGP_STEP_MED;
+	return step;
+}
+
 void bgp_decision_insert(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry *e,
                          struct bgp_path *p)
 {
@@ -228,12 +306,23 @@ void bgp_decision_sort(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry 
 bool bgp_decision_mark(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry *e)
 {
 	struct bgp_path *best = e->paths;
-	bool usable, changed = false;
+	bool usable, intransitive, changed = false;
 	unsigned n = 0, max = cfg->max_paths > 0 ? cfg->max_paths : 1;
 
 	if (best == NULL)
 		return false;
-	/* The list is sorted: if the head is not resolvable, no path is (RFC 4271 9.1.2). */
+	intransitive = !cfg->always_compare_med && best->next != NULL && best->next->next != NULL;
+	if (intransitive) {
+		select_best(cfg, e);
+		best = e->paths;
+	} else if (best->next != NULL && bgp_decision_compare(cfg, best->next, best, NULL) < 0) {
+		/* Two paths left of an intransitive three: their order may be stale. */
+		e->paths = best->next;
+		best->next = e->paths->next;
+		e->paths->next = best;
+		best = e->paths;
+	}
+	/* The head is the best: if it is not resolvable, no path is (RFC 4271 9.1.2). */
 	usable = cfg->resolvable == NULL || cfg->resolvable(best, cfg->arg);
 	for (struct bgp_path *p = e->paths; p != NULL; p = p->next) {
 		uint32_t f = p->flags & ~(uint32_t)(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
@@ -245,7 +334,8 @@ bool bgp_decision_mark(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry 
 		} else if (usable && n < max) {
 			/* R3: equal up to the router-id tie-break, so equal AS_PATH length. */
 			bgp_decision_compare(cfg, best, p, &step);
-			if (bgp_decision_step_multipath(step)) {
+			if (bgp_decision_step_multipath(step) &&
+			    !(intransitive && med_eliminated(cfg, e, p))) {
 				f |= BGP_PATH_MULTIPATH;
 				n++;
 			}

@@ -9,9 +9,12 @@
  * the head is the best path, and the multipath set is the run of paths after it that tie
  * with it on every step before the router-id tie-break.
  *
- * As in most implementations, MED makes the order not transitive when paths from several
- * neighbour ASes compete (RFC 4271 9.1.2.2 c compares MED only within one neighbour AS):
- * the result can then depend on the order paths arrived. always_compare_med avoids that.
+ * MED makes the pairwise order not transitive when paths from several neighbour ASes
+ * compete (RFC 4271 9.1.2.2 c compares MED only within one neighbour AS): three paths can
+ * beat each other in a circle. With three paths or more, bgp_decision_mark() therefore
+ * runs the RFC's elimination to choose the head, and leaves paths eliminated by MED out
+ * of the multipath set, so that the outcome never depends on the order paths arrived.
+ * The rest of the list keeps its insertion order.
  */
 #ifndef ROUTEHUB_BGP_DECISION_H
 #define ROUTEHUB_BGP_DECISION_H
@@ -85,15 +88,24 @@ static inline bool bgp_decision_step_multipath(enum bgp_decision_step step)
 	return step == BGP_STEP_EQUAL || step >= BGP_STEP_ROUTER_ID;
 }
 
+/*
+ * Why p is not the best path of e (marked): the step at which it lost, for effective
+ * routes (R17). BGP_STEP_EQUAL for the best itself, BGP_STEP_RESOLVABLE when e has no
+ * usable path, BGP_STEP_MED for a path eliminated by a third path's MED.
+ */
+enum bgp_decision_step bgp_decision_why(const struct bgp_decision_cfg *cfg,
+                                        const struct bgp_rib_entry *e, const struct bgp_path *p);
+
 /* Inserts p (not yet in e's list) at its place in e's sorted path list. */
 void bgp_decision_insert(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry *e,
                          struct bgp_path *p);
 /* Sorts e's whole path list again (after a change of policy or next-hop reachability). */
 void bgp_decision_sort(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry *e);
 /*
- * Sets BGP_PATH_BEST on the head (when resolvable) and BGP_PATH_MULTIPATH on the members
- * of the multipath set (best included), clearing them elsewhere. Returns true when the
- * multipath membership changed.
+ * Moves the best path to the head (RFC 4271 9.1.2.2 elimination when MED is not
+ * transitive), sets BGP_PATH_BEST on it (when resolvable) and BGP_PATH_MULTIPATH on the
+ * members of the multipath set (best included), clearing them elsewhere. Returns true
+ * when the multipath membership changed.
  */
 bool bgp_decision_mark(const struct bgp_decision_cfg *cfg, struct bgp_rib_entry *e);
 

@@ -429,13 +429,7 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 
 enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p)
 {
-	const struct bgp_path *best = bgp_rib_entry_best(p->entry);
-	enum bgp_decision_step step;
-
-	if (best == NULL)
-		return BGP_STEP_RESOLVABLE;
-	bgp_decision_compare(&rib->cfg, best, p, &step);
-	return step;
+	return bgp_decision_why(&rib->cfg, p->entry, p);
 }
 
 void bgp_rib_redecide(struct bgp_rib *rib, struct bgp_rib_entry *e)

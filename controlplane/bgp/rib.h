@@ -165,11 +165,7 @@ struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix
 struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
                                    uint32_t path_id);
 
-/*
- * Why p is not the best path of its entry: the decision step at which the best beat it
- * (effective routes, R17). BGP_STEP_EQUAL for the best path itself; for a path that is
- * not resolvable while no path is, BGP_STEP_RESOLVABLE.
- */
+/* Why p is not the best path of its entry (effective routes, R17): bgp_decision_why(). */
 enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p);
 
 /*

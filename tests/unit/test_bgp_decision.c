@@ -469,6 +469,60 @@ static void test_multipath_max_paths(void **state)
 	bgp_attrs_unref(x);
 }
 
+static void test_med_intransitive(void **state)
+{
+	/* RFC 4271 9.1.2.2 c with three paths: r1 (AS 100, MED 100, id 1), r2 (AS 200, MED 50,
+	 * id 2), r3 (AS 100, MED 20, id 3). Pairwise, r1 beats r2 (id), r2 beats r3 (id), r3
+	 * beats r1 (MED): a circle. The RFC eliminates r1 (r3's lower MED in AS 100), then r2
+	 * beats r3 on the identifier, whatever the order the paths arrived in. */
+	const struct bgp_attrs *a1 = MK(.first_as = 100, .has_med = true, .med = 100),
+	                       *a2 = MK(.first_as = 200, .has_med = true, .med = 50),
+	                       *a3 = MK(.first_as = 100, .has_med = true, .med = 20);
+	static const unsigned orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+	                                      {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	struct bgp_rib_entry e;
+
+	(void)state;
+	mp_peers[0] = mkpeer("198.51.100.1", 100, 1, true);
+	mp_peers[1] = mkpeer("198.51.100.2", 200, 2, true);
+	mp_peers[2] = mkpeer("198.51.100.3", 100, 3, true);
+	for (unsigned o = 0; o < 6; o++) {
+		struct bgp_path r[3];
+
+		r[0] = mkpath(&mp_peers[0], a1);
+		r[1] = mkpath(&mp_peers[1], a2);
+		r[2] = mkpath(&mp_peers[2], a3);
+		memset(&e, 0, sizeof(e));
+		for (unsigned i = 0; i < 3; i++)
+			bgp_decision_insert(&cfg, &e, &r[orders[o][i]]);
+		bgp_decision_mark(&cfg, &e);
+		assert_ptr_equal(e.paths, &r[1]);
+		assert_true(r[1].flags & BGP_PATH_BEST);
+		/* r3 ties with r2 through the IGP step: multipath. r1 is out on MED even though
+		 * it ties with r2 up to the identifier. */
+		assert_true(r[2].flags & BGP_PATH_MULTIPATH);
+		assert_false(r[0].flags & BGP_PATH_MULTIPATH);
+		assert_int_equal(bgp_decision_why(&cfg, &e, &r[0]), BGP_STEP_MED);
+		assert_int_equal(bgp_decision_why(&cfg, &e, &r[2]), BGP_STEP_ROUTER_ID);
+		assert_int_equal(bgp_decision_why(&cfg, &e, &r[1]), BGP_STEP_EQUAL);
+	}
+	/* always-compare-med: a total order, r3 (MED 20) wins. */
+	cfg.always_compare_med = true;
+	{
+		struct bgp_path r[3] = {mkpath(&mp_peers[0], a1), mkpath(&mp_peers[1], a2),
+		                        mkpath(&mp_peers[2], a3)};
+
+		memset(&e, 0, sizeof(e));
+		for (unsigned i = 0; i < 3; i++)
+			bgp_decision_insert(&cfg, &e, &r[i]);
+		bgp_decision_mark(&cfg, &e);
+		assert_ptr_equal(e.paths, &r[2]);
+	}
+	bgp_attrs_unref(a1);
+	bgp_attrs_unref(a2);
+	bgp_attrs_unref(a3);
+}
+
 static uint32_t pref_by_path_id(const struct bgp_path *p, void *arg)
 {
 	(void)arg;
@@ -523,6 +577,7 @@ int main(void)
 	        cmocka_unit_test_setup(test_multipath_membership, setup),
 	        cmocka_unit_test_setup(test_multipath_max_paths, setup),
 	        cmocka_unit_test_setup(test_sort_order, setup),
+	        cmocka_unit_test_setup(test_med_intransitive, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -419,7 +419,7 @@ static void test_redecide(void **state)
 
 /* ------------------------------------------------------------------ random */
 
-enum { RP = 40, RPEERS = 6, RSETS = 6 };
+enum { RP = 40, RPEERS = 6, RSETS = 8 };
 
 /* What the change events told, per prefix: the best (peer id, path id, set), the set size. */
 static struct view {
@@ -442,6 +442,74 @@ static void on_change_view(struct bgp_rib *rib, const struct bgp_rib_change *c, 
 		v->mp += (p->flags & BGP_PATH_MULTIPATH) != 0;
 }
 
+/*
+ * An independent reading of RFC 4271 9.1.2.2 (and RFC 4456 9), from the attributes: the
+ * candidates, minus those eliminated by MED within their neighbour AS. All resolvable,
+ * no IGP cost, LOCAL_PREF absent.
+ */
+static bool ref_candidate(const struct bgp_path *p, const struct bgp_path *q)
+{
+	/* q ties with p on a) and b): same AS_PATH length and ORIGIN. */
+	return bgp_aspath_length(p->attrs) == bgp_aspath_length(q->attrs) &&
+	       p->attrs->origin == q->attrs->origin;
+}
+
+static bool ref_survives(const struct bgp_rib_entry *e, const struct bgp_path *p)
+{
+	for (const struct bgp_path *q = e->paths; q != NULL; q = q->next) {
+		if (bgp_aspath_length(q->attrs) < bgp_aspath_length(p->attrs) ||
+		    (ref_candidate(p, q) && q->attrs->origin < p->attrs->origin))
+			return false;
+		if (ref_candidate(p, q) &&
+		    bgp_aspath_first_as(q->attrs) == bgp_aspath_first_as(p->attrs) &&
+		    q->attrs->med < p->attrs->med)
+			return false;
+	}
+	return true;
+}
+
+/* d) to g) and the path id: a total order on the survivors. */
+static bool ref_before(const struct bgp_path *a, const struct bgp_path *b)
+{
+	if (a->peer->ebgp != b->peer->ebgp)
+		return a->peer->ebgp;
+	if (a->peer->bgp_id != b->peer->bgp_id)
+		return ntohl(a->peer->bgp_id) < ntohl(b->peer->bgp_id);
+	if (rh_addr_cmp(&a->peer->addr, &b->peer->addr) != 0)
+		return rh_addr_cmp(&a->peer->addr, &b->peer->addr) < 0;
+	return a->path_id < b->path_id;
+}
+
+static void check_reference(const struct bgp_rib *rib, const struct bgp_rib_entry *e)
+{
+	const struct bgp_path *best = NULL;
+	unsigned eligible = 0, flagged = 0;
+
+	for (const struct bgp_path *q = e->paths; q != NULL; q = q->next)
+		if (ref_survives(e, q) && (best == NULL || ref_before(q, best)))
+			best = q;
+	if (bgp_rib_entry_best(e) != best)
+		for (const struct bgp_path *q = e->paths; q != NULL; q = q->next)
+			print_message(
+			        "# DBG peer %u ebgp %d id %u len %u as %u med %u pid %u fl %x "
+			        "surv %d ref %d\n",
+			        q->peer->id, q->peer->ebgp, ntohl(q->peer->bgp_id),
+			        bgp_aspath_length(q->attrs), bgp_aspath_first_as(q->attrs),
+			        q->attrs->med, q->path_id, q->flags, ref_survives(e, q), q == best);
+	assert_ptr_equal(bgp_rib_entry_best(e), best);
+	/* Multipath: the survivors that tie with the best on d), e.g. both eBGP. */
+	for (const struct bgp_path *q = e->paths; q != NULL; q = q->next) {
+		bool ok = ref_survives(e, q) && q->peer->ebgp == best->peer->ebgp;
+
+		eligible += ok;
+		if (q->flags & BGP_PATH_MULTIPATH) {
+			assert_true(ok);
+			flagged++;
+		}
+	}
+	assert_int_equal(flagged, eligible < rib->cfg.max_paths ? eligible : rib->cfg.max_paths);
+}
+
 /* The entry agrees with the events, and with a brute-force decision over its paths. */
 static void check_entry(struct bgp_rib *rib, unsigned i)
 {
@@ -460,6 +528,13 @@ static void check_entry(struct bgp_rib *rib, unsigned i)
 	assert_int_equal(view[i].peer, best->peer->id);
 	assert_int_equal(view[i].path_id, best->path_id);
 	assert_ptr_equal(view[i].attrs, best->attrs);
+	if (!rib->cfg.always_compare_med) {
+		check_reference(rib, e);
+		for (q = e->paths; q != NULL; q = q->next)
+			mp += (q->flags & BGP_PATH_MULTIPATH) != 0;
+		assert_int_equal(view[i].mp, mp);
+		return;
+	}
 	for (q = e->paths; q != NULL; q = q->next) {
 		enum bgp_decision_step step;
 
@@ -478,7 +553,7 @@ static void check_entry(struct bgp_rib *rib, unsigned i)
 	assert_int_equal(view[i].mp, mp);
 }
 
-static void test_random_consistency(void **state)
+static void random_consistency(bool always_compare_med)
 {
 	struct bgp_decision_cfg cfg;
 	struct bgp_rib *rib;
@@ -486,17 +561,17 @@ static void test_random_consistency(void **state)
 	const struct bgp_attrs *sets[RSETS];
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 
-	(void)state;
-	/* Transitive order (always-compare-med), so that a brute force can check it. */
+	/* always-compare-med: a total order that a pairwise brute force can check; without
+	 * it, the reference elimination above. */
 	bgp_decision_defaults(&cfg);
-	cfg.always_compare_med = true;
+	cfg.always_compare_med = always_compare_med;
 	cfg.max_paths = 3;
 	rib = bgp_rib_new(&cfg, on_change_view, NULL);
 	memset(view, 0, sizeof(view));
 	for (unsigned i = 0; i < RPEERS; i++)
 		peer(&peers[i], i + 1, 65001 + i % 3, i != 5);
 	for (unsigned i = 0; i < RSETS; i++)
-		sets[i] = aspath_attrs(65001 + i % 2, 1 + i % 3, i / 3);
+		sets[i] = aspath_attrs(65001 + i % 2, 1 + i / 4, (i / 2) % 2 * 10);
 	for (unsigned op = 0; op < 30000; op++) {
 		unsigned i, pr, act;
 		struct rh_prefix p = {.family = RH_AF_INET, .len = 24};
@@ -528,6 +603,18 @@ static void test_random_consistency(void **state)
 	bgp_rib_free(rib);
 	for (unsigned i = 0; i < RSETS; i++)
 		bgp_attrs_unref(sets[i]);
+}
+
+static void test_random_consistency(void **state)
+{
+	(void)state;
+	random_consistency(true);
+}
+
+static void test_random_med_elimination(void **state)
+{
+	(void)state;
+	random_consistency(false);
 }
 
 /* ------------------------------------------------------------------ scale */
@@ -793,6 +880,7 @@ int main(void)
 	        cmocka_unit_test(test_max_prefix),
 	        cmocka_unit_test(test_redecide),
 	        cmocka_unit_test(test_random_consistency),
+	        cmocka_unit_test(test_random_med_elimination),
 	        cmocka_unit_test(test_ptable_resize),
 	        cmocka_unit_test(test_ptable_random),
 	        cmocka_unit_test(test_million_prefixes),
