@@ -692,6 +692,84 @@ long bgp_out_group_flush(struct bgp_out_group *g, size_t max_batch, bgp_out_batc
 	return total;
 }
 
+struct dump_item {
+	const struct bgp_attrs *attrs;
+	const struct rh_prefix *p;
+};
+
+struct dump_ctx {
+	struct dump_item *items;
+	size_t n, cap;
+};
+
+static int dump_collect(struct bgp_pnode *n, void *arg)
+{
+	struct out_entry *e = container_of(n, struct out_entry, node);
+	struct dump_ctx *d = arg;
+
+	if (e->adv != NULL && d->n < d->cap)
+		d->items[d->n++] = (struct dump_item){.attrs = e->adv, .p = &e->node.prefix};
+	return 0;
+}
+
+static int dump_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct dump_item *)a)->attrs;
+	uintptr_t y = (uintptr_t)((const struct dump_item *)b)->attrs;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Hands out d's items, sorted by set, in batches of at most max sharing one set. */
+static long dump_emit(struct bgp_out_group *g, struct dump_ctx *d, enum bgp_aid aid, size_t max,
+                      bgp_out_batch_cb cb, void *arg)
+{
+	size_t i = 0;
+
+	while (i < d->n) {
+		struct bgp_out_batch b = {
+		        .aid = aid, .attrs = d->items[i].attrs, .prefixes = g->batch};
+		int rc;
+
+		while (i < d->n && b.n < max && d->items[i].attrs == b.attrs)
+			g->batch[b.n++] = d->items[i++].p;
+		rc = cb(&b, arg);
+		if (rc < 0)
+			return rc;
+	}
+	return (long)d->n;
+}
+
+long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_batch, bool eor,
+                        bgp_out_batch_cb cb, void *arg)
+{
+	struct dump_ctx d = {0};
+	long n;
+
+	if ((unsigned)aid >= BGP_AID_MAX || max_batch == 0)
+		return -EINVAL;
+	if (batch_room(g, max_batch) < 0)
+		return -ENOMEM;
+	if (g->advertised[aid] > 0) {
+		d.cap = g->advertised[aid];
+		d.items = malloc(d.cap * sizeof(*d.items));
+		if (d.items == NULL)
+			return -ENOMEM;
+		bgp_ptable_walk(&g->table[aid], dump_collect, &d);
+		qsort(d.items, d.n, sizeof(*d.items), dump_cmp);
+	}
+	n = dump_emit(g, &d, aid, max_batch, cb, arg);
+	free(d.items);
+	if (n >= 0 && eor) {
+		struct bgp_out_batch b = {.aid = aid, .eor = true};
+		int rc = cb(&b, arg);
+
+		if (rc < 0)
+			return rc;
+	}
+	return n;
+}
+
 size_t bgp_out_group_pending(const struct bgp_out_group *g)
 {
 	size_t n = 0;

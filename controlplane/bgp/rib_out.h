@@ -120,8 +120,8 @@ void bgp_rib_out_free(struct bgp_rib_out *out);
 /*
  * A member joins the group of its export policy, created if there is none; *created
  * tells whether it was (a new group then wants bgp_out_group_start()). An existing group
- * has advertised already: to bring the newcomer up to date, bgp_out_group_resend() it.
- * NULL and errno on failure.
+ * has advertised already: the newcomer gets that with bgp_out_group_dump(), and the
+ * queue's later flushes like every member. NULL and errno on failure.
  */
 struct bgp_out_group *bgp_rib_out_join(struct bgp_rib_out *out, const struct bgp_export_policy *pol,
                                        bool *created);
@@ -141,6 +141,15 @@ int bgp_out_group_start(struct bgp_out_group *g);
  * that joined late), with an End-of-RIB after it when eor. 0 or -ENOMEM.
  */
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor);
+/*
+ * Hands out what the group has advertised for a family, for one member only (a newcomer,
+ * or a route refresh from one peer, RFC 2918), in batches grouped by attribute set, then
+ * an End-of-RIB when eor; the queue and the group's state are untouched. Returns the
+ * number of prefixes, or the callback's negative value (the dump is then incomplete), or
+ * -ENOMEM.
+ */
+long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_batch, bool eor,
+                        bgp_out_batch_cb cb, void *arg);
 /*
  * Changes the group's policy (e.g. route exchange switched, R5) and exports the whole
  * RIB again: only the differences are queued; a family no longer exported is withdrawn.

@@ -382,6 +382,50 @@ static void test_route_refresh_resend(void **state)
 	bgp_attrs_unref(y);
 }
 
+static void test_dump_for_newcomer(void **state)
+{
+	struct fx *f = *state;
+	const struct bgp_attrs *x = mk(65001, 1, 0), *y = mk(65001, 2, 0), *z = mk(65001, 3, 0);
+	struct bgp_out_group *g = join(f, &rs_policy);
+	bool created;
+
+	for (unsigned i = 0; i < 9; i++) {
+		struct rh_prefix p = nth(i);
+
+		assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, i % 3 == 0 ? x : y), 0);
+	}
+	flush(g, 16);
+	/* One change pending: the dump gives what was advertised; the flush gives the rest. */
+	{
+		struct rh_prefix p = nth(0);
+
+		assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, z), 0);
+	}
+	assert_ptr_equal(bgp_rib_out_join(f->out, &rs_policy, &created), g);
+	assert_false(created);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(bgp_out_group_dump(g, BGP_AID_IPV4, 4, true, on_batch, NULL), 9);
+	/* x: 3 prefixes in one batch; y: 6 in batches of at most 4; then End-of-RIB. */
+	assert_int_equal(got.n_batches, 4);
+	assert_int_equal(got.n_prefixes, 9);
+	assert_int_equal(got.n_eor, 1);
+	assert_true(got.b[3].eor);
+	for (unsigned i = 0; i < 3; i++)
+		assert_true(got.b[i].n <= 4);
+	assert_int_equal(bgp_out_group_pending(g), 1);
+	assert_int_equal(flush(g, 16), 1);
+	assert_ptr_equal(got.b[0].attrs, z);
+	/* An empty family: the End-of-RIB alone. */
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(bgp_out_group_dump(g, BGP_AID_IPV6, 4, true, on_batch, NULL), 0);
+	assert_int_equal(got.n_eor, 1);
+	assert_int_equal(bgp_out_group_dump(g, BGP_AID_MAX, 4, true, on_batch, NULL), -EINVAL);
+	bgp_rib_out_leave(f->out, g);
+	bgp_attrs_unref(x);
+	bgp_attrs_unref(y);
+	bgp_attrs_unref(z);
+}
+
 struct ebgp_policy {
 	uint32_t local_as;
 	struct rh_addr self;
@@ -729,6 +773,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_grouped_by_attrs, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_withdrawals, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_route_refresh_resend, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_dump_for_newcomer, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_export_policy, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_export_cache_lets_go, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_random_sync, setup, teardown),
