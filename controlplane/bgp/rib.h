@@ -38,7 +38,11 @@
 struct bgp_rib_peer;
 typedef void (*bgp_rib_limit_cb)(struct bgp_rib_peer *peer, void *arg);
 
-/* A peer as the RIB and the decision process see it. The owner fills the first fields. */
+/*
+ * A peer as the RIB and the decision process see it. The owner fills the first fields.
+ * It feeds one RIB: a session whose routes go into several (hub parts) has one of these
+ * per RIB.
+ */
 struct bgp_rib_peer {
 	uint32_t id; /* small, unique among the peers of a RIB */
 	uint32_t asn;
