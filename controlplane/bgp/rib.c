@@ -267,10 +267,13 @@ static void prefetch(const struct bgp_rib *rib, const struct rh_prefix *p, uint3
 
 	if (af < 0)
 		return;
-	if (node)
+	if (node) {
 		bgp_ptable_prefetch_node(&rib->table[af], h);
-	else
+	} else {
 		bgp_ptable_prefetch(&rib->table[af], h);
+		if (rib->prefetch_cb != NULL)
+			rib->prefetch_cb(p, h, rib->prefetch_arg);
+	}
 }
 
 /*

@@ -111,10 +111,19 @@ struct bgp_rib_change {
 struct bgp_rib;
 typedef void (*bgp_rib_change_cb)(struct bgp_rib *rib, const struct bgp_rib_change *c, void *arg);
 
+/*
+ * Called by the batch functions a few prefixes ahead of each update, with the prefix's
+ * hash, so that the layers the change callback feeds can fetch their own tables' slots
+ * early (bgp_rib_out_prefetch()). Must only prefetch.
+ */
+typedef void (*bgp_rib_prefetch_cb)(const struct rh_prefix *p, uint32_t hash, void *arg);
+
 struct bgp_rib {
 	struct bgp_decision_cfg cfg;
 	bgp_rib_change_cb change_cb;
 	void *change_arg;
+	bgp_rib_prefetch_cb prefetch_cb; /* NULL: none */
+	void *prefetch_arg;
 	struct bgp_ptable table[2]; /* IPv4, IPv6 */
 	struct bgp_pool entries;
 	struct bgp_pool paths;

@@ -515,6 +515,15 @@ int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
 	return rc;
 }
 
+void bgp_rib_out_prefetch(const struct rh_prefix *p, uint32_t hash, void *arg)
+{
+	const struct bgp_rib_out *out = arg;
+	enum bgp_aid aid = aid_of(p->family);
+
+	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next)
+		bgp_ptable_prefetch(&g->table[aid], hash);
+}
+
 static int export_entry_cb(struct bgp_rib_entry *e, void *arg)
 {
 	return group_export(arg, e);

@@ -134,6 +134,12 @@ void bgp_rib_out_leave(struct bgp_rib_out *out, struct bgp_out_group *g);
  */
 int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c);
 
+/*
+ * A bgp_rib_prefetch_cb (arg: the bgp_rib_out): starts fetching each group's slot for p,
+ * so that the export of a batch of updates overlaps its cache misses.
+ */
+void bgp_rib_out_prefetch(const struct rh_prefix *p, uint32_t hash, void *arg);
+
 /* Initial table: exports every best path of the RIB, then End-of-RIB per family. */
 int bgp_out_group_start(struct bgp_out_group *g);
 /*

@@ -81,6 +81,8 @@ static int setup(void **state)
 	f->out = bgp_rib_out_new(f->rib);
 	assert_non_null(f->rib);
 	assert_non_null(f->out);
+	f->rib->prefetch_cb = bgp_rib_out_prefetch;
+	f->rib->prefetch_arg = f->out;
 	assert_int_equal(rh_addr_parse("198.51.100.1", &addr), 0);
 	bgp_rib_peer_init(&f->a, 1, &addr, 65001, htonl(1), true);
 	assert_int_equal(rh_addr_parse("198.51.100.2", &addr), 0);
