@@ -83,6 +83,13 @@ struct bgp_update {
 	struct bgp_nlri_block mp_unreach;
 	bool eor;		       /* End-of-RIB marker (RFC 4724 2) */
 	enum bgp_aid eor_aid;
+	/*
+	 * Added: the MP_REACH_NLRI next hops (family 0 when absent). attrs->next_hop is the
+	 * NEXT_HOP attribute when the message has IPv4 NLRI, else the MP_REACH next hop; a
+	 * message carrying both kinds of NLRI needs a copy of attrs with these for mp_reach.
+	 */
+	struct rh_addr mp_nh;
+	struct rh_addr mp_nh_ll;
 };
 
 /* Session parameters a decoder needs. */
@@ -91,26 +98,54 @@ struct bgp_codec_opts {
 	bool addpath_rx[BGP_AID_MAX];	   /* peer sends path ids */
 	bool ebgp;			   /* decides which attributes are allowed */
 	size_t max_msg;			   /* 4096 or 65535 */
+	bool addpath_tx[BGP_AID_MAX];	   /* added: we send path ids (encoder) */
 };
 
-/* Header: checks marker, length and type (RFC 4271 6.1). 0, or -EBADMSG with n filled. */
+/*
+ * Header: checks marker, length and type (RFC 4271 6.1). 0, or -EBADMSG with n filled, or
+ * -EAGAIN when len < BGP_HDR_LEN. OPEN and KEEPALIVE are held to 4096 bytes whatever
+ * max_msg says (RFC 8654 3). ROUTE-REFRESH lengths are left to bgp_rr_decode() (RFC 7313 5).
+ */
 int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type,
 		   size_t max_msg, struct bgp_notify *n);
 
+/*
+ * Encodes o with one Capabilities optional parameter. With caps.as4, My AS is written as
+ * caps.as4_asn when it fits in 2 octets and AS_TRANS otherwise (RFC 6793 4.1); without,
+ * o->my_as is written. A version of 0 is sent as BGP_VERSION.
+ */
 int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
-/* Decodes and checks an OPEN body (RFC 4271 6.2, RFC 5492, RFC 6793). */
+/*
+ * Decodes and checks an OPEN body (RFC 4271 6.2, RFC 5492, RFC 6793, RFC 7607, RFC 9072).
+ * 0, or -EBADMSG with n filled: bad version 2/1 (data: version 4), AS 0 2/2, BGP id 0 2/3,
+ * hold time 1 or 2 2/6, optional parameter other than Capabilities 2/4, malformed
+ * parameter or capability 2/0. Unknown capabilities and AFI/SAFI are ignored. Checking
+ * the peer AS against the configuration is the caller's job.
+ */
 int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct bgp_notify *n);
+/* Added: the peer's ASN, the AS4 capability's when present (RFC 6793 4.1). */
+uint32_t bgp_open_peer_as(const struct bgp_open *o);
 
 int bgp_keepalive_encode(struct wbuf *w);
 
 int bgp_notify_encode(struct wbuf *w, const struct bgp_notify *n);
+/* 0, or -EBADMSG when shorter than 2 bytes. Data past BGP_NOTIFY_DATA_MAX is dropped. */
 int bgp_notify_decode(const uint8_t *body, size_t len, struct bgp_notify *n);
 /* Fills a Cease with an RFC 8203/9003 shutdown communication (UTF-8, at most 255 bytes). */
 void bgp_notify_shutdown(struct bgp_notify *n, uint8_t subcode, const char *text);
-/* The shutdown communication of a received Cease, copied into buf (NUL-terminated), or NULL. */
+/*
+ * The shutdown communication of a received Cease, copied into buf (NUL-terminated, cut at
+ * a character boundary to fit), or NULL when there is none, its length is wrong or it is
+ * not valid UTF-8 (RFC 9003 3).
+ */
 const char *bgp_notify_shutdown_text(const struct bgp_notify *n, char *buf, size_t size);
 
 int bgp_rr_encode(struct wbuf *w, uint16_t afi, uint8_t subtype, uint8_t safi);
+/*
+ * 0 with the fields, or -EBADMSG with 7/1 and the whole message as data when the body is
+ * shorter than 4 bytes or a BoRR/EoRR is not exactly 4 (RFC 7313 5). The caller ignores
+ * subtypes other than 0-2 and AFI/SAFI it did not negotiate (RFC 7313 5, RFC 2918 4).
+ */
 int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subtype, uint8_t *safi,
 		  struct bgp_notify *n);
 
