@@ -9,8 +9,8 @@
 #include "msg_internal.h"
 
 static const uint8_t bgp_marker[16] = {
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
 long bgp_msg_begin(struct wbuf *w, uint8_t type)
@@ -37,7 +37,7 @@ int bgp_msg_end(struct wbuf *w, long start)
 }
 
 void bgp_notify_set(struct bgp_notify *n, uint8_t code, uint8_t subcode, const void *data,
-		    size_t len)
+                    size_t len)
 {
 	n->code = code;
 	n->subcode = subcode;
@@ -81,8 +81,8 @@ static uint16_t bgp_min_len(uint8_t type)
 	}
 }
 
-int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type,
-		   size_t max_msg, struct bgp_notify *n)
+int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type, size_t max_msg,
+                   struct bgp_notify *n)
 {
 	struct rbuf r;
 	size_t max;
@@ -257,7 +257,7 @@ int bgp_rr_encode(struct wbuf *w, uint16_t afi, uint8_t subtype, uint8_t safi)
 }
 
 int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subtype, uint8_t *safi,
-		  struct bgp_notify *n)
+                  struct bgp_notify *n)
 {
 	uint8_t msg[BGP_NOTIFY_DATA_MAX];
 	struct wbuf w;

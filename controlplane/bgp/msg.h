@@ -178,6 +178,12 @@ struct bgp_upd_writer {
 	bool as4;
 	size_t attr_len_off, mp_len_off, withdrawn_len_off;
 	unsigned count;
+	/*
+	 * Added: for IPv6 the attributes after MP_REACH_NLRI (RFC 7606 5.1 puts it first)
+	 * wait at the end of the buffer while prefixes are added, and move down at finish.
+	 */
+	size_t tail_len;
+	size_t full_cap;
 };
 
 int bgp_upd_begin(struct bgp_upd_writer *uw, uint8_t *buf, size_t cap, enum bgp_aid aid,

@@ -8,11 +8,11 @@
 
 #include "msg_internal.h"
 
-#define BGP_OPT_PARAM_CAPA 2    /* RFC 5492 4 */
-#define BGP_OPT_PARAM_EXT  255  /* RFC 9072 2 */
-#define BGP_GR_R_BIT	   0x8000 /* RFC 4724 3: Restart State */
+#define BGP_OPT_PARAM_CAPA 2      /* RFC 5492 4 */
+#define BGP_OPT_PARAM_EXT  255    /* RFC 9072 2 */
+#define BGP_GR_R_BIT       0x8000 /* RFC 4724 3: Restart State */
 #define BGP_GR_TIME_MASK   0x0fff
-#define BGP_GR_F_BIT	   0x80 /* RFC 4724 3: Forwarding State */
+#define BGP_GR_F_BIT       0x80 /* RFC 4724 3: Forwarding State */
 
 static void capa_hdr(struct wbuf *w, uint8_t code, uint8_t len)
 {
@@ -29,7 +29,7 @@ static void capa_encode_gr(struct wbuf *w, const struct bgp_caps *c)
 		n += c->gr_af[aid];
 	capa_hdr(w, BGP_CAPA_GRACEFUL_RESTART, (uint8_t)(2 + 4 * n));
 	wbuf_u16(w, (uint16_t)((c->gr_restarted ? BGP_GR_R_BIT : 0) |
-			       (c->gr_time & BGP_GR_TIME_MASK)));
+	                       (c->gr_time & BGP_GR_TIME_MASK)));
 	for (aid = 0; aid < BGP_AID_MAX; aid++) {
 		if (!c->gr_af[aid])
 			continue;
@@ -244,7 +244,7 @@ static int capa_decode(struct rbuf *r, struct bgp_caps *c)
  * by a two-octet total and two-octet parameter lengths.
  */
 static int open_params_decode(struct rbuf *r, uint8_t opt_len, struct bgp_caps *c,
-			      struct bgp_notify *n)
+                              struct bgp_notify *n)
 {
 	struct rbuf params, v;
 	uint16_t total = opt_len, plen;

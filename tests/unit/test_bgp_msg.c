@@ -11,9 +11,9 @@
 
 #include "msg.h"
 
-#define MARKER                                                                                     \
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  \
-		0xff
+#define MARKER                                                                                    \
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+	        0xff
 
 static void test_header(void **state)
 {
@@ -92,8 +92,10 @@ static void test_keepalive(void **state)
 
 static void test_notify_round_trip(void **state)
 {
-	struct bgp_notify n = {.code = BGP_ERR_UPDATE, .subcode = BGP_ERR_UPD_ATTRLEN,
-			       .data_len = 3, .data = {0x40, 0x01, 0x02}};
+	struct bgp_notify n = {.code = BGP_ERR_UPDATE,
+	                       .subcode = BGP_ERR_UPD_ATTRLEN,
+	                       .data_len = 3,
+	                       .data = {0x40, 0x01, 0x02}};
 	struct bgp_notify got;
 	uint8_t buf[512];
 	struct wbuf w;
@@ -280,7 +282,7 @@ static void assert_open_error(const uint8_t *b, size_t len, uint8_t subcode)
 
 static void test_open_errors(void **state)
 {
-	static const uint8_t auth[] = {1, 2, 0, 0};		  /* deprecated parameter type 1 */
+	static const uint8_t auth[] = {1, 2, 0, 0};           /* deprecated parameter type 1 */
 	static const uint8_t overrun[] = {2, 6, 65, 4, 0, 0}; /* capability longer than param */
 	static const uint8_t as4_len[] = {2, 5, 65, 3, 0, 0, 1};
 	static const uint8_t mp_len[] = {2, 5, 1, 3, 0, 1, 0};
@@ -356,12 +358,14 @@ static void test_open_capabilities(void **state)
 	 * refresh, GR with restart time 300 without R bit, IPv6 F bit, an unknown AFI,
 	 * and AS4 65001.
 	 */
+	/* clang-format off */
 	static const uint8_t p[] = {
 		2, 12, 1, 4, 0, 2, 0, 1, 1, 4, 0, 1, 0, 2,
 		2, 28, 73, 2, 'h', 'i', 2, 0,
 		64, 14, 0x01, 0x2c, 0, 2, 1, 0x80, 0, 99, 1, 0x80, 0, 1, 1, 0,
 		65, 4, 0, 0, 0xfd, 0xe9,
 	};
+	/* clang-format on */
 	struct bgp_notify n;
 	struct bgp_open o;
 	uint8_t b[128];
@@ -389,11 +393,13 @@ static void test_open_capabilities(void **state)
 static void test_open_extended_params(void **state)
 {
 	/* RFC 9072: 255, 255, 2-octet length, then parameters with 2-octet lengths. */
+	/* clang-format off */
 	static const uint8_t b[] = {
 		4, 0xfd, 0xe9, 0, 180, 198, 18, 0, 1, 255,
 		255, 0, 9,
 		2, 0, 6, 65, 4, 0x00, 0x01, 0x00, 0x00,
 	};
+	/* clang-format on */
 	uint8_t bad[sizeof(b)];
 	struct bgp_notify n;
 	struct bgp_open o;
@@ -410,15 +416,15 @@ static void test_open_extended_params(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_keepalive),
-		cmocka_unit_test(test_notify_round_trip),
-		cmocka_unit_test(test_notify_shutdown),
-		cmocka_unit_test(test_route_refresh),
-		cmocka_unit_test(test_open_round_trip),
-		cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_open_capabilities),
-		cmocka_unit_test(test_open_extended_params),
+	        cmocka_unit_test(test_header),
+	        cmocka_unit_test(test_keepalive),
+	        cmocka_unit_test(test_notify_round_trip),
+	        cmocka_unit_test(test_notify_shutdown),
+	        cmocka_unit_test(test_route_refresh),
+	        cmocka_unit_test(test_open_round_trip),
+	        cmocka_unit_test(test_open_errors),
+	        cmocka_unit_test(test_open_capabilities),
+	        cmocka_unit_test(test_open_extended_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

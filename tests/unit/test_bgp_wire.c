@@ -107,9 +107,9 @@ static void test_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_numbers),
-		cmocka_unit_test(test_read_bytes_sub),
-		cmocka_unit_test(test_write),
+	        cmocka_unit_test(test_read_numbers),
+	        cmocka_unit_test(test_read_bytes_sub),
+	        cmocka_unit_test(test_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
