@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* routehubctl's tables: operational state JSON (routehub:state) printed for people. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "table.h"
+
+static char *render(const char *json, int *rc)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	*rc = table_print_state(f, json);
+	fclose(f);
+	return out;
+}
+
+static void test_effective_routes_table(void **state)
+{
+	const char *json =
+	        "{\"routehub:state\":{\"effective-route\":["
+	        "{\"prefix\":\"192.0.2.0/"
+	        "24\",\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
+	        "\"active\":true},"
+	        "{\"prefix\":\"198.18.4.0/24\",\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
+	        "\"active\":false,\"reason\":\"overlaps VNet address space\"}]}}";
+	int rc;
+	char *out = render(json, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	/* Header in schema order, columns aligned, leaf-lists joined, missing cells "-". */
+	assert_string_equal(out,
+	                    "prefix         source  next-hop               active  reason\n"
+	                    "192.0.2.0/24   nva     198.18.2.4,198.18.2.5  true    -\n"
+	                    "198.18.4.0/24  nva     198.18.2.4             false   overlaps VNet "
+	                    "address space\n");
+	free(out);
+}
+
+static void test_not_the_schema(void **state)
+{
+	int rc;
+	char *out = render("{\"routehub:state\":{\"bogus\":1}}", &rc);
+
+	(void)state;
+	assert_int_equal(rc, -EBADMSG);
+	assert_string_equal(out, "");
+	free(out);
+	out = render("not json", &rc);
+	assert_int_equal(rc, -EBADMSG);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_effective_routes_table),
+	        cmocka_unit_test(test_not_the_schema),
+	};
+
+	return cmocka_run_group_tests_name("table", tests, NULL, NULL);
+}
