@@ -153,13 +153,24 @@ int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subty
  * Decodes an UPDATE body. Returns 0 with u->action telling what to do (never -1 for a
  * peer's fault: a malformed message is an action, not an error); -ENOMEM on allocation
  * failure. The caller frees u->attrs (bgp_attrs_free) unless it interns them.
+ *
+ * u->attrs is NULL when the message has no attributes, for End-of-RIB, and when the action
+ * is TREAT_AS_WITHDRAW or SESSION_RESET (the NLRI blocks are still set for withdrawal in
+ * the first case). u->reason names the first problem of the harshest action.
+ * Session resets: withdrawn/attribute lengths past the message, a repeated MP_* attribute,
+ * an attribute overrun when the NLRI cannot all be located 3/1; unrecognised well-known
+ * attribute 3/2 (data: the attribute); wrong flags on MP_* 3/4; malformed MP_REACH/
+ * MP_UNREACH or their NLRI 3/9 (RFC 4760 7); malformed IPv4 NLRI or withdrawn routes 3/10.
+ * Everything else follows RFC 7606 7 (see msg_attr.c for the table). AS paths of a
+ * 2-octet session (!opts->as4) are widened and merged with AS4_PATH (RFC 6793 4.2.3).
  */
 int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_codec_opts *opts,
 		      struct bgp_update *u);
 
 /*
- * Walks NLRI: returns 1 with the next prefix (and path id when addpath), 0 at the end,
- * -EBADMSG when malformed.
+ * Walks NLRI: returns 1 with the next prefix (and path id when addpath; path_id may be
+ * NULL), 0 at the end, -EBADMSG when malformed (length past 32/128, truncated). Host bits
+ * past the prefix length are cleared.
  */
 int bgp_nlri_next(struct rbuf *r, enum bgp_aid aid, bool addpath, struct rh_prefix *p,
 		  uint32_t *path_id);
@@ -186,10 +197,18 @@ struct bgp_upd_writer {
 	size_t full_cap;
 };
 
+/*
+ * The message is limited to min(cap, opts->max_msg). Attributes follow opts: 2-octet
+ * AS_PATH/AGGREGATOR with AS4_PATH/AS4_AGGREGATOR when !as4 (RFC 6793 4.2.2); LOCAL_PREF,
+ * ORIGINATOR_ID and CLUSTER_LIST left out when ebgp; path ids when addpath_tx[aid]. IPv4
+ * needs an IPv4 attrs->next_hop, IPv6 an IPv6 one (plus next_hop_ll when set). attrs is
+ * ignored for withdrawals and may be NULL. 0, -EINVAL, or -ENOSPC (attributes too big).
+ */
 int bgp_upd_begin(struct bgp_upd_writer *uw, uint8_t *buf, size_t cap, enum bgp_aid aid,
 		  bool withdraw, const struct bgp_attrs *attrs, const struct bgp_codec_opts *opts);
+/* 0; -ENOSPC when the prefix does not fit (nothing written); -EINVAL for a bad prefix. */
 int bgp_upd_add(struct bgp_upd_writer *uw, const struct rh_prefix *p, uint32_t path_id);
-/* Returns the message length. */
+/* Fills in the lengths; returns the message length (header included), 0 on failure. */
 size_t bgp_upd_finish(struct bgp_upd_writer *uw);
 /* End-of-RIB for a family. */
 int bgp_eor_encode(struct wbuf *w, enum bgp_aid aid);

@@ -44,7 +44,7 @@ static bool aspath_encode2(struct wbuf *w, const struct bgp_attrs *a)
 	size_t off, len = 0, i;
 	bool need_as4 = false;
 	uint32_t asn;
-	uint8_t n;
+	uint8_t n, type;
 
 	for (off = 0; off + 2 <= a->aspath_len; off += 2 + (size_t)n * 4) {
 		n = a->aspath[off + 1];
@@ -53,11 +53,13 @@ static bool aspath_encode2(struct wbuf *w, const struct bgp_attrs *a)
 	attr_hdr(w, F_WK, BGP_ATTR_AS_PATH, len);
 	for (off = 0; off + 2 <= a->aspath_len; off += 2 + (size_t)n * 4) {
 		n = a->aspath[off + 1];
-		wbuf_u8(w, a->aspath[off]);
+		type = a->aspath[off];
+		wbuf_u8(w, type);
 		wbuf_u8(w, n);
 		for (i = 0; i < n; i++) {
 			asn = seg_asn(a->aspath + off + 2 + i * 4);
-			if (asn > 0xffff)
+			/* AS4_PATH carries no confed segments (RFC 6793 3). */
+			if (asn > 0xffff && (type == BGP_AS_SET || type == BGP_AS_SEQUENCE))
 				need_as4 = true;
 			wbuf_u16(w, asn > 0xffff ? BGP_AS_TRANS : (uint16_t)asn);
 		}
