@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * BGP message codec: encoders write whole messages (header included) into a wbuf;
+ * BGP message codec: encoders write whole messages (header included) into a wbuf and
+ * return 0, or -ENOSPC when the message does not fit (w is then to be discarded);
  * decoders read a message body (after the 19-byte header) through bounds-checked readers
  * and report errors as the NOTIFICATION the RFCs prescribe, or, for UPDATE, as the
  * RFC 7606 action (treat-as-withdraw, attribute discard, session reset).
