@@ -35,6 +35,7 @@ enum bgp_err_code {
 
 enum { BGP_ERR_HDR_SYNC = 1, BGP_ERR_HDR_LEN = 2, BGP_ERR_HDR_TYPE = 3 };
 enum {
+	BGP_ERR_OPEN_UNSPECIFIC = 0, /* malformed optional parameter (RFC 4271 6.2) */
 	BGP_ERR_OPEN_VERSION = 1,
 	BGP_ERR_OPEN_AS = 2,
 	BGP_ERR_OPEN_BGPID = 3,
