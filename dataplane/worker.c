@@ -619,8 +619,12 @@ int dp_worker_main(void *arg)
 	struct dp_fib *fib = w->ctx->fib;
 	unsigned iter = 0;
 	uint16_t q, n;
+	int rc;
 
-	dp_fib_reader_register(fib, w->id);
+	/* A worker the FIB cannot track would read entries freed under it: refuse to run. */
+	rc = dp_fib_reader_register(fib, w->id);
+	if (rc < 0)
+		return rc;
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		for (q = 0; q < w->n_rxq; q++) {
 			n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, DP_BURST);

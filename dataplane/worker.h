@@ -258,7 +258,8 @@ void dp_worker_flush(struct dp_worker *w);
 
 /*
  * The worker lcore's loop (an lcore_function_t: arg is a struct dp_worker *). Registers
- * as a FIB reader, polls until dp_worker_stop(), flushes, and returns 0.
+ * as a FIB reader (or returns its negative errno), polls until dp_worker_stop(), flushes,
+ * and returns 0.
  */
 int dp_worker_main(void *arg);
 void dp_worker_stop(struct dp_worker *w);

@@ -58,12 +58,18 @@ static inline void wbuf_init(struct wbuf *w, uint8_t *p, size_t cap)
 	w->err = false;
 }
 
+/*
+ * Writers append big-endian values and return 0, or -ENOSPC when the value does not fit:
+ * then nothing is written, w->err is set, and every later write fails too, so an encoder
+ * can check once at the end.
+ */
 int wbuf_u8(struct wbuf *w, uint8_t v);
 int wbuf_u16(struct wbuf *w, uint16_t v);
 int wbuf_u32(struct wbuf *w, uint32_t v);
 int wbuf_bytes(struct wbuf *w, const void *src, size_t n);
 /* Reserves n bytes to fill in later (e.g. a length); returns their offset or -ENOSPC. */
 long wbuf_reserve(struct wbuf *w, size_t n);
+/* Overwrites 2 bytes already written at off; an offset outside them sets w->err instead. */
 void wbuf_put_u16_at(struct wbuf *w, size_t off, uint16_t v);
 
 #endif

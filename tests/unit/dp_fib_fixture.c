@@ -45,10 +45,11 @@ struct dp_fib {
 	unsigned quiescent;
 };
 
-void dp_fib_reader_register(struct dp_fib *fib, unsigned id)
+int dp_fib_reader_register(struct dp_fib *fib, unsigned id)
 {
 	(void)id;
 	__atomic_add_fetch(&fib->registered, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 void dp_fib_quiescent(struct dp_fib *fib, unsigned id)
