@@ -796,6 +796,6 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	rh_log_init("test_bgp_session", getenv("TEST_DEBUG") ? LOG_DEBUG : LOG_ERR);
 	/* Ports of our own, so that parallel runs of the suite do not meet. */
-	base_port = (uint16_t)(20000 + (getpid() % 2000) * 16);
+	base_port = (uint16_t)(20000 + (getpid() % 1400) * 32);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
