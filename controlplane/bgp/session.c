@@ -59,10 +59,7 @@ static void outq_reset(struct outq *q)
 	}
 }
 
-/* Sockets */
-
-void bgp_session_error(struct bgp_session *s, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+/* Errors */
 
 void bgp_session_error(struct bgp_session *s, const char *fmt, ...)
 {
