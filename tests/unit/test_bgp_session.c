@@ -225,6 +225,73 @@ static void test_establish_and_shutdown(void **state)
 	rh_evloop_free(loop);
 }
 
+/* Administrative reset (Cease/4 with text); both sides come back by themselves. */
+static void test_reset_and_restart(void **state)
+{
+	struct rh_evloop *loop = rh_evloop_new();
+	uint16_t pa = next_port(), pb = next_port();
+	struct bgp_session_cfg ca =
+	        make_cfg("127.0.0.1", "127.0.0.2", 65001, 65002, "10.0.0.1", pb);
+	struct bgp_session_cfg cb =
+	        make_cfg("127.0.0.2", "127.0.0.1", 65002, 65001, "10.0.0.2", pa);
+	struct side a, b;
+
+	(void)state;
+	cb.passive = true;
+	side_open(loop, &a, &ca, pa);
+	side_open(loop, &b, &cb, pb);
+	bgp_session_start(b.s);
+	bgp_session_start(a.s);
+	assert_true(run_until(loop, &a.established, 1, 3000));
+	assert_true(run_until(loop, &b.established, 1, 3000));
+	assert_int_equal(bgp_session_reset(a.s, "new policy"), 0);
+	assert_int_equal(a.downs, 1);
+	assert_true(run_until(loop, &b.downs, 1, 2000));
+	assert_non_null(strstr(b.reason, "6/4"));
+	assert_non_null(strstr(b.reason, "new policy"));
+	/* A starts again at once; B, passive, takes the new connection. */
+	assert_true(run_until(loop, &a.established, 2, 5000));
+	assert_true(run_until(loop, &b.established, 2, 5000));
+	side_close(&a);
+	side_close(&b);
+	rh_evloop_free(loop);
+}
+
+/*
+ * The peer vanishes without a word (its process died): A sees the connection close, goes
+ * down, and after the idle hold time (1 s here) reaches the peer's new instance by itself.
+ */
+static void test_peer_vanishes_and_returns(void **state)
+{
+	struct rh_evloop *loop = rh_evloop_new();
+	uint16_t pa = next_port(), pb = next_port();
+	struct bgp_session_cfg ca =
+	        make_cfg("127.0.0.1", "127.0.0.2", 65001, 65002, "10.0.0.1", pb);
+	struct bgp_session_cfg cb =
+	        make_cfg("127.0.0.2", "127.0.0.1", 65002, 65001, "10.0.0.2", pa);
+	struct side a, b;
+
+	(void)state;
+	cb.passive = true;
+	side_open(loop, &a, &ca, pa);
+	side_open(loop, &b, &cb, pb);
+	bgp_session_start(b.s);
+	bgp_session_start(a.s);
+	assert_true(run_until(loop, &a.established, 1, 3000));
+	side_close(&b);
+	assert_true(run_until(loop, &a.downs, 1, 2000));
+	assert_non_null(strstr(a.reason, "connection closed by peer"));
+	assert_int_equal(bgp_session_state(a.s), BGP_ST_IDLE);
+	side_open(loop, &b, &cb, pb);
+	bgp_session_start(b.s);
+	assert_true(run_until(loop, &a.established, 2, 6000));
+	assert_true(run_until(loop, &b.established, 1, 2000));
+	assert_int_equal(bgp_session_stats(a.s)->dropped, 1);
+	side_close(&a);
+	side_close(&b);
+	rh_evloop_free(loop);
+}
+
 /* Both sides connect at once (RFC 4271 6.8); one connection survives, each way. */
 static void collision(const char *id_a, const char *id_b)
 {
@@ -777,6 +844,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_establish_and_shutdown),
+	        cmocka_unit_test(test_reset_and_restart),
+	        cmocka_unit_test(test_peer_vanishes_and_returns),
 	        cmocka_unit_test(test_collision_both_ways),
 	        cmocka_unit_test(test_hold_time_zero),
 	        cmocka_unit_test(test_bad_peer_as),
