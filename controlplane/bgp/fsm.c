@@ -119,6 +119,10 @@ static enum bgp_fsm_state st_idle(struct bgp_fsm *f, const struct bgp_fsm_input 
 	switch (in->event) {
 	case BGP_EV_MANUAL_START:
 	case BGP_EV_AUTOMATIC_START:
+		/* PassiveTcpEstablishment (8.1.1) set by configuration: every start is the
+		 * passive one. */
+		if (f->cfg.passive)
+			goto passive;
 		crc(f, out, CRC_RESET);
 		timer_start(out, BGP_TIMER_CONNECT_RETRY, f->cfg.connect_retry_time);
 		act(out, BGP_ACT_TCP_CONNECT);
@@ -126,6 +130,7 @@ static enum bgp_fsm_state st_idle(struct bgp_fsm *f, const struct bgp_fsm_input 
 		return BGP_ST_CONNECT;
 	case BGP_EV_MANUAL_START_PASSIVE:
 	case BGP_EV_AUTOMATIC_START_PASSIVE:
+	passive:
 		crc(f, out, CRC_RESET);
 		timer_start(out, BGP_TIMER_CONNECT_RETRY, f->cfg.connect_retry_time);
 		act(out, BGP_ACT_TCP_LISTEN);

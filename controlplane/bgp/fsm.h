@@ -104,7 +104,7 @@ struct bgp_fsm_action {
 struct bgp_fsm_cfg {
 	uint16_t hold_time;          /* our configured hold time: 0 or >= 3 */
 	uint16_t connect_retry_time; /* seconds, > 0 */
-	bool passive; /* never initiate a connection, see BGP_EV_CONNECT_RETRY_EXPIRES */
+	bool passive;                /* every start is passive; never connects */
 };
 
 struct bgp_fsm {

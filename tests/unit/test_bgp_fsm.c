@@ -390,6 +390,11 @@ static void test_passive_never_connects(void **state)
 	assert_string_equal(step(&f, BGP_EV_CONNECT_RETRY_EXPIRES, 0, buf, sizeof(buf)),
 	                    "start(ConnectRetry=120)");
 	assert_int_equal(f.state, BGP_ST_ACTIVE);
+	/* A start that is not the passive one is taken as the passive one. */
+	bgp_fsm_init(&f, &cfg);
+	assert_string_equal(step(&f, BGP_EV_AUTOMATIC_START, 0, buf, sizeof(buf)),
+	                    "crc=0 start(ConnectRetry=120) listen");
+	assert_int_equal(f.state, BGP_ST_ACTIVE);
 }
 
 static void test_hold_time_zero(void **state)
