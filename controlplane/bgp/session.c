@@ -808,6 +808,9 @@ void bgp_session_incoming(struct bgp_session *s, int fd)
 		}
 		bgp_conn_event(c, BGP_EV_MANUAL_START_PASSIVE, NULL);
 	}
+	/* GTSM on an accepted socket filters from now on: segments queued before (at most
+	 * the peer's OPEN) passed unchecked, but no KEEPALIVE will, so a peer outside the
+	 * radius never reaches Established. The shared listener cannot filter per peer. */
 	if (bgp_sock_ttl(fd, &s->cfg) < 0 || conn_attach(c, fd, false, false) < 0) {
 		log_warn("bgp %s: cannot set up incoming connection from %s", s->name,
 		         rh_addr_fmt(&s->cfg.remote, a, sizeof(a)));
