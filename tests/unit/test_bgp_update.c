@@ -659,11 +659,11 @@ static void test_7606_missing_mandatory(void **state)
 	len = body(b, NULL, 0, NULL, 0, nlri, sizeof(nlri));
 	assert_int_equal(bgp_update_decode(b, len, &ebgp, &u), 0);
 	assert_int_equal(u.action, BGP_UPD_TREAT_AS_WITHDRAW);
-	/* Without NLRI nothing is mandatory. */
+	/* Without NLRI nothing is mandatory, and the attributes describe nothing. */
 	len = body(b, NULL, 0, no_nh, sizeof(no_nh), NULL, 0);
 	assert_int_equal(bgp_update_decode(b, len, &ebgp, &u), 0);
 	assert_int_equal(u.action, BGP_UPD_OK);
-	bgp_attrs_free(u.attrs);
+	assert_null(u.attrs);
 }
 
 /* RFC 4271 6.3: an unrecognised well-known attribute resets with it as data. */
