@@ -7,10 +7,28 @@
  * a worker reports quiescence every few loop iterations (dp_fib_quiescent()), and a
  * writer frees or reuses an entry only after every worker has passed a quiescent state
  * since it was unlinked. A lookup never sees a half-written entry: next hops and groups
- * are published by a single pointer store.
+ * are published by a single pointer store. The grace periods are a FIFO of objects with
+ * their rte_rcu_qsbr_start() token rather than rte_rcu_qsbr_dq, which is experimental
+ * API in DPDK 22.11 and holds a fixed number of entries.
+ *
+ * Ids are the control plane's. A packet whose lookup raced with the deletion of a next
+ * hop finds no next hop (NULL: dropped and counted by the caller) or, if the id was
+ * reused in between, the new next hop of that id: never freed memory.
+ *
+ * All writer functions run on one thread (the main lcore); they are not locked.
  *
  * The value a route holds in rte_fib is a 64-bit "fib value": a next-hop id, or a group
- * id with DP_FIB_GROUP set. Value 0 (DP_FIB_NONE) is the default: no route.
+ * id with DP_FIB_GROUP set. Value 0 (DP_FIB_NONE) is the default: no route. Both tables
+ * therefore use 8-byte next hops, so the IPv4 DIR-24-8 tbl24 alone takes 128 MB (and the
+ * IPv6 trie's another 128 MB): size the hugepage pool (or -m) accordingly.
+ *
+ * An ECMP group is an immutable table of DP_NHG_BUCKETS next-hop ids; a packet takes the
+ * bucket of its hash. Replacing a group keeps every bucket whose member stays in the group
+ * (and within its fair share), so removing a member moves only the flows it carried.
+ *
+ * The writer side keeps a shadow of every route (an rte_hash) with the epoch of the sync
+ * in which it was last added: dp_fib_mark_stale() starts a new epoch in O(1), and
+ * dp_fib_sweep_stale() removes what was not added again in that epoch.
  */
 #ifndef ROUTEHUB_DP_FIB_H
 #define ROUTEHUB_DP_FIB_H
@@ -25,6 +43,9 @@
 #define DP_FIB_NONE  0ull
 #define DP_FIB_GROUP (1ull << 32)
 
+/* Buckets of an ECMP group: a power of two, several per member at FIBC_NHG_MAX_MEMBERS. */
+#define DP_NHG_BUCKETS 256
+
 enum dp_nh_state {
 	DP_NH_INCOMPLETE = 0, /* neighbour not resolved yet: hold or punt the packet */
 	DP_NH_RESOLVED = 1,   /* dst_mac is valid */
@@ -35,8 +56,8 @@ enum dp_nh_state {
 /* A next hop as the workers read it: immutable once published. */
 struct dp_nh {
 	uint32_t id;
-	uint16_t port;	/* output port index */
-	uint8_t state;	/* enum dp_nh_state */
+	uint16_t port;  /* output port index */
+	uint8_t state;  /* enum dp_nh_state */
 	uint8_t family; /* RH_AF_INET / RH_AF_INET6 */
 	struct rte_ether_addr dst_mac;
 	struct rte_ether_addr src_mac;
@@ -44,8 +65,15 @@ struct dp_nh {
 };
 
 struct dp_fib_conf {
-	uint32_t v4_max_routes;
-	uint32_t v6_max_routes;
+	uint32_t v4_max_routes; /* 0: no IPv4 table (route adds get -EAFNOSUPPORT) */
+	uint32_t v6_max_routes; /* 0: no IPv6 table */
+	/*
+	 * Second-level tables (2 KB each). 0 derives them from the route counts: IPv4
+	 * max_routes/32 (routes longer than /24 are a few percent of a real table), IPv6
+	 * one per route. Running out makes route adds fail with -ENOSPC.
+	 */
+	uint32_t v4_num_tbl8;
+	uint32_t v6_num_tbl8;
 	uint32_t max_next_hops;
 	uint32_t max_groups;
 	unsigned n_workers; /* readers registered with the QSBR variable */
@@ -58,32 +86,78 @@ struct dp_fib;
 struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf);
 void dp_fib_destroy(struct dp_fib *fib);
 
-/* Registers worker `id` (0..n_workers-1) as a reader; the worker calls it once. */
-void dp_fib_reader_register(struct dp_fib *fib, unsigned id);
+/* Registers worker `id` (0..n_workers-1) as a reader and puts it online; the worker
+ * calls it once, before its first lookup. -EINVAL for an id out of range. */
+int dp_fib_reader_register(struct dp_fib *fib, unsigned id);
+/* Takes worker `id` out of the grace-period accounting (a worker that stops). */
+void dp_fib_reader_unregister(struct dp_fib *fib, unsigned id);
 /* Reports a quiescent state of worker `id` (cheap: a store). */
 void dp_fib_quiescent(struct dp_fib *fib, unsigned id);
 
 /* Writers (main lcore only). Each returns 0 or a negative errno. */
-int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh); /* adds or replaces */
-int dp_fib_nh_del(struct dp_fib *fib, uint32_t id);		   /* -EBUSY while a route uses it */
-/* Sets the neighbour's MAC of every next hop with this address on this port. */
+/*
+ * Adds or replaces a next hop (-ERANGE for an id outside 1..max_next_hops, -EINVAL for a
+ * bad family). Re-adding the same address and port keeps its resolved MAC, so a resync
+ * does not make a resolved next hop incomplete again.
+ */
+int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh);
+/* -ENOENT if absent, -EBUSY while a route or a group uses it. */
+int dp_fib_nh_del(struct dp_fib *fib, uint32_t id);
+/*
+ * Sets the neighbour's MAC of every next hop with this address on this port (that is
+ * neither blackhole nor local). -ENOENT if none matched.
+ */
 int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family,
-		      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
+                      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
+/*
+ * Adds or replaces group `id` (1..max_groups, else -ERANGE) with n (1..FIBC_NHG_MAX_MEMBERS,
+ * else -EINVAL) members; a member listed k times gets k shares. -ENOENT if a member does
+ * not exist.
+ */
 int dp_fib_group_add(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n);
+/* -ENOENT if absent, -EBUSY while a route uses it. */
 int dp_fib_group_del(struct dp_fib *fib, uint32_t id);
-int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r); /* adds or replaces */
+/*
+ * Adds a route, or replaces its value in place (never removed first). Host bits past the
+ * length are ignored. -EINVAL for a bad length, -EAFNOSUPPORT for a family without a
+ * table, -ENOENT when the next hop (or group, FIBC_RT_F_GROUP) does not exist, -ENOSPC
+ * when the table is full.
+ */
+int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r);
+/* -ENOENT if the route is absent. */
 int dp_fib_route_del(struct dp_fib *fib, const struct fibc_route *r);
-/* Resync: mark every entry stale; sweep the entries not added again since. */
+/*
+ * Resync: mark every entry stale (O(1)); sweep the routes, then the groups, then the next
+ * hops not added again since. A stale group or next hop still used by a route added again
+ * stays. Returns the number of entries removed.
+ */
 void dp_fib_mark_stale(struct dp_fib *fib);
 unsigned dp_fib_sweep_stale(struct dp_fib *fib);
-/* Frees what was unlinked once the readers have moved on (call from the main loop). */
-void dp_fib_reclaim(struct dp_fib *fib);
+/*
+ * Frees what was unlinked once every registered reader has reported a quiescent state
+ * since (call from the main loop). Returns the number of objects freed.
+ */
+unsigned dp_fib_reclaim(struct dp_fib *fib);
+/* Objects unlinked and waiting for their grace period. */
+unsigned dp_fib_reclaim_pending(const struct dp_fib *fib);
+
+/* Calls fn for each route of the family (RH_AF_INET/RH_AF_INET6); stops when fn returns
+ * non-zero and returns that value. Writer side only (main lcore). */
+typedef int (*dp_fib_route_fn)(const struct fibc_route *r, bool stale, void *arg);
+int dp_fib_route_walk(const struct dp_fib *fib, uint8_t family, dp_fib_route_fn fn, void *arg);
 
 /* Readers (workers). ips in host byte order, as rte_fib takes them. */
 void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *values, unsigned n);
 void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n);
-/* The next hop of a fib value; for a group, the member chosen by hash. NULL for none. */
+/*
+ * The next hop of a fib value; for a group, the member in bucket hash % DP_NHG_BUCKETS.
+ * NULL for none. The pointer stays valid until the caller's next quiescent state.
+ */
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash);
+
+/* dp_fib_nh() for a burst: nhs[i] for values[i] and hashes[i]. */
+void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,
+                    const struct dp_nh **nhs, unsigned n);
 
 struct dp_fib_stats {
 	uint32_t routes_v4, routes_v6, next_hops, groups;

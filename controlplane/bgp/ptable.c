@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Prefix hash table with incremental resize, and a fixed-size object pool (see ptable.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptable.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_USE_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_USE_MALLOC 1
+#endif
+#endif
+
+#define PTABLE_MIN_SLOTS 64
+#define PTABLE_STEP      16 /* slots of the old table moved per insert or remove */
+#define POOL_CHUNK       65536
+
+static uint64_t mix64(uint64_t x)
+{
+	/* MurmurHash3's finaliser: every input bit affects every output bit. */
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+uint32_t bgp_prefix_hash(const struct rh_prefix *p)
+{
+	uint64_t w0, w1, h;
+
+	memcpy(&w0, p->bytes, sizeof(w0));
+	h = mix64(w0 ^ ((uint64_t)p->len << 8 | p->family) * 0x9e3779b97f4a7c15ULL);
+	if (p->family == RH_AF_INET6) {
+		memcpy(&w1, p->bytes + 8, sizeof(w1));
+		h = mix64(h ^ w1);
+	}
+	return (uint32_t)(h ^ h >> 32);
+}
+
+void bgp_ptable_init(struct bgp_ptable *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void bgp_ptable_fini(struct bgp_ptable *t)
+{
+	free(t->s[0]);
+	free(t->s[1]);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Marks a removed or moved node: probes go on past it, inserts may reuse it. */
+static struct bgp_pnode tombstone;
+#define TOMB (&tombstone)
+
+static bool resizing(const struct bgp_ptable *t)
+{
+	return t->n[1] != 0;
+}
+
+static bool node_is(const struct bgp_pnode *n, const struct rh_prefix *p)
+{
+	return n->prefix.len == p->len && n->prefix.family == p->family &&
+	       memcmp(n->prefix.bytes, p->bytes, sizeof(p->bytes)) == 0;
+}
+
+static struct bgp_pnode *find_in(const struct bgp_pslot *s, size_t n, const struct rh_prefix *p,
+                                 uint32_t hash)
+{
+	/* Ends: a table always keeps empty slots (at most 3/4 used, or 7/8 while resizing). */
+	for (size_t i = hash & (n - 1);; i = (i + 1) & (n - 1)) {
+		struct bgp_pnode *node = s[i].node;
+
+		if (node == NULL)
+			return NULL;
+		if (s[i].hash == hash && node != TOMB && node_is(node, p))
+			return node;
+	}
+}
+
+struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix *p, uint32_t hash)
+{
+	struct bgp_pnode *n = NULL;
+
+	if (resizing(t))
+		n = find_in(t->s[1], t->n[1], p, hash);
+	if (n == NULL && t->n[0] != 0)
+		n = find_in(t->s[0], t->n[0], p, hash);
+	return n;
+}
+
+void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash)
+{
+	unsigned k = resizing(t) ? 1 : 0;
+
+	if (t->n[k] != 0)
+		__builtin_prefetch(&t->s[k][hash & (t->n[k] - 1)]);
+}
+
+void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
+{
+	unsigned k = resizing(t) ? 1 : 0;
+	const struct bgp_pslot *sl;
+
+	if (t->n[k] == 0)
+		return;
+	sl = &t->s[k][hash & (t->n[k] - 1)];
+	if (sl->hash == hash && sl->node != NULL)
+		__builtin_prefetch(sl->node);
+}
+
+/* Puts n in the first empty or tombstone slot of its probe sequence in table k. */
+static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n)
+{
+	struct bgp_pslot *s = t->s[k];
+	size_t mask = t->n[k] - 1;
+	size_t i = n->hash & mask;
+
+	while (s[i].node != NULL && s[i].node != TOMB)
+		i = (i + 1) & mask;
+	if (s[i].node == NULL)
+		t->used[k]++;
+	s[i].node = n;
+	s[i].hash = n->hash;
+}
+
+static void resize_finish(struct bgp_ptable *t)
+{
+	free(t->s[0]);
+	t->s[0] = t->s[1];
+	t->n[0] = t->n[1];
+	t->used[0] = t->used[1];
+	t->s[1] = NULL;
+	t->n[1] = 0;
+	t->used[1] = 0;
+	t->moved = 0;
+}
+
+/* Moves up to `steps` slots of s[0] into s[1]; 0 steps means all. */
+static void resize_step(struct bgp_ptable *t, size_t steps)
+{
+	size_t end;
+
+	if (!resizing(t) || t->walking > 0)
+		return;
+	end = steps == 0 || t->n[0] - t->moved < steps ? t->n[0] : t->moved + steps;
+	for (; t->moved < end; t->moved++) {
+		struct bgp_pslot *sl = &t->s[0][t->moved];
+
+		if (sl->node == NULL || sl->node == TOMB)
+			continue;
+		place(t, 1, sl->node);
+		/* A tombstone, not empty: probe sequences through this slot stay whole. */
+		sl->node = TOMB;
+	}
+	if (t->moved == t->n[0])
+		resize_finish(t);
+}
+
+static size_t size_for(size_t count)
+{
+	size_t n = PTABLE_MIN_SLOTS;
+
+	while (n < count * 2 + 2)
+		n *= 2;
+	return n;
+}
+
+/* Starts a resize when the table is too full (of nodes or tombstones) or too empty. */
+static void resize_check(struct bgp_ptable *t)
+{
+	struct bgp_pslot *s;
+	size_t n;
+
+	if (t->walking > 0)
+		return;
+	/* A resize overtaken by inserts: finish it now rather than let s[1] fill. */
+	if (resizing(t) && t->used[1] + 1 > t->n[1] / 8 * 7)
+		resize_step(t, 0);
+	if (resizing(t))
+		return;
+	if (t->used[0] + 1 <= t->n[0] / 4 * 3 &&
+	    !(t->n[0] > PTABLE_MIN_SLOTS && t->count < t->n[0] / 8))
+		return;
+	n = size_for(t->count);
+	s = calloc(n, sizeof(*s));
+	if (s == NULL)
+		return; /* keeps its size, fuller; insert fails only when truly full */
+	t->s[1] = s;
+	t->n[1] = n;
+	t->used[1] = 0;
+	t->moved = 0;
+}
+
+int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n)
+{
+	if (t->n[0] == 0) {
+		t->s[0] = calloc(PTABLE_MIN_SLOTS, sizeof(*t->s[0]));
+		if (t->s[0] == NULL)
+			return -ENOMEM;
+		t->n[0] = PTABLE_MIN_SLOTS;
+	}
+	resize_check(t);
+	resize_step(t, PTABLE_STEP);
+	if (!resizing(t) && t->used[0] + 1 >= t->n[0])
+		return -ENOMEM;
+	place(t, resizing(t) ? 1 : 0, n);
+	t->count++;
+	return 0;
+}
+
+static bool remove_from(struct bgp_pslot *s, size_t n, struct bgp_pnode *node)
+{
+	for (size_t i = node->hash & (n - 1); s[i].node != NULL; i = (i + 1) & (n - 1))
+		if (s[i].node == node) {
+			s[i].node = TOMB;
+			return true;
+		}
+	return false;
+}
+
+void bgp_ptable_remove(struct bgp_ptable *t, struct bgp_pnode *n)
+{
+	if (!resizing(t) || !remove_from(t->s[1], t->n[1], n))
+		remove_from(t->s[0], t->n[0], n);
+	t->count--;
+	resize_check(t);
+	resize_step(t, PTABLE_STEP);
+}
+
+static int walk_slots(struct bgp_pslot *s, size_t n, int (*cb)(struct bgp_pnode *, void *),
+                      void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		if (s[i].node == NULL || s[i].node == TOMB)
+			continue;
+		rc = cb(s[i].node, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int bgp_ptable_walk(struct bgp_ptable *t, int (*cb)(struct bgp_pnode *n, void *arg), void *arg)
+{
+	int rc;
+
+	/* Nothing moves during a walk: a removal only leaves a tombstone. */
+	t->walking++;
+	rc = walk_slots(t->s[0], t->n[0], cb, arg);
+	if (rc == 0)
+		rc = walk_slots(t->s[1], t->n[1], cb, arg);
+	t->walking--;
+	return rc;
+}
+
+size_t bgp_ptable_memory(const struct bgp_ptable *t)
+{
+	return (t->n[0] + t->n[1]) * sizeof(struct bgp_pslot);
+}
+
+/* ------------------------------------------------------------------ pool */
+
+void bgp_pool_init(struct bgp_pool *p, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = (size + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+
+void bgp_pool_fini(struct bgp_pool *p)
+{
+	void *c = p->chunks, *next;
+
+	for (; c != NULL; c = next) {
+		memcpy(&next, c, sizeof(next));
+		free(c);
+	}
+	p->chunks = NULL;
+	p->free_list = NULL;
+	p->n_chunks = 0;
+	p->in_use = 0;
+}
+
+#ifdef POOL_USE_MALLOC
+void *bgp_pool_get(struct bgp_pool *p)
+{
+	void *o = malloc(p->size);
+
+	if (o == NULL)
+		errno = ENOMEM;
+	else
+		p->in_use++;
+	return o;
+}
+
+void bgp_pool_put(struct bgp_pool *p, void *obj)
+{
+	p->in_use--;
+	free(obj);
+}
+
+size_t bgp_pool_memory(const struct bgp_pool *p)
+{
+	return p->in_use * p->size;
+}
+#else
+static int pool_grow(struct bgp_pool *p)
+{
+	char *c = malloc(POOL_CHUNK);
+	size_t n;
+
+	if (c == NULL)
+		return -ENOMEM;
+	memcpy(c, &p->chunks, sizeof(void *));
+	p->chunks = c;
+	p->n_chunks++;
+	/* The first word links the chunks; objects follow, pointer-aligned. */
+	n = (POOL_CHUNK - sizeof(void *)) / p->size;
+	for (size_t i = n; i > 0; i--) {
+		void *o = c + sizeof(void *) + (i - 1) * p->size;
+
+		memcpy(o, &p->free_list, sizeof(void *));
+		p->free_list = o;
+	}
+	return 0;
+}
+
+void *bgp_pool_get(struct bgp_pool *p)
+{
+	void *o;
+
+	if (p->free_list == NULL && pool_grow(p) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	o = p->free_list;
+	memcpy(&p->free_list, o, sizeof(void *));
+	p->in_use++;
+	return o;
+}
+
+void bgp_pool_put(struct bgp_pool *p, void *obj)
+{
+	memcpy(obj, &p->free_list, sizeof(void *));
+	p->free_list = obj;
+	p->in_use--;
+}
+
+size_t bgp_pool_memory(const struct bgp_pool *p)
+{
+	return p->n_chunks * POOL_CHUNK;
+}
+#endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building blocks of the RIBs: a hash table of prefixes and a fixed-size object pool.
+ *
+ * The prefix table is intrusive: the caller embeds a struct bgp_pnode in its own entry
+ * (the Loc-RIB entry, an Adj-RIB-Out entry) and gets the entry back with container_of.
+ * It is open-addressed with linear probing, and each slot keeps the node's hash next to
+ * its pointer, so that a probe touches a node only when the hashes match and a resize
+ * never touches the nodes: on a table of a million prefixes, where every access to a node
+ * is a cache miss, that is most of the cost of an update. Removal leaves a tombstone.
+ *
+ * Resizing is incremental (as Redis' dict does): when the table passes 3/4 full, a new one
+ * sized for twice the live nodes is allocated and every insert or remove moves a few slots
+ * into it, so that no single update pays for rehashing a million prefixes. Lookups look
+ * in both tables meanwhile. A moved slot of the old table becomes a tombstone, never
+ * empty, so that the probe sequences through it stay whole.
+ *
+ * The pool hands out objects of one size from 64 KiB chunks: no per-object malloc header
+ * and no malloc call on the per-route path. Chunks go back to the system when the pool is
+ * finalised. Under AddressSanitizer every object is a separate malloc so that misuse and
+ * leaks are still caught.
+ */
+#ifndef ROUTEHUB_BGP_PTABLE_H
+#define ROUTEHUB_BGP_PTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "routehub/prefix.h"
+
+#ifndef container_of
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#endif
+
+struct bgp_pnode {
+	uint32_t hash; /* bgp_prefix_hash(&prefix) */
+	struct rh_prefix prefix;
+};
+
+struct bgp_pslot {
+	struct bgp_pnode *node; /* NULL: empty; else a node or the tombstone */
+	uint32_t hash;
+};
+
+struct bgp_ptable {
+	struct bgp_pslot *s[2]; /* s[0]: the table; s[1]: the one being filled while resizing */
+	size_t n[2];            /* slot counts, powers of two; n[1] = 0 when not resizing */
+	size_t used[2];         /* slots not empty: nodes and tombstones */
+	size_t moved;           /* slots of s[0] below this index have been moved to s[1] */
+	size_t count;           /* nodes */
+	unsigned walking;       /* walks in progress: resizing pauses */
+};
+
+/* Hash of a normalised prefix (family, length, bytes). */
+uint32_t bgp_prefix_hash(const struct rh_prefix *p);
+
+/* An empty table (allocates nothing until the first insert). */
+void bgp_ptable_init(struct bgp_ptable *t);
+/* Frees the slots; the nodes belong to the caller. */
+void bgp_ptable_fini(struct bgp_ptable *t);
+/* The node holding p (hash = bgp_prefix_hash(p)), or NULL. */
+struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix *p, uint32_t hash);
+/*
+ * Bulk updates overlap their cache misses in two stages: bgp_ptable_prefetch() starts
+ * fetching the slot where hash lives, a few prefixes ahead; bgp_ptable_prefetch_node(),
+ * nearer, reads that slot (by then in cache) and starts fetching the node it points to.
+ */
+void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash);
+void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash);
+/*
+ * Inserts n, whose prefix and hash the caller set and which must not be in the table yet,
+ * and not during a walk. 0, or -ENOMEM when the table is full and cannot grow.
+ */
+int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n);
+/* Removes n, which must be in the table. */
+void bgp_ptable_remove(struct bgp_ptable *t, struct bgp_pnode *n);
+/*
+ * Calls cb on every node in no particular order; a non-zero return stops the walk and is
+ * returned. cb may remove the node it is given (and no other) but not insert.
+ */
+int bgp_ptable_walk(struct bgp_ptable *t, int (*cb)(struct bgp_pnode *n, void *arg), void *arg);
+/* Bytes held by the slot arrays. */
+size_t bgp_ptable_memory(const struct bgp_ptable *t);
+
+struct bgp_pool {
+	size_t size;     /* object size, rounded up to a pointer */
+	void *free_list; /* free objects, linked through their first word */
+	void *chunks;    /* chunks, linked through their first word */
+	size_t n_chunks;
+	size_t in_use;
+};
+
+void bgp_pool_init(struct bgp_pool *p, size_t size);
+/* Frees every chunk. Every object must have been put back. */
+void bgp_pool_fini(struct bgp_pool *p);
+/* An uninitialised object, or NULL with errno = ENOMEM. */
+void *bgp_pool_get(struct bgp_pool *p);
+void bgp_pool_put(struct bgp_pool *p, void *obj);
+/* Bytes held from the system. */
+size_t bgp_pool_memory(const struct bgp_pool *p);
+
+#endif

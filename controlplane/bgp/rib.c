@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Adj-RIBs-In and Loc-RIB (see rib.h). Every update touches one entry: find or create it,
+ * find the peer's path in its short list, re-sort that one path, re-mark the best and the
+ * multipath set, and report what changed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rib.h"
+
+static int family_index(uint8_t family)
+{
+	switch (family) {
+	case RH_AF_INET:
+		return 0;
+	case RH_AF_INET6:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+void bgp_rib_peer_init(struct bgp_rib_peer *peer, uint32_t id, const struct rh_addr *addr,
+                       uint32_t asn, uint32_t bgp_id, bool ebgp)
+{
+	memset(peer, 0, sizeof(*peer));
+	peer->id = id;
+	peer->addr = *addr;
+	peer->asn = asn;
+	peer->bgp_id = bgp_id;
+	peer->ebgp = ebgp;
+}
+
+bool bgp_rib_peer_over_limit(const struct bgp_rib_peer *peer, size_t incoming)
+{
+	/* R11: "the routes held plus the routes in the incoming UPDATE". */
+	return peer->max_prefix != 0 && (size_t)peer->n_paths + incoming > peer->max_prefix;
+}
+
+struct bgp_rib *bgp_rib_new(const struct bgp_decision_cfg *cfg, bgp_rib_change_cb cb, void *arg)
+{
+	struct bgp_rib *rib = calloc(1, sizeof(*rib));
+
+	if (rib == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (cfg != NULL)
+		rib->cfg = *cfg;
+	else
+		bgp_decision_defaults(&rib->cfg);
+	rib->change_cb = cb;
+	rib->change_arg = arg;
+	for (unsigned i = 0; i < 2; i++)
+		bgp_ptable_init(&rib->table[i]);
+	bgp_pool_init(&rib->entries, sizeof(struct bgp_rib_entry));
+	bgp_pool_init(&rib->paths, sizeof(struct bgp_path));
+	return rib;
+}
+
+static void peer_unlink(struct bgp_path *p)
+{
+	int af = family_index(p->entry->node.prefix.family);
+
+	*p->peer_pprev = p->peer_next;
+	if (p->peer_next != NULL)
+		p->peer_next->peer_pprev = p->peer_pprev;
+	p->peer->n_paths--;
+	p->peer->n_paths_af[af]--;
+}
+
+static void peer_link(struct bgp_rib_peer *peer, struct bgp_path *p, int af)
+{
+	p->peer = peer;
+	p->peer_next = peer->paths;
+	p->peer_pprev = &peer->paths;
+	if (peer->paths != NULL)
+		peer->paths->peer_pprev = &p->peer_next;
+	peer->paths = p;
+	peer->n_paths++;
+	peer->n_paths_af[af]++;
+}
+
+static int free_entry_cb(struct bgp_pnode *n, void *arg)
+{
+	struct bgp_rib *rib = arg;
+	struct bgp_rib_entry *e = container_of(n, struct bgp_rib_entry, node);
+	struct bgp_path *p = e->paths, *next;
+
+	for (; p != NULL; p = next) {
+		next = p->next;
+		peer_unlink(p);
+		bgp_attrs_unref(p->attrs);
+		bgp_pool_put(&rib->paths, p);
+	}
+	bgp_pool_put(&rib->entries, e);
+	return 0;
+}
+
+void bgp_rib_free(struct bgp_rib *rib)
+{
+	if (rib == NULL)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		bgp_ptable_walk(&rib->table[i], free_entry_cb, rib);
+		bgp_ptable_fini(&rib->table[i]);
+	}
+	bgp_pool_fini(&rib->entries);
+	bgp_pool_fini(&rib->paths);
+	free(rib);
+}
+
+struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	int af = family_index(p->family);
+	struct bgp_pnode *n;
+
+	if (af < 0)
+		return NULL;
+	n = bgp_ptable_lookup(&rib->table[af], p, bgp_prefix_hash(p));
+	return n != NULL ? container_of(n, struct bgp_rib_entry, node) : NULL;
+}
+
+struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
+                                   uint32_t path_id)
+{
+	for (struct bgp_path *p = e->paths; p != NULL; p = p->next)
+		if (p->peer == peer && p->path_id == path_id)
+			return p;
+	return NULL;
+}
+
+/*
+ * Re-marks the best path and the multipath set of e after `changed` (a path added with
+ * new attributes, replaced, removed; NULL for a re-sort) and reports the outcome.
+ * `was_mp` tells whether `changed` was in the multipath set before the change.
+ */
+static void settle(struct bgp_rib *rib, struct bgp_rib_entry *e, const struct bgp_path *old_best,
+                   const struct bgp_attrs *old_attrs, const struct bgp_path *changed, bool was_mp)
+{
+	struct bgp_rib_change c = {.entry = e, .old_best = old_best, .old_attrs = old_attrs};
+
+	c.mp_changed = bgp_decision_mark(&rib->cfg, e);
+	c.new_best = bgp_rib_entry_best(e);
+	c.best_changed =
+	        c.new_best != old_best || (c.new_best != NULL && c.new_best->attrs != old_attrs);
+	/* A member that left, or whose attributes (next hop) changed, changes the set. */
+	if (changed != NULL && (was_mp || (changed->flags & BGP_PATH_MULTIPATH)))
+		c.mp_changed = true;
+	if ((c.best_changed || c.mp_changed) && rib->change_cb != NULL)
+		rib->change_cb(rib, &c, rib->change_arg);
+}
+
+static void entry_unlink_path(struct bgp_rib_entry *e, struct bgp_path *p)
+{
+	struct bgp_path **pp = &e->paths;
+
+	while (*pp != p)
+		pp = &(*pp)->next;
+	*pp = p->next;
+	p->next = NULL;
+}
+
+static void entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
+{
+	if (e->paths != NULL)
+		return;
+	bgp_ptable_remove(&rib->table[af], &e->node);
+	bgp_pool_put(&rib->entries, e);
+}
+
+static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct rh_prefix *p,
+                                       uint32_t h)
+{
+	struct bgp_pnode *n = bgp_ptable_lookup(&rib->table[af], p, h);
+	struct bgp_rib_entry *e;
+
+	if (n != NULL)
+		return container_of(n, struct bgp_rib_entry, node);
+	e = bgp_pool_get(&rib->entries);
+	if (e == NULL)
+		return NULL;
+	e->node.hash = h;
+	e->node.prefix = *p;
+	e->paths = NULL;
+	if (bgp_ptable_insert(&rib->table[af], &e->node) < 0) {
+		bgp_pool_put(&rib->entries, e);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return e;
+}
+
+static void path_replace(struct bgp_rib *rib, struct bgp_rib_entry *e, struct bgp_path *p,
+                         const struct bgp_attrs *attrs)
+{
+	struct bgp_path *old_best = bgp_rib_entry_best(e);
+	const struct bgp_attrs *old_attrs = old_best != NULL ? old_best->attrs : NULL;
+	const struct bgp_attrs *prev = p->attrs;
+	bool was_mp = p->flags & BGP_PATH_MULTIPATH;
+
+	p->attrs = bgp_attrs_ref(attrs);
+	/* Moving to its new place is enough: the other paths keep their order. */
+	if (e->paths != p || p->next != NULL) {
+		entry_unlink_path(e, p);
+		bgp_decision_insert(&rib->cfg, e, p);
+	}
+	settle(rib, e, old_best, old_attrs, p, was_mp);
+	bgp_attrs_unref(prev);
+}
+
+static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                         uint32_t h, uint32_t path_id, const struct bgp_attrs *attrs)
+{
+	int af = family_index(p->family);
+	struct bgp_rib_entry *e;
+	struct bgp_path *path, *old_best;
+
+	if (af < 0)
+		return -EAFNOSUPPORT;
+	e = entry_get(rib, af, p, h);
+	if (e == NULL)
+		return -ENOMEM;
+	path = bgp_rib_path_find(e, peer, path_id);
+	if (path != NULL) {
+		path->flags &= ~(uint32_t)BGP_PATH_STALE;
+		if (path->attrs != attrs)
+			path_replace(rib, e, path, attrs);
+		return 0;
+	}
+	path = bgp_pool_get(&rib->paths);
+	if (path == NULL) {
+		entry_release(rib, e, af);
+		return -ENOMEM;
+	}
+	old_best = bgp_rib_entry_best(e);
+	path->entry = e;
+	path->attrs = bgp_attrs_ref(attrs);
+	path->path_id = path_id;
+	path->flags = 0;
+	peer_link(peer, path, af);
+	rib->n_paths++;
+	bgp_decision_insert(&rib->cfg, e, path);
+	settle(rib, e, old_best, old_best != NULL ? old_best->attrs : NULL, path, false);
+	if (peer->max_prefix != 0 && peer->n_paths > peer->max_prefix && !peer->limit_fired) {
+		peer->limit_fired = true;
+		if (peer->limit_cb != NULL)
+			peer->limit_cb(peer, peer->limit_arg);
+	}
+	return 0;
+}
+
+int bgp_rib_update(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                   uint32_t path_id, const struct bgp_attrs *attrs)
+{
+	return update_hashed(rib, peer, p, bgp_prefix_hash(p), path_id, attrs);
+}
+
+/* How far ahead a batch fetches slots, and entries (half as far). */
+#define RIB_AHEAD 8
+
+static void prefetch(const struct bgp_rib *rib, const struct rh_prefix *p, uint32_t h, bool node)
+{
+	int af = family_index(p->family);
+
+	if (af < 0)
+		return;
+	if (node) {
+		bgp_ptable_prefetch_node(&rib->table[af], h);
+	} else {
+		bgp_ptable_prefetch(&rib->table[af], h);
+		if (rib->prefetch_cb != NULL)
+			rib->prefetch_cb(p, h, rib->prefetch_arg);
+	}
+}
+
+/*
+ * Walks p[0..n-1] with their hashes, fetching slots RIB_AHEAD prefixes ahead and entries
+ * RIB_AHEAD / 2 ahead, and calls fn on each; stops at the first negative return.
+ */
+static int batch_walk(struct bgp_rib *rib, const struct rh_prefix *p, size_t n,
+                      int (*fn)(struct bgp_rib *rib, size_t i, uint32_t h, void *arg), void *arg)
+{
+	uint32_t ring[RIB_AHEAD];
+
+	for (size_t i = 0; i < n && i < RIB_AHEAD; i++) {
+		ring[i] = bgp_prefix_hash(&p[i]);
+		prefetch(rib, &p[i], ring[i], false);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = ring[i % RIB_AHEAD];
+		size_t near = i + RIB_AHEAD / 2;
+		int rc;
+
+		if (i + RIB_AHEAD < n) {
+			ring[i % RIB_AHEAD] = bgp_prefix_hash(&p[i + RIB_AHEAD]);
+			prefetch(rib, &p[i + RIB_AHEAD], ring[i % RIB_AHEAD], false);
+		}
+		if (near < n)
+			prefetch(rib, &p[near], ring[near % RIB_AHEAD], true);
+		rc = fn(rib, i, h, arg);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct batch_ctx {
+	struct bgp_rib_peer *peer;
+	const struct rh_prefix *p;
+	const uint32_t *path_ids;
+	const struct bgp_attrs *attrs;
+	size_t found;
+};
+
+static int batch_update(struct bgp_rib *rib, size_t i, uint32_t h, void *arg)
+{
+	struct batch_ctx *b = arg;
+
+	return update_hashed(rib, b->peer, &b->p[i], h, b->path_ids != NULL ? b->path_ids[i] : 0,
+	                     b->attrs);
+}
+
+int bgp_rib_update_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                         const uint32_t *path_ids, size_t n, const struct bgp_attrs *attrs)
+{
+	struct batch_ctx b = {.peer = peer, .p = p, .path_ids = path_ids, .attrs = attrs};
+
+	return batch_walk(rib, p, n, batch_update, &b);
+}
+
+/* Removes one path, reports the change, and frees the entry when it was the last path. */
+static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
+{
+	struct bgp_rib_entry *e = p->entry;
+	struct bgp_path *old_best = bgp_rib_entry_best(e);
+	bool was_mp = p->flags & BGP_PATH_MULTIPATH;
+
+	entry_unlink_path(e, p);
+	peer_unlink(p);
+	rib->n_paths--;
+	/* p stays readable through the callback as the old best. */
+	p->flags &= ~(uint32_t)(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
+	settle(rib, e, old_best, old_best != NULL ? old_best->attrs : NULL, p, was_mp);
+	bgp_attrs_unref(p->attrs);
+	bgp_pool_put(&rib->paths, p);
+	entry_release(rib, e, family_index(e->node.prefix.family));
+}
+
+static int withdraw_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                           const struct rh_prefix *p, uint32_t h, uint32_t path_id)
+{
+	int af = family_index(p->family);
+	struct bgp_pnode *n = af >= 0 ? bgp_ptable_lookup(&rib->table[af], p, h) : NULL;
+	struct bgp_path *path;
+
+	if (n == NULL)
+		return -ENOENT;
+	path = bgp_rib_path_find(container_of(n, struct bgp_rib_entry, node), peer, path_id);
+	if (path == NULL)
+		return -ENOENT;
+	path_remove(rib, path);
+	return 0;
+}
+
+int bgp_rib_withdraw(struct bgp_rib *rib, struct bgp_rib_peer *peer, const struct rh_prefix *p,
+                     uint32_t path_id)
+{
+	return withdraw_hashed(rib, peer, p, bgp_prefix_hash(p), path_id);
+}
+
+static int batch_withdraw(struct bgp_rib *rib, size_t i, uint32_t h, void *arg)
+{
+	struct batch_ctx *b = arg;
+
+	if (withdraw_hashed(rib, b->peer, &b->p[i], h, b->path_ids != NULL ? b->path_ids[i] : 0) ==
+	    0)
+		b->found++;
+	return 0;
+}
+
+size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                              const struct rh_prefix *p, const uint32_t *path_ids, size_t n)
+{
+	struct batch_ctx b = {.peer = peer, .p = p, .path_ids = path_ids};
+
+	batch_walk(rib, p, n, batch_withdraw, &b);
+	return b.found;
+}
+
+size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer)
+{
+	size_t n = 0;
+
+	while (peer->paths != NULL) {
+		path_remove(rib, peer->paths);
+		n++;
+	}
+	peer->limit_fired = false;
+	return n;
+}
+
+size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
+{
+	size_t n = 0;
+
+	(void)rib;
+	for (struct bgp_path *p = peer->paths; p != NULL; p = p->peer_next) {
+		p->flags |= BGP_PATH_STALE;
+		n++;
+	}
+	return n;
+}
+
+size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
+{
+	struct bgp_path *p = peer->paths, *next;
+	size_t n = 0;
+
+	/* Removing p relinks only p's neighbours: its successor stays valid. */
+	for (; p != NULL; p = next) {
+		next = p->peer_next;
+		if (p->flags & BGP_PATH_STALE) {
+			path_remove(rib, p);
+			n++;
+		}
+	}
+	return n;
+}
+
+enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p)
+{
+	return bgp_decision_why(&rib->cfg, p->entry, p);
+}
+
+void bgp_rib_redecide(struct bgp_rib *rib, struct bgp_rib_entry *e)
+{
+	struct bgp_path *old_best = bgp_rib_entry_best(e);
+
+	bgp_decision_sort(&rib->cfg, e);
+	settle(rib, e, old_best, old_best != NULL ? old_best->attrs : NULL, NULL, false);
+}
+
+static int redecide_cb(struct bgp_rib_entry *e, void *arg)
+{
+	bgp_rib_redecide(arg, e);
+	return 0;
+}
+
+void bgp_rib_redecide_all(struct bgp_rib *rib)
+{
+	bgp_rib_walk(rib, RH_AF_INET, redecide_cb, rib);
+	bgp_rib_walk(rib, RH_AF_INET6, redecide_cb, rib);
+}
+
+struct walk_ctx {
+	int (*cb)(struct bgp_rib_entry *e, void *arg);
+	void *arg;
+};
+
+static int walk_cb(struct bgp_pnode *n, void *arg)
+{
+	struct walk_ctx *w = arg;
+
+	return w->cb(container_of(n, struct bgp_rib_entry, node), w->arg);
+}
+
+int bgp_rib_walk(struct bgp_rib *rib, uint8_t family, int (*cb)(struct bgp_rib_entry *e, void *arg),
+                 void *arg)
+{
+	struct walk_ctx w = {.cb = cb, .arg = arg};
+	int af = family_index(family);
+
+	if (af < 0)
+		return -EAFNOSUPPORT;
+	return bgp_ptable_walk(&rib->table[af], walk_cb, &w);
+}
+
+size_t bgp_rib_prefix_count(const struct bgp_rib *rib, uint8_t family)
+{
+	int af = family_index(family);
+
+	return af < 0 ? 0 : rib->table[af].count;
+}
+
+size_t bgp_rib_path_count(const struct bgp_rib *rib)
+{
+	return rib->n_paths;
+}
+
+size_t bgp_rib_memory(const struct bgp_rib *rib)
+{
+	return bgp_ptable_memory(&rib->table[0]) + bgp_ptable_memory(&rib->table[1]) +
+	       bgp_pool_memory(&rib->entries) + bgp_pool_memory(&rib->paths) + sizeof(*rib);
+}

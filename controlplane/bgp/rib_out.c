@@ -1,0 +1,871 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Adj-RIBs-Out with update groups and coalescing queues (see rib_out.h).
+ *
+ * Per group and prefix, one entry: what was advertised (a reference to its attribute
+ * set, or NULL) and the bucket of its pending change, if any. An entry with nothing
+ * advertised and nothing pending does not exist. A bucket lists the pending prefixes of
+ * one (attribute set, family), in the order they were queued; the buckets themselves are
+ * flushed in the order they were created, withdrawals first (RFC 4271 9.2 leaves the order
+ * of UPDATEs free, and a withdrawal first frees the peer's memory first).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rib_out.h"
+
+struct bgp_amap_node {
+	struct bgp_amap_node *next;
+	const void *key;
+	const void *key2;
+	uint32_t aux;
+};
+
+struct out_entry {
+	struct bgp_pnode node;
+	const struct bgp_attrs *adv; /* advertised, NULL if not */
+	struct out_bucket *bucket;   /* pending change, NULL if none */
+	struct out_entry *q_next;
+	struct out_entry **q_pprev;
+	bool forced; /* resend even if equal to adv (route refresh) */
+};
+
+struct out_bucket {
+	struct bgp_amap_node node;     /* attrs, src, aid; withdrawals are not in the map */
+	const struct bgp_attrs *attrs; /* NULL: withdrawals; else the bucket holds a reference */
+	const struct bgp_rib_peer *src;
+	enum bgp_aid aid;
+	struct out_entry *head;
+	struct out_entry **tail;
+	size_t count;
+	struct out_bucket *next; /* g->queue */
+	struct out_bucket **pprev;
+};
+
+struct cache_entry {
+	struct bgp_amap_node node;     /* key: the input set, referenced */
+	const struct bgp_attrs *attrs; /* exported set, referenced; NULL when rejected */
+};
+
+/* ------------------------------------------------------------------ attribute map */
+
+static size_t amap_index(const struct bgp_amap *m, const void *key, const void *key2, uint32_t aux)
+{
+	uint64_t x = (uint64_t)(uintptr_t)key ^
+	             ((uint64_t)(uintptr_t)key2 * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)aux << 1);
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 32;
+	return (size_t)x & (m->n - 1);
+}
+
+static struct bgp_amap_node *amap_find(const struct bgp_amap *m, const void *key, const void *key2,
+                                       uint32_t aux)
+{
+	if (m->n == 0)
+		return NULL;
+	for (struct bgp_amap_node *n = m->b[amap_index(m, key, key2, aux)]; n != NULL; n = n->next)
+		if (n->key == key && n->key2 == key2 && n->aux == aux)
+			return n;
+	return NULL;
+}
+
+static void amap_grow(struct bgp_amap *m)
+{
+	size_t nn = m->n != 0 ? m->n * 2 : 64;
+	struct bgp_amap_node **b = calloc(nn, sizeof(*b));
+	struct bgp_amap old = *m;
+
+	if (b == NULL)
+		return; /* longer chains, still correct */
+	m->b = b;
+	m->n = nn;
+	for (size_t i = 0; i < old.n; i++) {
+		struct bgp_amap_node *n = old.b[i], *next;
+
+		for (; n != NULL; n = next) {
+			size_t j = amap_index(m, n->key, n->key2, n->aux);
+
+			next = n->next;
+			n->next = b[j];
+			b[j] = n;
+		}
+	}
+	free(old.b);
+}
+
+static int amap_add(struct bgp_amap *m, struct bgp_amap_node *n)
+{
+	size_t i;
+
+	if (m->count >= m->n)
+		amap_grow(m);
+	if (m->n == 0)
+		return -ENOMEM;
+	i = amap_index(m, n->key, n->key2, n->aux);
+	n->next = m->b[i];
+	m->b[i] = n;
+	m->count++;
+	return 0;
+}
+
+static void amap_del(struct bgp_amap *m, struct bgp_amap_node *n)
+{
+	struct bgp_amap_node **pp = &m->b[amap_index(m, n->key, n->key2, n->aux)];
+
+	while (*pp != n)
+		pp = &(*pp)->next;
+	*pp = n->next;
+	m->count--;
+}
+
+static void amap_fini(struct bgp_amap *m)
+{
+	free(m->b);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------------------ export */
+
+static enum bgp_aid aid_of(uint8_t family)
+{
+	return family == RH_AF_INET6 ? BGP_AID_IPV6 : BGP_AID_IPV4;
+}
+
+static uint8_t family_of(enum bgp_aid aid)
+{
+	return aid == BGP_AID_IPV6 ? RH_AF_INET6 : RH_AF_INET;
+}
+
+static const struct bgp_attrs *run_policy(struct bgp_out_group *g, const struct rh_prefix *p,
+                                          const struct bgp_path *best,
+                                          const struct bgp_attrs **owned)
+{
+	const struct bgp_attrs *out = NULL;
+
+	switch (g->pol.fn(p, best, &out, g->pol.arg)) {
+	case BGP_EXPORT_ACCEPT:
+		return best->attrs;
+	case BGP_EXPORT_MODIFY:
+		*owned = out;
+		return out;
+	case BGP_EXPORT_REJECT:
+	default:
+		return NULL;
+	}
+}
+
+#define CACHE_MIN_SWEEP 1024
+
+/* Drops the cached sets that only the cache still holds (keep = false: all of them). */
+static void cache_sweep(struct bgp_out_group *g, bool keep)
+{
+	for (size_t i = 0; i < g->cache.n; i++) {
+		struct bgp_amap_node **pp = &g->cache.b[i];
+
+		while (*pp != NULL) {
+			struct cache_entry *c = container_of(*pp, struct cache_entry, node);
+
+			const struct bgp_attrs *in = c->node.key;
+
+			/* The cache's own references: the key, and the result when accepted as is.
+			 */
+			if (keep && in->refcnt > 1u + (c->attrs == in)) {
+				pp = &(*pp)->next;
+				continue;
+			}
+			*pp = c->node.next;
+			g->cache.count--;
+			bgp_attrs_unref(c->node.key);
+			bgp_attrs_unref(c->attrs);
+			free(c);
+		}
+	}
+	/* Amortised: the next sweep waits until the cache has doubled. */
+	g->cache_sweep_at =
+	        2 * g->cache.count > CACHE_MIN_SWEEP ? 2 * g->cache.count : CACHE_MIN_SWEEP;
+}
+
+static void cache_clear(struct bgp_out_group *g)
+{
+	cache_sweep(g, false);
+	amap_fini(&g->cache);
+}
+
+/*
+ * What the group advertises for p: NULL when rejected. A set the caller must unref is
+ * returned in *owned as well.
+ */
+static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct rh_prefix *p,
+                                           const struct bgp_path *best,
+                                           const struct bgp_attrs **owned)
+{
+	struct bgp_amap_node *n;
+	struct cache_entry *c;
+	const struct bgp_attrs *a;
+
+	if (g->pol.fn == NULL)
+		return best->attrs;
+	if (!(g->pol.flags & BGP_EXPORT_ATTRS_ONLY))
+		return run_policy(g, p, best, owned);
+	n = amap_find(&g->cache, best->attrs, NULL, 0);
+	if (n != NULL)
+		return container_of(n, struct cache_entry, node)->attrs;
+	a = run_policy(g, p, best, owned);
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return a; /* uncached, still right */
+	c->node.key = bgp_attrs_ref(best->attrs);
+	c->node.key2 = NULL;
+	c->node.aux = 0;
+	c->attrs = a != NULL ? bgp_attrs_ref(a) : NULL;
+	if (amap_add(&g->cache, &c->node) < 0) {
+		bgp_attrs_unref(c->node.key);
+		bgp_attrs_unref(c->attrs);
+		free(c);
+	} else if (g->cache.count > g->cache_sweep_at) {
+		/* The cache holds its input sets alive: let go of those no route uses. */
+		cache_sweep(g, true);
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------------ buckets */
+
+static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_attrs *attrs,
+                                     const struct bgp_rib_peer *src, enum bgp_aid aid)
+{
+	struct bgp_amap_node *n = amap_find(&g->buckets, attrs, src, aid);
+	struct out_bucket *b;
+
+	if (n != NULL)
+		return container_of(n, struct out_bucket, node);
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->node.key = attrs;
+	b->node.key2 = src;
+	b->node.aux = aid;
+	if (amap_add(&g->buckets, &b->node) < 0) {
+		free(b);
+		return NULL;
+	}
+	b->attrs = bgp_attrs_ref(attrs);
+	b->src = src;
+	b->aid = aid;
+	b->tail = &b->head;
+	b->pprev = g->queue_tail;
+	*g->queue_tail = b;
+	g->queue_tail = &b->next;
+	return b;
+}
+
+static void bucket_free(struct bgp_out_group *g, struct out_bucket *b)
+{
+	amap_del(&g->buckets, &b->node);
+	*b->pprev = b->next;
+	if (b->next != NULL)
+		b->next->pprev = b->pprev;
+	else
+		g->queue_tail = b->pprev;
+	bgp_attrs_unref(b->attrs);
+	free(b);
+}
+
+static void bucket_add(struct bgp_out_group *g, struct out_bucket *b, struct out_entry *e)
+{
+	e->q_next = NULL;
+	e->q_pprev = b->tail;
+	*b->tail = e;
+	b->tail = &e->q_next;
+	b->count++;
+	e->bucket = b;
+	g->pending[b->aid]++;
+}
+
+/* Takes e out of its bucket; an announcement bucket left empty goes. */
+static void bucket_del(struct bgp_out_group *g, struct out_entry *e)
+{
+	struct out_bucket *b = e->bucket;
+
+	*e->q_pprev = e->q_next;
+	if (e->q_next != NULL)
+		e->q_next->q_pprev = e->q_pprev;
+	else
+		b->tail = e->q_pprev;
+	e->bucket = NULL;
+	e->forced = false;
+	g->pending[b->aid]--;
+	if (--b->count == 0 && b->attrs != NULL)
+		bucket_free(g, b);
+}
+
+/* ------------------------------------------------------------------ entries */
+
+static void entry_free(struct bgp_out_group *g, enum bgp_aid aid, struct out_entry *e)
+{
+	bgp_ptable_remove(&g->table[aid], &e->node);
+	bgp_pool_put(&g->entries, e);
+}
+
+/*
+ * Records that p (hash h) should now be advertised with attrs (NULL: not advertised),
+ * learned from src (NULL: unknown), coalescing with what is pending and what was sent.
+ */
+static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_t h,
+                     enum bgp_aid aid, const struct bgp_attrs *attrs,
+                     const struct bgp_rib_peer *src)
+{
+	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, h);
+	struct out_bucket *b;
+	struct out_entry *e;
+
+	if (n == NULL) {
+		if (attrs == NULL)
+			return 0; /* never advertised, nothing to withdraw */
+		e = bgp_pool_get(&g->entries);
+		if (e == NULL)
+			return -ENOMEM;
+		memset(e, 0, sizeof(*e));
+		e->node.hash = h;
+		e->node.prefix = *p;
+		if (bgp_ptable_insert(&g->table[aid], &e->node) < 0) {
+			bgp_pool_put(&g->entries, e);
+			return -ENOMEM;
+		}
+	} else {
+		e = container_of(n, struct out_entry, node);
+	}
+	if (attrs == e->adv && !e->forced) {
+		/* Back to what the peers have: the pending change cancels out. */
+		if (e->bucket != NULL)
+			bucket_del(g, e);
+		if (e->adv == NULL)
+			entry_free(g, aid, e);
+		return 0;
+	}
+	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
+	if (b == NULL) {
+		if (e->adv == NULL && e->bucket == NULL)
+			entry_free(g, aid, e);
+		return -ENOMEM;
+	}
+	if (e->bucket == b)
+		return 0;
+	if (e->bucket != NULL)
+		bucket_del(g, e);
+	bucket_add(g, b, e);
+	return 0;
+}
+
+static int group_export(struct bgp_out_group *g, const struct bgp_rib_entry *e)
+{
+	const struct rh_prefix *p = bgp_rib_entry_prefix(e);
+	const struct bgp_path *best = bgp_rib_entry_best(e);
+	enum bgp_aid aid = aid_of(p->family);
+	const struct bgp_attrs *owned = NULL, *a;
+	int rc;
+
+	if (!(g->pol.families & BGP_EXPORT_AF(aid)))
+		return 0;
+	a = best != NULL ? export_path(g, p, best, &owned) : NULL;
+	rc = group_set(g, p, e->node.hash, aid, a, best != NULL ? best->peer : NULL);
+	bgp_attrs_unref(owned);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ groups */
+
+struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
+{
+	struct bgp_rib_out *out = calloc(1, sizeof(*out));
+
+	if (out == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	out->rib = rib;
+	return out;
+}
+
+static int free_entry_cb(struct bgp_pnode *n, void *arg)
+{
+	struct bgp_out_group *g = arg;
+	struct out_entry *e = container_of(n, struct out_entry, node);
+
+	bgp_attrs_unref(e->adv);
+	bgp_pool_put(&g->entries, e);
+	return 0;
+}
+
+static void group_free(struct bgp_out_group *g)
+{
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		bgp_ptable_walk(&g->table[aid], free_entry_cb, g);
+		bgp_ptable_fini(&g->table[aid]);
+		free(g->withdraw[aid]);
+	}
+	while (g->queue != NULL) {
+		struct out_bucket *b = g->queue;
+
+		g->queue = b->next;
+		bgp_attrs_unref(b->attrs);
+		free(b);
+	}
+	amap_fini(&g->buckets);
+	cache_clear(g);
+	bgp_pool_fini(&g->entries);
+	free(g->batch);
+	free(g);
+}
+
+void bgp_rib_out_free(struct bgp_rib_out *out)
+{
+	if (out == NULL)
+		return;
+	while (out->groups != NULL) {
+		struct bgp_out_group *g = out->groups;
+
+		out->groups = g->next;
+		group_free(g);
+	}
+	free(out);
+}
+
+static bool policy_equal(const struct bgp_export_policy *a, const struct bgp_export_policy *b)
+{
+	return a->fn == b->fn && a->arg == b->arg && a->flags == b->flags &&
+	       a->families == b->families;
+}
+
+static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp_export_policy *pol)
+{
+	struct bgp_out_group *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		goto nomem;
+	g->out = out;
+	g->pol = *pol;
+	g->queue_tail = &g->queue;
+	bgp_pool_init(&g->entries, sizeof(struct out_entry));
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		bgp_ptable_init(&g->table[aid]);
+		g->withdraw[aid] = calloc(1, sizeof(*g->withdraw[aid]));
+		if (g->withdraw[aid] == NULL) {
+			group_free(g);
+			goto nomem;
+		}
+		g->withdraw[aid]->aid = (enum bgp_aid)aid;
+		g->withdraw[aid]->tail = &g->withdraw[aid]->head;
+	}
+	return g;
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+struct bgp_out_group *bgp_rib_out_join(struct bgp_rib_out *out, const struct bgp_export_policy *pol,
+                                       bool *created)
+{
+	struct bgp_out_group *g;
+
+	*created = false;
+	for (g = out->groups; g != NULL; g = g->next)
+		if (policy_equal(&g->pol, pol)) {
+			g->members++;
+			return g;
+		}
+	g = group_new(out, pol);
+	if (g == NULL)
+		return NULL;
+	g->members = 1;
+	g->next = out->groups;
+	out->groups = g;
+	*created = true;
+	return g;
+}
+
+void bgp_rib_out_leave(struct bgp_rib_out *out, struct bgp_out_group *g)
+{
+	struct bgp_out_group **pp = &out->groups;
+
+	if (--g->members > 0)
+		return;
+	while (*pp != g)
+		pp = &(*pp)->next;
+	*pp = g->next;
+	group_free(g);
+}
+
+int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
+{
+	int rc = 0;
+
+	/* Without ADD-PATH only the best path is advertised (RFC 4271 9.1.3). */
+	if (!c->best_changed)
+		return 0;
+	for (struct bgp_out_group *g = out->groups; g != NULL; g = g->next) {
+		int r = group_export(g, c->entry);
+
+		if (r < 0)
+			rc = r;
+	}
+	return rc;
+}
+
+void bgp_rib_out_prefetch(const struct rh_prefix *p, uint32_t hash, void *arg)
+{
+	const struct bgp_rib_out *out = arg;
+	enum bgp_aid aid = aid_of(p->family);
+
+	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next)
+		bgp_ptable_prefetch(&g->table[aid], hash);
+}
+
+static int export_entry_cb(struct bgp_rib_entry *e, void *arg)
+{
+	return group_export(arg, e);
+}
+
+static int export_rib(struct bgp_out_group *g)
+{
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		int rc;
+
+		if (!(g->pol.families & BGP_EXPORT_AF(aid)))
+			continue;
+		rc = bgp_rib_walk(g->out->rib, family_of((enum bgp_aid)aid), export_entry_cb, g);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int bgp_out_group_start(struct bgp_out_group *g)
+{
+	/* RFC 4724 2: End-of-RIB follows the initial routing update, once per family. */
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		if (g->pol.families & BGP_EXPORT_AF(aid))
+			g->eor_pending[aid] = true;
+	return export_rib(g);
+}
+
+struct resend_ctx {
+	struct bgp_out_group *g;
+	enum bgp_aid aid;
+};
+
+static int resend_cb(struct bgp_pnode *n, void *arg)
+{
+	struct resend_ctx *r = arg;
+	struct out_entry *e = container_of(n, struct out_entry, node);
+
+	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
+	if (e->adv == NULL || e->bucket != NULL)
+		return 0;
+	e->forced = true;
+	return group_set(r->g, &e->node.prefix, e->node.hash, r->aid, e->adv, NULL);
+}
+
+int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
+{
+	struct resend_ctx r = {.g = g, .aid = aid};
+
+	if ((unsigned)aid >= BGP_AID_MAX)
+		return -EINVAL;
+	if (eor)
+		g->eor_pending[aid] = true;
+	return bgp_ptable_walk(&g->table[aid], resend_cb, &r);
+}
+
+static int withdraw_cb(struct bgp_pnode *n, void *arg)
+{
+	struct bgp_out_group *g = arg;
+
+	/* May free n (a pending announcement cancelled), which a walk allows. */
+	return group_set(g, &n->prefix, n->hash, aid_of(n->prefix.family), NULL, NULL);
+}
+
+int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_policy *pol)
+{
+	uint32_t dropped = g->pol.families & ~pol->families;
+	int rc = 0;
+
+	cache_clear(g);
+	g->pol = *pol;
+	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
+		if (dropped & BGP_EXPORT_AF(aid)) {
+			g->eor_pending[aid] = false;
+			rc = bgp_ptable_walk(&g->table[aid], withdraw_cb, g);
+		}
+	return rc < 0 ? rc : export_rib(g);
+}
+
+/* ------------------------------------------------------------------ flush */
+
+static void commit(struct bgp_out_group *g, struct out_entry *e)
+{
+	const struct bgp_attrs *a = e->bucket->attrs;
+	enum bgp_aid aid = e->bucket->aid;
+
+	if (a != NULL && e->adv == NULL)
+		g->advertised[aid]++;
+	else if (a == NULL && e->adv != NULL)
+		g->advertised[aid]--;
+	bgp_attrs_unref(e->adv);
+	e->adv = a != NULL ? bgp_attrs_ref(a) : NULL;
+	bucket_del(g, e);
+	if (e->adv == NULL)
+		entry_free(g, aid, e);
+}
+
+static int batch_room(struct bgp_out_group *g, size_t n)
+{
+	const struct rh_prefix **b;
+
+	if (g->batch_cap >= n)
+		return 0;
+	b = realloc(g->batch, n * sizeof(*b));
+	if (b == NULL)
+		return -ENOMEM;
+	g->batch = b;
+	g->batch_cap = n;
+	return 0;
+}
+
+/* Hands out a bucket's prefixes in batches; the bucket may be gone on return. */
+static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t max,
+                         bgp_out_batch_cb cb, void *arg)
+{
+	long total = 0;
+
+	while (b->count > 0) {
+		struct bgp_out_batch batch = {
+		        .aid = b->aid,
+		        .withdraw = b->attrs == NULL,
+		        .attrs = b->attrs,
+		        .src = b->src,
+		        .prefixes = g->batch,
+		};
+		bool last;
+		int rc;
+
+		for (struct out_entry *e = b->head; e != NULL && batch.n < max; e = e->q_next)
+			g->batch[batch.n++] = &e->node.prefix;
+		rc = cb(&batch, arg);
+		if (rc < 0)
+			return rc;
+		last = batch.n == b->count;
+		for (size_t i = 0; i < batch.n; i++)
+			commit(g, b->head);
+		total += (long)batch.n;
+		if (last)
+			break;
+	}
+	return total;
+}
+
+long bgp_out_group_flush(struct bgp_out_group *g, size_t max_batch, bgp_out_batch_cb cb, void *arg)
+{
+	long total = 0, n;
+
+	if (max_batch == 0)
+		return -EINVAL;
+	if (batch_room(g, max_batch) < 0)
+		return -ENOMEM;
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		n = flush_bucket(g, g->withdraw[aid], max_batch, cb, arg);
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	while (g->queue != NULL) {
+		n = flush_bucket(g, g->queue, max_batch, cb, arg);
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		struct bgp_out_batch eor = {.aid = (enum bgp_aid)aid, .eor = true};
+		int rc;
+
+		if (!g->eor_pending[aid] || g->pending[aid] != 0)
+			continue;
+		rc = cb(&eor, arg);
+		if (rc < 0)
+			return rc;
+		g->eor_pending[aid] = false;
+	}
+	return total;
+}
+
+struct dump_item {
+	const struct bgp_attrs *attrs;
+	const struct rh_prefix *p;
+};
+
+struct dump_ctx {
+	struct dump_item *items;
+	size_t n, cap;
+};
+
+static int dump_collect(struct bgp_pnode *n, void *arg)
+{
+	struct out_entry *e = container_of(n, struct out_entry, node);
+	struct dump_ctx *d = arg;
+
+	if (e->adv != NULL && d->n < d->cap)
+		d->items[d->n++] = (struct dump_item){.attrs = e->adv, .p = &e->node.prefix};
+	return 0;
+}
+
+static int dump_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct dump_item *)a)->attrs;
+	uintptr_t y = (uintptr_t)((const struct dump_item *)b)->attrs;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Hands out d's items, sorted by set, in batches of at most max sharing one set. */
+static long dump_emit(struct bgp_out_group *g, struct dump_ctx *d, enum bgp_aid aid, size_t max,
+                      bgp_out_batch_cb cb, void *arg)
+{
+	size_t i = 0;
+
+	while (i < d->n) {
+		struct bgp_out_batch b = {
+		        .aid = aid, .attrs = d->items[i].attrs, .prefixes = g->batch};
+		int rc;
+
+		while (i < d->n && b.n < max && d->items[i].attrs == b.attrs)
+			g->batch[b.n++] = d->items[i++].p;
+		rc = cb(&b, arg);
+		if (rc < 0)
+			return rc;
+	}
+	return (long)d->n;
+}
+
+long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_batch, bool eor,
+                        bgp_out_batch_cb cb, void *arg)
+{
+	struct dump_ctx d = {0};
+	long n;
+
+	if ((unsigned)aid >= BGP_AID_MAX || max_batch == 0)
+		return -EINVAL;
+	if (batch_room(g, max_batch) < 0)
+		return -ENOMEM;
+	if (g->advertised[aid] > 0) {
+		d.cap = g->advertised[aid];
+		d.items = malloc(d.cap * sizeof(*d.items));
+		if (d.items == NULL)
+			return -ENOMEM;
+		bgp_ptable_walk(&g->table[aid], dump_collect, &d);
+		qsort(d.items, d.n, sizeof(*d.items), dump_cmp);
+	}
+	n = dump_emit(g, &d, aid, max_batch, cb, arg);
+	free(d.items);
+	if (n >= 0 && eor) {
+		struct bgp_out_batch b = {.aid = aid, .eor = true};
+		int rc = cb(&b, arg);
+
+		if (rc < 0)
+			return rc;
+	}
+	return n;
+}
+
+size_t bgp_out_group_pending(const struct bgp_out_group *g)
+{
+	size_t n = 0;
+
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		n += g->pending[aid];
+	return n;
+}
+
+const struct bgp_attrs *bgp_out_group_advertised(struct bgp_out_group *g, const struct rh_prefix *p)
+{
+	enum bgp_aid aid = aid_of(p->family);
+	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, bgp_prefix_hash(p));
+
+	return n != NULL ? container_of(n, struct out_entry, node)->adv : NULL;
+}
+
+size_t bgp_out_group_memory(const struct bgp_out_group *g)
+{
+	return bgp_ptable_memory(&g->table[0]) + bgp_ptable_memory(&g->table[1]) +
+	       bgp_pool_memory(&g->entries) + g->buckets.n * sizeof(void *) + sizeof(*g);
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+const struct bgp_attrs *bgp_export_ebgp_attrs(const struct bgp_attrs *in, uint32_t local_as,
+                                              const struct rh_addr *next_hop_self)
+{
+	struct bgp_attrs *a = bgp_attrs_dup(in);
+	int rc;
+
+	if (a == NULL)
+		return NULL;
+	rc = bgp_aspath_prepend(a, local_as, 1); /* RFC 4271 5.1.2 */
+	if (rc < 0) {
+		bgp_attrs_free(a);
+		errno = -rc;
+		return NULL;
+	}
+	if (next_hop_self != NULL) { /* 5.1.3 */
+		a->next_hop = *next_hop_self;
+		memset(&a->next_hop_ll, 0, sizeof(a->next_hop_ll));
+		a->flags |= BGP_ATTRS_NEXT_HOP;
+	}
+	/* 5.1.4: a MED received from a neighbour AS is not passed to another one; 5.1.5:
+	 * LOCAL_PREF is not sent to external peers; RFC 4456 8: ORIGINATOR_ID and
+	 * CLUSTER_LIST stay inside the AS. */
+	a->flags &= (uint16_t) ~(BGP_ATTRS_MED | BGP_ATTRS_LOCAL_PREF | BGP_ATTRS_ORIGINATOR);
+	a->med = 0;
+	a->local_pref = 0;
+	a->originator_id = 0;
+	free(a->cluster);
+	a->cluster = NULL;
+	a->n_cluster = 0;
+	return bgp_attrs_intern(a);
+}
+
+const struct bgp_attrs *bgp_export_ibgp_attrs(const struct bgp_path *best,
+                                              uint32_t default_local_pref, uint32_t cluster_id)
+{
+	struct bgp_attrs *a = bgp_attrs_dup(best->attrs);
+
+	if (a == NULL)
+		return NULL;
+	if (!(a->flags & BGP_ATTRS_LOCAL_PREF)) {
+		a->flags |= BGP_ATTRS_LOCAL_PREF;
+		a->local_pref = default_local_pref;
+	}
+	if (cluster_id != 0 && !best->peer->ebgp) {
+		uint32_t *cl = malloc(((size_t)a->n_cluster + 1) * sizeof(*cl));
+
+		if (cl == NULL || a->n_cluster == UINT16_MAX) {
+			free(cl);
+			bgp_attrs_free(a);
+			errno = cl == NULL ? ENOMEM : E2BIG;
+			return NULL;
+		}
+		if (!(a->flags & BGP_ATTRS_ORIGINATOR)) {
+			a->flags |= BGP_ATTRS_ORIGINATOR;
+			a->originator_id = best->peer->bgp_id;
+		}
+		cl[0] = cluster_id;
+		if (a->n_cluster > 0)
+			memcpy(cl + 1, a->cluster, a->n_cluster * sizeof(*cl));
+		free(a->cluster);
+		a->cluster = cl;
+		a->n_cluster++;
+	}
+	return bgp_attrs_intern(a);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The hub model: the route server, the ExpressRoute gateway and the VPN gateway as three
+ * parts, each with its own RIB, exchanging routes automatically (shared/hub-behaviour.md).
+ *
+ *   part      its RIB holds                                 it advertises to
+ *   RS        NVA routes, VNet spaces, and with branch-to-   NVA peers
+ *             branch on, the gateways' routes
+ *   ER gw     ER on-premises routes, VNet spaces, and with   ER on-premises peers (as AS
+ *             branch-to-branch on, RS and VPN routes         12076, private ASNs removed)
+ *   VPN gw    VPN on-premises routes, its static prefixes,   VPN on-premises peers
+ *             VNet spaces, and with it on, RS and ER routes
+ *
+ * The exchange between parts goes through internal peers (one per ordered pair of parts),
+ * fed with the sending part's best paths where policy.h's rules allow. Switching
+ * branch-to-branch or the routing preference re-runs only the exchange and the export
+ * policies: peers receive the difference as UPDATEs and withdrawals, no session resets.
+ *
+ * The effective routes (R17) are computed from every source of every prefix with
+ * hub_select(), and reported through ops->effective_changed so that the FIB programmer
+ * (fib_prog.h) sends them to the dataplane.
+ *
+ * The BGP speaker owns the sessions; the hub owns the RIBs. The speaker tells the hub
+ * about sessions going up and down and about decoded UPDATEs, and pulls what each peer
+ * must be sent with hub_peer_flush().
+ */
+#ifndef ROUTEHUB_HUB_H
+#define ROUTEHUB_HUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "msg.h"
+#include "policy.h"
+#include "rib_out.h"
+#include "routehub/prefix.h"
+
+enum hub_role {
+	HUB_ROLE_NVA = 0,	 /* peer of the route server (multihop eBGP) */
+	HUB_ROLE_ER_ONPREM = 1,	 /* on-premises router behind ExpressRoute */
+	HUB_ROLE_VPN_ONPREM = 2, /* on-premises device behind the VPN gateway */
+};
+
+struct hub;
+struct hub_peer;
+
+/* One BGP session of the hub: a configured peer address at one local instance address. */
+struct hub_peer_info {
+	enum hub_role role;
+	struct rh_addr addr;  /* the peer's */
+	struct rh_addr local; /* the instance address it peers with */
+	uint32_t asn;	      /* the peer's */
+	uint32_t local_asn;   /* what the hub presents: 65515, or 12076 toward ER on-premises */
+	uint32_t limit;	      /* R11/R16: routes the peer may advertise */
+};
+
+struct hub_ops {
+	/* The peer has something to send: the speaker calls hub_peer_flush() when it can. */
+	void (*peer_ready)(struct hub_peer *p, void *arg);
+	/*
+	 * The hub wants the session reset with this NOTIFICATION (R11/R16 route limit:
+	 * Cease, subcode 1). The hub has already withdrawn the peer's routes.
+	 */
+	void (*peer_teardown)(struct hub_peer *p, uint8_t code, uint8_t subcode, void *arg);
+	/* The effective routes of a prefix changed (R17); n = 0 when it has none left. */
+	void (*effective_changed)(const struct rh_prefix *p, void *arg);
+};
+
+/* Builds the parts from the configuration (VNet spaces, VPN static prefixes). */
+struct hub *hub_new(const struct rh_config *cfg, const struct hub_ops *ops, void *arg);
+void hub_free(struct hub *h);
+
+/* Adds a session (at configuration). The hub keeps the info; NULL and errno on failure. */
+struct hub_peer *hub_peer_add(struct hub *h, const struct hub_peer_info *info);
+const struct hub_peer_info *hub_peer_info(const struct hub_peer *p);
+void hub_peer_set_user(struct hub_peer *p, void *user);
+void *hub_peer_user(const struct hub_peer *p);
+
+/*
+ * The session is established with these negotiated families and the peer's BGP id: the
+ * peer joins its part's export group and is queued the whole table, then End-of-RIB.
+ */
+int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t bgp_id);
+/* The session is gone: its routes are withdrawn everywhere. */
+void hub_peer_down(struct hub_peer *p);
+
+/*
+ * A decoded UPDATE from the peer (u->action already applied by the caller: for
+ * BGP_UPD_TREAT_AS_WITHDRAW, pass it and the hub withdraws every NLRI). Import rules
+ * (R7, R8, the default route from VPN) mark rejected routes, which stay visible in the
+ * peer's received-routes view. Returns 0, or -ECANCELED when the peer passed its route
+ * limit (R11: routes held plus routes in this UPDATE): then ops->peer_teardown was called.
+ */
+int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
+		    const struct bgp_codec_opts *opts);
+
+/* ROUTE-REFRESH from the peer (RFC 2918): queue the whole table again. */
+int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
+
+/*
+ * Hands the peer's pending advertisements to cb in batches of at most max prefixes
+ * (attributes already as this peer must receive them). Stops early when cb returns
+ * -EAGAIN (socket full). Returns the number of prefixes handed over, or a negative errno.
+ */
+long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *arg);
+
+/* Runtime switches (R5, R13): take effect by UPDATEs and withdrawals only. */
+int hub_set_branch_to_branch(struct hub *h, bool on);
+int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
+
+/* Effective routes (R17) of one prefix, for the FIB programmer and `show`. */
+#define HUB_MAX_NEXTHOPS 16
+struct hub_effective {
+	struct rh_prefix prefix;
+	enum hub_src src;	/* of the active routes */
+	unsigned n_nexthops;	/* 0: not active */
+	struct rh_addr nexthop[HUB_MAX_NEXTHOPS];
+	const char *why; /* when not active */
+};
+/* 0 with *e filled, -ENOENT when the prefix has no route at all. */
+int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effective *e);
+
+/*
+ * Operational state as JSON of the routehub:state container (effective routes with every
+ * candidate and its reason; per-peer received and advertised routes). Returns a malloc'd
+ * string or NULL and errno.
+ */
+char *hub_effective_json(struct hub *h);
+char *hub_peer_routes_json(struct hub_peer *p, bool advertised);
+
+#endif

@@ -1,0 +1,877 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane FIB (see fib.h for the model).
+ *
+ * Reader-visible state: the two rte_fib tables, and the arrays of pointers to immutable
+ * next hops and groups. Everything else (reference counts, sync epochs, the route shadow,
+ * the grace-period list) is the writer's alone and never read by a worker.
+ *
+ * rte_fib in DPDK 22.11 takes no RCU configuration: it stores a route's value with plain
+ * 8-byte stores, so a reader sees the old or the new value of an entry, never a torn one.
+ * What a value names (a next hop, a group) must therefore outlive every reader that may
+ * still hold the value: objects are unlinked by a pointer store and freed only after a
+ * QSBR grace period, and a next hop or group cannot be unlinked while a route names it.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "fib.h"
+#include "routehub/prefix.h"
+
+_Static_assert((DP_NHG_BUCKETS & (DP_NHG_BUCKETS - 1)) == 0, "buckets: a power of two");
+_Static_assert(DP_NHG_BUCKETS >= FIBC_NHG_MAX_MEMBERS, "every member needs a bucket");
+
+/* An object waiting for its grace period before it is freed. */
+struct gc_link {
+	struct gc_link *next;
+	void *obj;
+	size_t poison_len; /* the reader-visible bytes at obj */
+	uint64_t token;    /* rte_rcu_qsbr_start() when it was unlinked */
+};
+
+/* Written over what readers could see before an object is freed: a reader that broke
+ * the QSBR rules reads ids and states that exist nowhere (the tests look for them),
+ * rather than plausible stale data. A few hundred bytes per freed object. */
+#define DP_FIB_POISON 0x5a
+
+struct nh_obj {
+	struct dp_nh nh; /* first: readers get &obj->nh */
+	struct gc_link gc;
+};
+
+struct dp_nhg {
+	uint32_t id;
+	uint16_t n_members;
+	uint32_t members[FIBC_NHG_MAX_MEMBERS];
+	uint32_t buckets[DP_NHG_BUCKETS]; /* next-hop ids */
+	struct gc_link gc;
+};
+
+/* Writer-only bookkeeping of a next hop or group. */
+struct obj_meta {
+	uint32_t refcnt; /* routes (and, for next hops, group buckets' owners) naming it */
+	uint32_t epoch;  /* sync epoch of its last add */
+};
+
+/* Route shadow keys: the prefix, host bits cleared, padding zeroed (hashed as bytes). */
+struct rt_key4 {
+	uint32_t addr; /* host order, as rte_fib takes it */
+	uint8_t len;
+	uint8_t pad[3];
+};
+
+struct rt_key6 {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t pad[3];
+};
+
+union rt_key {
+	struct rt_key4 k4;
+	struct rt_key6 k6;
+};
+
+struct rt_slot {
+	uint64_t value; /* DP_FIB_NONE: slot unused (no route ever has value 0) */
+	uint32_t epoch;
+};
+
+struct rt_table {
+	struct rte_hash *h;
+	struct rt_slot *slots; /* indexed by the key's position in h */
+	uint32_t n_slots;
+	uint32_t count;
+	uint32_t max;
+};
+
+struct dp_fib {
+	struct dp_fib_conf conf;
+	struct rte_fib *v4;
+	struct rte_fib6 *v6;
+	struct dp_nh **nhs;       /* [max_next_hops + 1]; index 0 stays NULL */
+	struct dp_nhg **groups;   /* [max_groups + 1] */
+	struct obj_meta *nh_meta; /* writer only, same indexes */
+	struct obj_meta *group_meta;
+	struct rt_table rt4, rt6;
+	struct rte_rcu_qsbr *qsbr;
+	struct gc_link *gc_head, **gc_tail;
+	unsigned gc_pending;
+	uint64_t generation;
+	uint32_t epoch;
+	uint32_t n_nhs, n_groups;
+	unsigned serial; /* makes the rte object names unique in the process */
+};
+
+static unsigned fib_serial;
+
+/* Reader-visible pointer publication: release so that a reader sees the object's fields. */
+#define PUBLISH(slot, p) __atomic_store_n(&(slot), (p), __ATOMIC_RELEASE)
+#define READ_PTR(slot)   __atomic_load_n(&(slot), __ATOMIC_ACQUIRE)
+
+static void gc_defer(struct dp_fib *fib, struct gc_link *l, void *obj, size_t poison_len)
+{
+	/* The token is taken after the unlinking store: a reader that reports quiescence
+	 * after it can no longer reach obj. */
+	l->obj = obj;
+	l->poison_len = poison_len;
+	l->next = NULL;
+	l->token = rte_rcu_qsbr_start(fib->qsbr);
+	*fib->gc_tail = l;
+	fib->gc_tail = &l->next;
+	fib->gc_pending++;
+}
+
+unsigned dp_fib_reclaim(struct dp_fib *fib)
+{
+	unsigned freed = 0;
+
+	/* Tokens grow along the list, so the first one not yet safe ends the walk. */
+	while (fib->gc_head != NULL && rte_rcu_qsbr_check(fib->qsbr, fib->gc_head->token, false)) {
+		struct gc_link *l = fib->gc_head;
+
+		fib->gc_head = l->next;
+		if (fib->gc_head == NULL)
+			fib->gc_tail = &fib->gc_head;
+		memset(l->obj, DP_FIB_POISON, l->poison_len);
+		rte_free(l->obj);
+		fib->gc_pending--;
+		freed++;
+	}
+	return freed;
+}
+
+unsigned dp_fib_reclaim_pending(const struct dp_fib *fib)
+{
+	return fib->gc_pending;
+}
+
+static int rt_table_init(struct rt_table *t, const char *name, uint32_t max, uint32_t key_len,
+                         int socket)
+{
+	/* Cuckoo hashing fills poorly near 100%: give the table an eighth of headroom so
+	 * that `max` routes always fit; the count enforces the limit. */
+	struct rte_hash_parameters hp = {
+	        .name = name,
+	        .entries = max + max / 8 + 16,
+	        .key_len = key_len,
+	        .hash_func = rte_hash_crc,
+	        .socket_id = socket,
+	};
+
+	t->max = max;
+	t->h = rte_hash_create(&hp);
+	if (t->h == NULL)
+		return -rte_errno;
+	t->n_slots = hp.entries;
+	t->slots = rte_zmalloc_socket(name, sizeof(*t->slots) * t->n_slots, 0, socket);
+	if (t->slots == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static void rt_table_free(struct rt_table *t)
+{
+	rte_hash_free(t->h);
+	rte_free(t->slots);
+}
+
+static int fib_tables_create(struct dp_fib *fib)
+{
+	const struct dp_fib_conf *c = &fib->conf;
+	char name[32]; /* RTE_HASH_NAMESIZE; rte_fib copies names into its own */
+	int ret;
+
+	if (c->v4_max_routes > 0) {
+		uint32_t n8 =
+		        c->v4_num_tbl8 ? c->v4_num_tbl8 : RTE_MAX(c->v4_max_routes / 32, 256u);
+		struct rte_fib_conf fc = {
+		        .type = RTE_FIB_DIR24_8,
+		        .default_nh = DP_FIB_NONE,
+		        .max_routes = (int)c->v4_max_routes,
+		        .dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_8B, .num_tbl8 = n8},
+		};
+
+		snprintf(name, sizeof(name), "rhfib%u_4", fib->serial);
+		fib->v4 = rte_fib_create(name, c->socket_id, &fc);
+		if (fib->v4 == NULL)
+			return -rte_errno;
+		snprintf(name, sizeof(name), "rhrt%u_4", fib->serial);
+		ret = rt_table_init(&fib->rt4, name, c->v4_max_routes, sizeof(struct rt_key4),
+		                    c->socket_id);
+		if (ret < 0)
+			return ret;
+	}
+	if (c->v6_max_routes > 0) {
+		uint32_t n8 = c->v6_num_tbl8 ? c->v6_num_tbl8 : RTE_MAX(c->v6_max_routes, 256u);
+		struct rte_fib6_conf fc = {
+		        .type = RTE_FIB6_TRIE,
+		        .default_nh = DP_FIB_NONE,
+		        .max_routes = (int)c->v6_max_routes,
+		        .trie = {.nh_sz = RTE_FIB6_TRIE_8B, .num_tbl8 = n8},
+		};
+
+		snprintf(name, sizeof(name), "rhfib%u_6", fib->serial);
+		fib->v6 = rte_fib6_create(name, c->socket_id, &fc);
+		if (fib->v6 == NULL)
+			return -rte_errno;
+		snprintf(name, sizeof(name), "rhrt%u_6", fib->serial);
+		ret = rt_table_init(&fib->rt6, name, c->v6_max_routes, sizeof(struct rt_key6),
+		                    c->socket_id);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int fib_create_objects(struct dp_fib *fib)
+{
+	const struct dp_fib_conf *c = &fib->conf;
+	unsigned readers = c->n_workers ? c->n_workers : 1;
+	size_t sz;
+	int ret;
+
+	ret = fib_tables_create(fib);
+	if (ret < 0)
+		return ret;
+	fib->nhs = rte_zmalloc_socket("rh_nhs", sizeof(*fib->nhs) * (c->max_next_hops + 1), 0,
+	                              c->socket_id);
+	fib->groups = rte_zmalloc_socket("rh_nhgs", sizeof(*fib->groups) * (c->max_groups + 1), 0,
+	                                 c->socket_id);
+	fib->nh_meta =
+	        rte_zmalloc("rh_nh_meta", sizeof(struct obj_meta) * (c->max_next_hops + 1), 0);
+	fib->group_meta =
+	        rte_zmalloc("rh_nhg_meta", sizeof(struct obj_meta) * (c->max_groups + 1), 0);
+	sz = rte_rcu_qsbr_get_memsize(readers);
+	fib->qsbr = rte_zmalloc_socket("rh_qsbr", sz, RTE_CACHE_LINE_SIZE, c->socket_id);
+	if (fib->nhs == NULL || fib->groups == NULL || fib->nh_meta == NULL ||
+	    fib->group_meta == NULL || fib->qsbr == NULL)
+		return -ENOMEM;
+	return rte_rcu_qsbr_init(fib->qsbr, readers);
+}
+
+struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf)
+{
+	struct dp_fib *fib;
+	int ret;
+
+	if (conf->max_next_hops == 0 || conf->max_groups == 0 || conf->v4_max_routes > INT32_MAX ||
+	    conf->v6_max_routes > INT32_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fib = rte_zmalloc("rh_fib", sizeof(*fib), RTE_CACHE_LINE_SIZE);
+	if (fib == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	fib->conf = *conf;
+	fib->serial = __atomic_fetch_add(&fib_serial, 1, __ATOMIC_RELAXED);
+	fib->gc_tail = &fib->gc_head;
+	ret = fib_create_objects(fib);
+	if (ret < 0) {
+		dp_fib_destroy(fib);
+		errno = -ret;
+		return NULL;
+	}
+	return fib;
+}
+
+void dp_fib_destroy(struct dp_fib *fib)
+{
+	if (fib == NULL)
+		return;
+	/* No reader may run any more: free without waiting for grace periods. */
+	while (fib->gc_head != NULL) {
+		struct gc_link *l = fib->gc_head;
+
+		fib->gc_head = l->next;
+		rte_free(l->obj);
+	}
+	for (uint32_t i = 0; fib->nhs != NULL && i <= fib->conf.max_next_hops; i++)
+		rte_free(fib->nhs[i]);
+	for (uint32_t i = 0; fib->groups != NULL && i <= fib->conf.max_groups; i++)
+		rte_free(fib->groups[i]);
+	rte_fib_free(fib->v4);
+	rte_fib6_free(fib->v6);
+	rt_table_free(&fib->rt4);
+	rt_table_free(&fib->rt6);
+	rte_free(fib->nhs);
+	rte_free(fib->groups);
+	rte_free(fib->nh_meta);
+	rte_free(fib->group_meta);
+	rte_free(fib->qsbr);
+	rte_free(fib);
+}
+
+int dp_fib_reader_register(struct dp_fib *fib, unsigned id)
+{
+	/* It returns 1 (not an errno) for its only failure, an id out of range. */
+	if (rte_rcu_qsbr_thread_register(fib->qsbr, id) != 0)
+		return -EINVAL;
+	rte_rcu_qsbr_thread_online(fib->qsbr, id);
+	return 0;
+}
+
+void dp_fib_reader_unregister(struct dp_fib *fib, unsigned id)
+{
+	rte_rcu_qsbr_thread_offline(fib->qsbr, id);
+	rte_rcu_qsbr_thread_unregister(fib->qsbr, id);
+}
+
+void dp_fib_quiescent(struct dp_fib *fib, unsigned id)
+{
+	rte_rcu_qsbr_quiescent(fib->qsbr, id);
+}
+
+/* ---- next hops ---- */
+
+static bool family_ok(uint8_t family)
+{
+	return family == RH_AF_INET || family == RH_AF_INET6;
+}
+
+static bool nh_same_target(const struct dp_nh *a, const struct dp_nh *b)
+{
+	return a->port == b->port && a->family == b->family &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh)
+{
+	struct dp_nh *old, next = {0};
+	struct nh_obj *obj;
+
+	if (nh->id == 0 || nh->id > fib->conf.max_next_hops)
+		return -ERANGE;
+	if (!family_ok(nh->family))
+		return -EINVAL;
+	next.id = nh->id;
+	next.port = nh->port;
+	next.family = nh->family;
+	memcpy(next.addr, nh->addr, sizeof(next.addr));
+	if (nh->flags & FIBC_NH_F_BLACKHOLE)
+		next.state = DP_NH_BLACKHOLE;
+	else if (nh->flags & FIBC_NH_F_LOCAL)
+		next.state = DP_NH_LOCAL;
+	else
+		next.state = DP_NH_INCOMPLETE;
+
+	old = fib->nhs[nh->id];
+	/* A re-add of the same gateway keeps what ARP/ND found, so that a resync does not
+	 * stop forwarding until the neighbour is resolved again. */
+	if (old != NULL && next.state == DP_NH_INCOMPLETE && nh_same_target(old, &next) &&
+	    old->state == DP_NH_RESOLVED) {
+		next.state = DP_NH_RESOLVED;
+		next.dst_mac = old->dst_mac;
+		next.src_mac = old->src_mac;
+	}
+	fib->nh_meta[nh->id].epoch = fib->epoch;
+	if (old != NULL && memcmp(old, &next, sizeof(next)) == 0)
+		return 0; /* unchanged: no churn for the readers */
+
+	obj = rte_zmalloc_socket("rh_nh", sizeof(*obj), 0, fib->conf.socket_id);
+	if (obj == NULL)
+		return -ENOMEM;
+	obj->nh = next;
+	PUBLISH(fib->nhs[nh->id], &obj->nh);
+	if (old != NULL)
+		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
+	else
+		fib->n_nhs++;
+	fib->generation++;
+	return 0;
+}
+
+static void nh_unlink(struct dp_fib *fib, uint32_t id)
+{
+	struct dp_nh *old = fib->nhs[id];
+
+	PUBLISH(fib->nhs[id], NULL);
+	gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
+	fib->n_nhs--;
+	fib->generation++;
+}
+
+int dp_fib_nh_del(struct dp_fib *fib, uint32_t id)
+{
+	if (id == 0 || id > fib->conf.max_next_hops || fib->nhs[id] == NULL)
+		return -ENOENT;
+	if (fib->nh_meta[id].refcnt > 0)
+		return -EBUSY;
+	nh_unlink(fib, id);
+	return 0;
+}
+
+int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family,
+                      const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac)
+{
+	struct dp_nh key = {.port = port, .family = family};
+	int found = 0;
+
+	memcpy(key.addr, addr, sizeof(key.addr));
+	for (uint32_t id = 1; id <= fib->conf.max_next_hops; id++) {
+		struct dp_nh *old = fib->nhs[id];
+		struct nh_obj *obj;
+
+		if (old == NULL || !nh_same_target(old, &key) ||
+		    (old->state != DP_NH_INCOMPLETE && old->state != DP_NH_RESOLVED))
+			continue;
+		found = 1;
+		if (old->state == DP_NH_RESOLVED && rte_is_same_ether_addr(&old->dst_mac, mac) &&
+		    rte_is_same_ether_addr(&old->src_mac, src_mac))
+			continue;
+		obj = rte_zmalloc_socket("rh_nh", sizeof(*obj), 0, fib->conf.socket_id);
+		if (obj == NULL)
+			return -ENOMEM;
+		obj->nh = *old;
+		obj->nh.state = DP_NH_RESOLVED;
+		obj->nh.dst_mac = *mac;
+		obj->nh.src_mac = *src_mac;
+		PUBLISH(fib->nhs[id], &obj->nh);
+		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
+		fib->generation++;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/* ---- ECMP groups ---- */
+
+/*
+ * Fills g->buckets from the old group's buckets (or from nothing): each distinct member
+ * gets a quota of buckets proportional to its weight (how often it is listed); an old
+ * bucket stays with its member while that member is in the group and under quota, and
+ * only the buckets left over are handed out again. The buckets that do not fit a quota
+ * rounding go to the members that held the most before, so that a removal moves nothing
+ * but the removed member's buckets.
+ */
+static void group_fill_buckets(struct dp_nhg *g, const struct dp_nhg *old)
+{
+	uint32_t ids[FIBC_NHG_MAX_MEMBERS], quota[FIBC_NHG_MAX_MEMBERS] = {0};
+	uint32_t had[FIBC_NHG_MAX_MEMBERS] = {0}, used[FIBC_NHG_MAX_MEMBERS] = {0};
+	bool extra[FIBC_NHG_MAX_MEMBERS] = {false};
+	unsigned k = 0, given = 0, j;
+
+	for (unsigned i = 0; i < g->n_members; i++) {
+		for (j = 0; j < k && ids[j] != g->members[i]; j++)
+			;
+		if (j == k)
+			ids[k++] = g->members[i];
+		quota[j]++; /* the weight, for now */
+	}
+	for (j = 0; j < k; j++) {
+		quota[j] = quota[j] * DP_NHG_BUCKETS / g->n_members;
+		given += quota[j];
+	}
+	for (unsigned b = 0; old != NULL && b < DP_NHG_BUCKETS; b++)
+		for (j = 0; j < k; j++)
+			if (ids[j] == old->buckets[b])
+				had[j]++;
+	/* Fewer than k buckets remain: one more each for the members that held the most
+	 * beyond their quota (ties: listed first). */
+	for (; given < DP_NHG_BUCKETS; given++) {
+		int best = -1;
+
+		for (j = 0; j < k; j++)
+			if (!extra[j] && (best < 0 || (int64_t)had[j] - quota[j] >
+			                                      (int64_t)had[best] - quota[best]))
+				best = (int)j;
+		extra[best] = true;
+		quota[best]++;
+	}
+	for (unsigned b = 0; b < DP_NHG_BUCKETS; b++) {
+		g->buckets[b] = 0;
+		for (j = 0; old != NULL && j < k; j++)
+			if (ids[j] == old->buckets[b] && used[j] < quota[j]) {
+				g->buckets[b] = ids[j];
+				used[j]++;
+				break;
+			}
+	}
+	j = 0;
+	for (unsigned b = 0; b < DP_NHG_BUCKETS; b++) {
+		if (g->buckets[b] != 0)
+			continue;
+		while (used[j] >= quota[j])
+			j++;
+		g->buckets[b] = ids[j];
+		used[j]++;
+	}
+}
+
+static void group_unref_members(struct dp_fib *fib, const struct dp_nhg *g)
+{
+	for (unsigned i = 0; i < g->n_members; i++)
+		fib->nh_meta[g->members[i]].refcnt--;
+}
+
+int dp_fib_group_add(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n)
+{
+	struct dp_nhg *g, *old;
+
+	if (id == 0 || id > fib->conf.max_groups)
+		return -ERANGE;
+	if (n == 0 || n > FIBC_NHG_MAX_MEMBERS)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (members[i] == 0 || members[i] > fib->conf.max_next_hops ||
+		    fib->nhs[members[i]] == NULL)
+			return -ENOENT;
+	old = fib->groups[id];
+	fib->group_meta[id].epoch = fib->epoch;
+	if (old != NULL && old->n_members == n &&
+	    memcmp(old->members, members, n * sizeof(*members)) == 0)
+		return 0;
+	g = rte_zmalloc_socket("rh_nhg", sizeof(*g), RTE_CACHE_LINE_SIZE, fib->conf.socket_id);
+	if (g == NULL)
+		return -ENOMEM;
+	g->id = id;
+	g->n_members = n;
+	memcpy(g->members, members, n * sizeof(*members));
+	group_fill_buckets(g, old);
+	for (unsigned i = 0; i < n; i++)
+		fib->nh_meta[members[i]].refcnt++;
+	PUBLISH(fib->groups[id], g);
+	if (old != NULL) {
+		group_unref_members(fib, old);
+		gc_defer(fib, &old->gc, old, offsetof(struct dp_nhg, gc));
+	} else {
+		fib->n_groups++;
+	}
+	fib->generation++;
+	return 0;
+}
+
+static void group_unlink(struct dp_fib *fib, uint32_t id)
+{
+	struct dp_nhg *old = fib->groups[id];
+
+	PUBLISH(fib->groups[id], NULL);
+	group_unref_members(fib, old);
+	gc_defer(fib, &old->gc, old, offsetof(struct dp_nhg, gc));
+	fib->n_groups--;
+	fib->generation++;
+}
+
+int dp_fib_group_del(struct dp_fib *fib, uint32_t id)
+{
+	if (id == 0 || id > fib->conf.max_groups || fib->groups[id] == NULL)
+		return -ENOENT;
+	if (fib->group_meta[id].refcnt > 0)
+		return -EBUSY;
+	group_unlink(fib, id);
+	return 0;
+}
+
+/* ---- routes ---- */
+
+static struct obj_meta *value_meta(struct dp_fib *fib, uint64_t value)
+{
+	if (value & DP_FIB_GROUP)
+		return &fib->group_meta[(uint32_t)value];
+	return &fib->nh_meta[(uint32_t)value];
+}
+
+/* The fib value of a route's target, or 0 when the target does not exist. */
+static uint64_t route_value(const struct dp_fib *fib, const struct fibc_route *r)
+{
+	if (r->flags & FIBC_RT_F_GROUP) {
+		if (r->nh_id == 0 || r->nh_id > fib->conf.max_groups ||
+		    fib->groups[r->nh_id] == NULL)
+			return DP_FIB_NONE;
+		return DP_FIB_GROUP | r->nh_id;
+	}
+	if (r->nh_id == 0 || r->nh_id > fib->conf.max_next_hops || fib->nhs[r->nh_id] == NULL)
+		return DP_FIB_NONE;
+	return r->nh_id;
+}
+
+/* Builds the shadow key (host bits cleared) and picks the family's table. */
+static struct rt_table *route_key(struct dp_fib *fib, const struct fibc_route *r, union rt_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (r->family == RH_AF_INET) {
+		uint32_t a;
+
+		if (r->len > 32)
+			return NULL;
+		memcpy(&a, r->addr, 4);
+		a = rte_be_to_cpu_32(a);
+		k->k4.addr = r->len == 0 ? 0 : a & (UINT32_MAX << (32 - r->len));
+		k->k4.len = r->len;
+		return fib->v4 != NULL ? &fib->rt4 : NULL;
+	}
+	if (r->family == RH_AF_INET6) {
+		if (r->len > 128)
+			return NULL;
+		for (unsigned i = 0; i < 16; i++) {
+			unsigned bits = r->len > i * 8 ? r->len - i * 8 : 0;
+
+			k->k6.addr[i] =
+			        bits >= 8 ? r->addr[i] : r->addr[i] & (uint8_t)(0xff00 >> bits);
+		}
+		k->k6.len = r->len;
+		return fib->v6 != NULL ? &fib->rt6 : NULL;
+	}
+	return NULL;
+}
+
+static int route_bad(const struct dp_fib *fib, const struct fibc_route *r)
+{
+	if (r->family == RH_AF_INET)
+		return r->len > 32 ? -EINVAL : fib->v4 == NULL ? -EAFNOSUPPORT : 0;
+	if (r->family == RH_AF_INET6)
+		return r->len > 128 ? -EINVAL : fib->v6 == NULL ? -EAFNOSUPPORT : 0;
+	return -EAFNOSUPPORT;
+}
+
+static int fib_table_set(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k,
+                         uint64_t value)
+{
+	if (t == &fib->rt4)
+		return rte_fib_add(fib->v4, k->k4.addr, k->k4.len, value);
+	return rte_fib6_add(fib->v6, k->k6.addr, k->k6.len, value);
+}
+
+static int fib_table_del(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k)
+{
+	if (t == &fib->rt4)
+		return rte_fib_delete(fib->v4, k->k4.addr, k->k4.len);
+	return rte_fib6_delete(fib->v6, k->k6.addr, k->k6.len);
+}
+
+int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r)
+{
+	struct rt_table *t;
+	union rt_key k;
+	uint64_t value;
+	int32_t pos;
+	int ret;
+
+	ret = route_bad(fib, r);
+	if (ret < 0)
+		return ret;
+	t = route_key(fib, r, &k);
+	value = route_value(fib, r);
+	if (value == DP_FIB_NONE)
+		return -ENOENT;
+	pos = rte_hash_lookup(t->h, &k);
+	if (pos >= 0) {
+		struct rt_slot *s = &t->slots[pos];
+
+		if (s->value != value) {
+			/* rte_fib replaces the value of an existing prefix in place. */
+			ret = fib_table_set(fib, t, &k, value);
+			if (ret < 0)
+				return ret;
+			value_meta(fib, value)->refcnt++;
+			value_meta(fib, s->value)->refcnt--;
+			s->value = value;
+			fib->generation++;
+		}
+		s->epoch = fib->epoch;
+		return 0;
+	}
+	if (t->count >= t->max)
+		return -ENOSPC;
+	ret = fib_table_set(fib, t, &k, value);
+	if (ret < 0)
+		return ret;
+	pos = rte_hash_add_key(t->h, &k);
+	if (pos < 0 || (uint32_t)pos >= t->n_slots) {
+		fib_table_del(fib, t, &k);
+		if (pos >= 0)
+			rte_hash_del_key(t->h, &k);
+		return pos < 0 ? pos : -ENOSPC;
+	}
+	t->slots[pos].value = value;
+	t->slots[pos].epoch = fib->epoch;
+	t->count++;
+	value_meta(fib, value)->refcnt++;
+	fib->generation++;
+	return 0;
+}
+
+/* Removes the route at shadow position pos whose key is k. */
+static int route_remove(struct dp_fib *fib, struct rt_table *t, const union rt_key *k, int32_t pos)
+{
+	int ret = fib_table_del(fib, t, k);
+
+	if (ret < 0)
+		return ret;
+	rte_hash_del_key(t->h, k);
+	value_meta(fib, t->slots[pos].value)->refcnt--;
+	t->slots[pos].value = DP_FIB_NONE;
+	t->count--;
+	fib->generation++;
+	return 0;
+}
+
+int dp_fib_route_del(struct dp_fib *fib, const struct fibc_route *r)
+{
+	struct rt_table *t;
+	union rt_key k;
+	int32_t pos;
+	int ret;
+
+	ret = route_bad(fib, r);
+	if (ret < 0)
+		return ret;
+	t = route_key(fib, r, &k);
+	pos = rte_hash_lookup(t->h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	return route_remove(fib, t, &k, pos);
+}
+
+/* ---- resync ---- */
+
+void dp_fib_mark_stale(struct dp_fib *fib)
+{
+	/* Entries remember the epoch of their last add: a new epoch makes all of them
+	 * stale at once, however many there are. */
+	fib->epoch++;
+}
+
+static unsigned rt_sweep(struct dp_fib *fib, struct rt_table *t)
+{
+	unsigned removed = 0;
+
+	if (t->h == NULL)
+		return 0;
+	/* Walk the positions, not the hash buckets: removing a key frees only its own
+	 * position, so the walk neither skips nor repeats a route. */
+	for (uint32_t pos = 0; pos < t->n_slots && t->count > 0; pos++) {
+		union rt_key k;
+		void *key;
+
+		if (t->slots[pos].value == DP_FIB_NONE || t->slots[pos].epoch == fib->epoch)
+			continue;
+		if (rte_hash_get_key_with_position(t->h, (int32_t)pos, &key) < 0)
+			continue;
+		memset(&k, 0, sizeof(k));
+		memcpy(&k, key, t == &fib->rt4 ? sizeof(k.k4) : sizeof(k.k6));
+		if (route_remove(fib, t, &k, (int32_t)pos) == 0)
+			removed++;
+	}
+	return removed;
+}
+
+unsigned dp_fib_sweep_stale(struct dp_fib *fib)
+{
+	unsigned removed = rt_sweep(fib, &fib->rt4) + rt_sweep(fib, &fib->rt6);
+
+	/* Groups before next hops: a stale group holds references on its members. */
+	for (uint32_t id = 1; id <= fib->conf.max_groups; id++)
+		if (fib->groups[id] != NULL && fib->group_meta[id].epoch != fib->epoch &&
+		    fib->group_meta[id].refcnt == 0) {
+			group_unlink(fib, id);
+			removed++;
+		}
+	for (uint32_t id = 1; id <= fib->conf.max_next_hops; id++)
+		if (fib->nhs[id] != NULL && fib->nh_meta[id].epoch != fib->epoch &&
+		    fib->nh_meta[id].refcnt == 0) {
+			nh_unlink(fib, id);
+			removed++;
+		}
+	return removed;
+}
+
+int dp_fib_route_walk(const struct dp_fib *fib, uint8_t family, dp_fib_route_fn fn, void *arg)
+{
+	const struct rt_table *t = family == RH_AF_INET ? &fib->rt4 : &fib->rt6;
+
+	if (!family_ok(family) || t->h == NULL)
+		return 0;
+	for (uint32_t pos = 0; pos < t->n_slots; pos++) {
+		const struct rt_slot *s = &t->slots[pos];
+		struct fibc_route r = {.family = family};
+		void *key;
+		int ret;
+
+		if (s->value == DP_FIB_NONE ||
+		    rte_hash_get_key_with_position(t->h, (int32_t)pos, &key) < 0)
+			continue;
+		if (family == RH_AF_INET) {
+			const struct rt_key4 *k = key;
+			uint32_t a = rte_cpu_to_be_32(k->addr);
+
+			memcpy(r.addr, &a, 4);
+			r.len = k->len;
+		} else {
+			const struct rt_key6 *k = key;
+
+			memcpy(r.addr, k->addr, 16);
+			r.len = k->len;
+		}
+		r.nh_id = (uint32_t)s->value;
+		r.flags = (s->value & DP_FIB_GROUP) ? FIBC_RT_F_GROUP : 0;
+		ret = fn(&r, s->epoch != fib->epoch, arg);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- readers ---- */
+
+void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *values, unsigned n)
+{
+	if (fib->v4 == NULL) {
+		memset(values, 0, sizeof(*values) * n);
+		return;
+	}
+	/* rte_fib_lookup_bulk() only reads ips; its prototype lacks the const. */
+	rte_fib_lookup_bulk(fib->v4, (uint32_t *)(uintptr_t)ips, values, (int)n);
+}
+
+void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n)
+{
+	if (fib->v6 == NULL) {
+		memset(values, 0, sizeof(*values) * n);
+		return;
+	}
+	rte_fib6_lookup_bulk(fib->v6, ips, values, (int)n);
+}
+
+const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash)
+{
+	uint32_t id = (uint32_t)value;
+
+	/* Values come from the tables, which hold only ids that were valid when added;
+	 * index 0 is never published, so DP_FIB_NONE yields NULL. */
+	if (value & DP_FIB_GROUP) {
+		const struct dp_nhg *g = READ_PTR(fib->groups[id]);
+
+		if (g == NULL)
+			return NULL;
+		id = g->buckets[hash & (DP_NHG_BUCKETS - 1)];
+	}
+	return READ_PTR(fib->nhs[id]);
+}
+
+void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,
+                    const struct dp_nh **nhs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		nhs[i] = dp_fib_nh(fib, values[i], hashes[i]);
+}
+
+void dp_fib_stats(const struct dp_fib *fib, struct dp_fib_stats *st)
+{
+	st->routes_v4 = fib->rt4.count;
+	st->routes_v6 = fib->rt6.count;
+	st->next_hops = fib->n_nhs;
+	st->groups = fib->n_groups;
+	st->generation = fib->generation;
+}

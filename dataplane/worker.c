@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker packet path. A burst is handled in two passes so that the FIB is asked once
+ * per family per burst:
+ *   1. per packet, with the next packets' headers prefetched: Ethernet checks, IP header
+ *      validation, own-address and martian checks; a packet still to be routed leaves its
+ *      destination in the burst's lookup array;
+ *   2. one bulk lookup per family, then per packet: next hop, TTL, MTU, rewrite, TX buffer.
+ * Drops are freed in bulk and punts enqueued in bulk at the end of the burst.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_prefetch.h>
+
+#include "worker.h"
+
+#define ETH_HLEN        ((uint32_t)sizeof(struct rte_ether_hdr))
+#define IP4_MIN_HLEN    ((uint32_t)sizeof(struct rte_ipv4_hdr))
+#define IP6_HLEN        ((uint32_t)sizeof(struct rte_ipv6_hdr))
+#define PREFETCH_OFFSET 3
+#define FLOW_HASH_SEED  0x5eed1e55u
+
+const char *const dp_drop_names[DP_DROP_MAX] = {
+        [DP_DROP_BAD_PORT] = "bad_port",
+        [DP_DROP_RUNT] = "runt",
+        [DP_DROP_L2_OTHER_HOST] = "l2_other_host",
+        [DP_DROP_L2_MCAST_FWD] = "l2_mcast_forward",
+        [DP_DROP_VLAN] = "vlan",
+        [DP_DROP_ETHERTYPE] = "ethertype",
+        [DP_DROP_IP4_TRUNCATED] = "ip4_truncated",
+        [DP_DROP_IP4_VERSION] = "ip4_version",
+        [DP_DROP_IP4_IHL] = "ip4_ihl",
+        [DP_DROP_IP4_LENGTH] = "ip4_length",
+        [DP_DROP_IP4_CKSUM] = "ip4_checksum",
+        [DP_DROP_IP4_MARTIAN_SRC] = "ip4_martian_src",
+        [DP_DROP_IP4_MARTIAN_DST] = "ip4_martian_dst",
+        [DP_DROP_IP6_TRUNCATED] = "ip6_truncated",
+        [DP_DROP_IP6_VERSION] = "ip6_version",
+        [DP_DROP_IP6_LENGTH] = "ip6_length",
+        [DP_DROP_IP6_MARTIAN_SRC] = "ip6_martian_src",
+        [DP_DROP_IP6_MARTIAN_DST] = "ip6_martian_dst",
+        [DP_DROP_BLACKHOLE] = "blackhole",
+        [DP_DROP_NH_INVALID] = "next_hop_invalid",
+        [DP_DROP_TOO_BIG] = "too_big",
+        [DP_DROP_RING_FULL] = "exception_ring_full",
+        [DP_DROP_TX_FULL] = "tx_full",
+};
+
+const char *const dp_punt_names[DP_PUNT_MAX] = {
+        [DP_PUNT_ARP] = "arp",
+        [DP_PUNT_LOCAL] = "local",
+        [DP_PUNT_IP6_LINK] = "ip6_link_local_multicast",
+        [DP_PUNT_NH_LOCAL] = "next_hop_local",
+        [DP_PUNT_TTL_EXCEEDED] = "ttl_exceeded",
+        [DP_PUNT_NO_ROUTE] = "no_route",
+        [DP_PUNT_TOO_BIG] = "too_big",
+        [DP_PUNT_NEIGH] = "neighbour_unresolved",
+};
+
+int dp_punt_meta_offset = -1;
+
+/* What pass 1 leaves for pass 2 and for the end of the burst. */
+struct burst {
+	uint16_t n4, n6, n_punt, n_neigh, n_free;
+	uint16_t idx4[DP_BURST];
+	uint16_t idx6[DP_BURST];
+	uint32_t ip4[DP_BURST]; /* host byte order, as rte_fib takes it */
+	uint8_t ip6[DP_BURST][16];
+	uint64_t val4[DP_BURST];
+	uint64_t val6[DP_BURST];
+	uint8_t punt_reason[DP_BURST];
+	uint8_t neigh_reason[DP_BURST];
+	struct rte_mbuf *punt[DP_BURST];
+	struct rte_mbuf *neigh[DP_BURST];
+	struct rte_mbuf *free[DP_BURST];
+};
+
+int dp_worker_global_init(void)
+{
+	static const struct rte_mbuf_dynfield desc = {
+	        .name = "routehub_dp_punt_meta",
+	        .size = sizeof(struct dp_punt_meta),
+	        .align = __alignof__(struct dp_punt_meta),
+	};
+	int off = rte_mbuf_dynfield_register(&desc);
+
+	if (off < 0)
+		return -rte_errno;
+	dp_punt_meta_offset = off;
+	return 0;
+}
+
+int dp_worker_init(struct dp_worker *w, const struct dp_fwd_ctx *ctx, unsigned id,
+                   uint16_t tx_queue)
+{
+	if (w == NULL || ctx == NULL || ctx->punt_ring == NULL || ctx->neigh_ring == NULL ||
+	    dp_punt_meta_offset < 0)
+		return -EINVAL;
+	memset(w, 0, sizeof(*w));
+	w->ctx = ctx;
+	w->id = id;
+	w->tx_queue = tx_queue;
+	return 0;
+}
+
+int dp_worker_add_rxq(struct dp_worker *w, uint16_t port, uint16_t queue)
+{
+	if (port >= RTE_MAX_ETHPORTS || w->ctx->port_of_eth[port] == DP_PORT_NONE)
+		return -EINVAL;
+	if (w->n_rxq == DP_WORKER_MAX_RXQ)
+		return -ENOSPC;
+	w->rxq[w->n_rxq].port = port;
+	w->rxq[w->n_rxq].queue = queue;
+	w->n_rxq++;
+	return 0;
+}
+
+uint64_t dp_worker_stats_accounted(const struct dp_worker_stats *st)
+{
+	uint64_t sum = st->fwd_pkts;
+	unsigned i;
+
+	for (i = 0; i < DP_DROP_MAX; i++)
+		sum += st->drop[i];
+	for (i = 0; i < DP_PUNT_MAX; i++)
+		sum += st->punt[i];
+	return sum;
+}
+
+/*
+ * drop() and punt() take the packet out of the burst; they return 0 so that a check reads
+ * "return drop(...);" in the int-returning input functions (whose result is not used).
+ */
+static inline int drop(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, enum dp_drop r)
+{
+	w->stats.drop[r]++;
+	b->free[b->n_free++] = m;
+	return 0;
+}
+
+static inline int punt(struct burst *b, struct rte_mbuf *m, enum dp_punt r, uint8_t family,
+                       uint32_t nh_id, uint16_t mtu)
+{
+	struct dp_punt_meta *meta = dp_punt_meta(m);
+
+	meta->nh_id = nh_id;
+	meta->mtu = mtu;
+	meta->reason = (uint8_t)r;
+	meta->family = family;
+	if (r == DP_PUNT_NEIGH) {
+		b->neigh_reason[b->n_neigh] = (uint8_t)r;
+		b->neigh[b->n_neigh++] = m;
+	} else {
+		b->punt_reason[b->n_punt] = (uint8_t)r;
+		b->punt[b->n_punt++] = m;
+	}
+	return 0;
+}
+
+/*
+ * Mixes a 32-bit hash (murmur3's finaliser). The NIC picks the RX queue from the low bits
+ * of the RSS hash, so all the packets one worker sees share those bits; a FIB choosing
+ * the ECMP member by hash modulo would then send them all to one member.
+ */
+static inline uint32_t hash_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline bool l4_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+/* The ECMP hash of an IPv4 packet: the RSS hash, else the 5-tuple (2-tuple for fragments). */
+static uint32_t flow_hash4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	uint32_t ports = 0;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return hash_mix(m->hash.rss);
+	/* Only an unfragmented packet has its ports: a flow's fragments must share a path. */
+	if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ==
+	            0 &&
+	    l4_has_ports(ip->next_proto_id) && m->data_len >= ETH_HLEN + hlen + 4)
+		memcpy(&ports, (const uint8_t *)ip + hlen, 4);
+	return rte_jhash_3words(ip->src_addr, ip->dst_addr, ports ^ ip->next_proto_id,
+	                        FLOW_HASH_SEED);
+}
+
+static inline uint32_t addr6_fold(const uint8_t a[16])
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	hi ^= lo;
+	return (uint32_t)hi ^ (uint32_t)(hi >> 32);
+}
+
+/* The ECMP hash of an IPv6 packet: the RSS hash, else addresses, flow label and ports. */
+static uint32_t flow_hash6(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
+{
+	uint32_t extra = ip->proto ^ (ip->vtc_flow & RTE_BE32(RTE_IPV6_HDR_FL_MASK));
+	uint32_t ports = 0;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return hash_mix(m->hash.rss);
+	if (l4_has_ports(ip->proto) && m->data_len >= ETH_HLEN + IP6_HLEN + 4)
+		memcpy(&ports, (const uint8_t *)ip + IP6_HLEN, 4);
+	return rte_jhash_3words(addr6_fold(ip->src_addr), addr6_fold(ip->dst_addr), ports ^ extra,
+	                        FLOW_HASH_SEED);
+}
+
+/*
+ * RFC 1812 5.2.2: trust the NIC's verdict when it gave one; else verify in software. A
+ * header whose one's complement sum, checksum included, is 0xffff is intact (RFC 1071).
+ */
+static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+                                uint32_t hlen)
+{
+	switch (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_IP_CKSUM_NONE:
+		return true;
+	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
+		return false;
+	default:
+		return rte_raw_cksum(ip, hlen) == 0xffff;
+	}
+}
+
+/*
+ * RFC 1812 5.3.7: not forwarded from or to 0/8 and 127/8; class D and E are neither valid
+ * sources nor (this appliance routes no multicast) destinations; 255.255.255.255 is in E.
+ */
+static inline bool ip4_martian(rte_be32_t a)
+{
+	uint32_t first = rte_be_to_cpu_32(a) >> 24;
+
+	return first == 0 || first == 127 || first >= 224;
+}
+
+/* Pass 1 for IPv4: RFC 1812 5.2.2 header validation, then what needs no route. */
+static int ip4_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
+                     bool l2_mcast)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t hlen, tot;
+
+	/* The link layer must carry at least a minimal header (5.2.2 (1)). */
+	if (unlikely(m->data_len < ETH_HLEN + IP4_MIN_HLEN))
+		return drop(w, b, m, DP_DROP_IP4_TRUNCATED);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_HLEN);
+	if (unlikely((ip->version_ihl >> 4) != 4)) /* 5.2.2 (3) */
+		return drop(w, b, m, DP_DROP_IP4_VERSION);
+	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (unlikely(hlen < IP4_MIN_HLEN)) /* 5.2.2 (4) */
+		return drop(w, b, m, DP_DROP_IP4_IHL);
+	if (unlikely(ETH_HLEN + hlen > m->data_len)) /* options past the first segment */
+		return drop(w, b, m, DP_DROP_IP4_TRUNCATED);
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tot < hlen || tot > m->pkt_len - ETH_HLEN)) /* 5.2.2 (5) */
+		return drop(w, b, m, DP_DROP_IP4_LENGTH);
+	if (unlikely(!ip4_cksum_ok(m, ip, hlen))) /* 5.2.2 (2) */
+		return drop(w, b, m, DP_DROP_IP4_CKSUM);
+	/* Traffic to the appliance goes to the kernel, whatever its TTL (eBGP sends TTL 1). */
+	if (unlikely(dp_local_has4(&w->ctx->local, ip->dst_addr)))
+		return punt(b, m, DP_PUNT_LOCAL, RH_AF_INET, 0, 0);
+	if (unlikely(ip4_martian(ip->src_addr)))
+		return drop(w, b, m, DP_DROP_IP4_MARTIAN_SRC);
+	if (unlikely(ip4_martian(ip->dst_addr)))
+		return drop(w, b, m, DP_DROP_IP4_MARTIAN_DST);
+	/* 5.3.4: a unicast IP packet received as a link-layer broadcast is not forwarded. */
+	if (unlikely(l2_mcast))
+		return drop(w, b, m, DP_DROP_L2_MCAST_FWD);
+	b->idx4[b->n4] = i;
+	b->ip4[b->n4++] = rte_be_to_cpu_32(ip->dst_addr);
+	return 0;
+}
+
+static inline bool ip6_is_loopback_or_unspec(const uint8_t a[16])
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	return hi == 0 && (lo == 0 || lo == RTE_BE64(1));
+}
+
+/* RFC 4291 2.5.6: link-local fe80::/10; 2.7: multicast ff00::/8. */
+static inline bool ip6_is_link_scope(const uint8_t a[16])
+{
+	return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
+/* Pass 1 for IPv6: RFC 8200 section 3 header checks, then what needs no route. */
+static int ip6_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
+                     bool l2_mcast)
+{
+	const struct rte_ipv6_hdr *ip;
+	uint32_t plen;
+
+	if (unlikely(m->data_len < ETH_HLEN + IP6_HLEN))
+		return drop(w, b, m, DP_DROP_IP6_TRUNCATED);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, ETH_HLEN);
+	if (unlikely((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6))
+		return drop(w, b, m, DP_DROP_IP6_VERSION);
+	plen = rte_be_to_cpu_16(ip->payload_len);
+	/* A payload length of 0 with a hop-by-hop header is a jumbogram (RFC 2675): no. */
+	if (unlikely(IP6_HLEN + plen > m->pkt_len - ETH_HLEN || (plen == 0 && ip->proto == 0)))
+		return drop(w, b, m, DP_DROP_IP6_LENGTH);
+	/* ND, router solicitations and the like are the kernel's, and never forwarded. */
+	if (unlikely(ip6_is_link_scope(ip->dst_addr)))
+		return punt(b, m, DP_PUNT_IP6_LINK, RH_AF_INET6, 0, 0);
+	if (unlikely(dp_local_has6(&w->ctx->local, ip->dst_addr)))
+		return punt(b, m, DP_PUNT_LOCAL, RH_AF_INET6, 0, 0);
+	/* RFC 4291 2.5.2, 2.5.3, 2.5.6, 2.7: never forwarded from these. */
+	if (unlikely(ip6_is_link_scope(ip->src_addr) || ip6_is_loopback_or_unspec(ip->src_addr)))
+		return drop(w, b, m, DP_DROP_IP6_MARTIAN_SRC);
+	if (unlikely(ip6_is_loopback_or_unspec(ip->dst_addr)))
+		return drop(w, b, m, DP_DROP_IP6_MARTIAN_DST);
+	if (unlikely(l2_mcast))
+		return drop(w, b, m, DP_DROP_L2_MCAST_FWD);
+	b->idx6[b->n6] = i;
+	memcpy(b->ip6[b->n6++], ip->dst_addr, 16);
+	return 0;
+}
+
+/* Pass 1: the Ethernet header, then the network layer's own checks. */
+static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i)
+{
+	const struct dp_fwd_ctx *ctx = w->ctx;
+	const struct rte_ether_hdr *eth;
+	struct dp_port_stats *ps;
+	bool l2_mcast = false;
+	uint8_t port;
+
+	port = likely(m->port < RTE_MAX_ETHPORTS) ? ctx->port_of_eth[m->port] : DP_PORT_NONE;
+	if (unlikely(port == DP_PORT_NONE))
+		return drop(w, b, m, DP_DROP_BAD_PORT);
+	ps = &w->stats.port[port];
+	ps->rx_pkts++;
+	ps->rx_bytes += m->pkt_len;
+	if (unlikely(m->data_len < ETH_HLEN))
+		return drop(w, b, m, DP_DROP_RUNT);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &ctx->port[port].mac))) {
+		/* The group bit covers broadcast too. */
+		if (!rte_is_multicast_ether_addr(&eth->dst_addr))
+			return drop(w, b, m, DP_DROP_L2_OTHER_HOST);
+		l2_mcast = true;
+	}
+	/* A tag the NIC stripped is still a tag: VLANs are not supported. */
+	if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED))
+		return drop(w, b, m, DP_DROP_VLAN);
+	switch (eth->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		return ip4_input(w, b, m, i, l2_mcast);
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		return ip6_input(w, b, m, i, l2_mcast);
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+		return punt(b, m, DP_PUNT_ARP, 0, 0, 0);
+	case RTE_BE16(RTE_ETHER_TYPE_VLAN):
+	case RTE_BE16(RTE_ETHER_TYPE_QINQ):
+	case RTE_BE16(RTE_ETHER_TYPE_QINQ1):
+		return drop(w, b, m, DP_DROP_VLAN);
+	default:
+		return drop(w, b, m, DP_DROP_ETHERTYPE);
+	}
+}
+
+static void tx_flush_port(struct dp_worker *w, uint16_t port)
+{
+	struct dp_txbuf *t = &w->tx[port];
+	uint64_t bytes = t->bytes;
+	uint16_t sent, i;
+
+	sent = rte_eth_tx_burst(w->ctx->port[port].eth_port, w->tx_queue, t->pkts, t->n);
+	if (unlikely(sent < t->n)) {
+		/* Only the packets the driver refused are still ours to read. */
+		for (i = sent; i < t->n; i++)
+			bytes -= t->pkts[i]->pkt_len;
+		w->stats.drop[DP_DROP_TX_FULL] += t->n - sent;
+		rte_pktmbuf_free_bulk(&t->pkts[sent], t->n - sent);
+	}
+	w->stats.fwd_pkts += sent;
+	w->stats.port[port].tx_pkts += sent;
+	w->stats.port[port].tx_bytes += bytes;
+	t->n = 0;
+	t->bytes = 0;
+}
+
+static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *t = &w->tx[port];
+
+	t->pkts[t->n++] = m;
+	t->bytes += m->pkt_len;
+	if (t->n == DP_BURST)
+		tx_flush_port(w, port);
+}
+
+void dp_worker_flush(struct dp_worker *w)
+{
+	uint16_t port;
+
+	for (port = 0; port < w->ctx->n_ports; port++)
+		if (w->tx[port].n > 0)
+			tx_flush_port(w, port);
+}
+
+/*
+ * Pass 2, common to both families: the next hop of a lookup result, or NULL when the
+ * packet was punted or dropped instead. ttl is the packet's TTL or hop limit.
+ */
+static const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                    uint64_t val, uint32_t hash, uint8_t family, uint8_t ttl)
+{
+	const struct dp_fwd_ctx *ctx = w->ctx;
+	const struct dp_nh *nh = NULL;
+
+	if (likely(val != DP_FIB_NONE))
+		nh = dp_fib_nh(ctx->fib, val, hash);
+	if (unlikely(nh == NULL)) {
+		punt(b, m, DP_PUNT_NO_ROUTE, family, 0, 0);
+		return NULL;
+	}
+	switch (nh->state) {
+	case DP_NH_RESOLVED:
+	case DP_NH_INCOMPLETE:
+		break;
+	case DP_NH_LOCAL:
+		punt(b, m, DP_PUNT_NH_LOCAL, family, nh->id, 0);
+		return NULL;
+	case DP_NH_BLACKHOLE:
+		drop(w, b, m, DP_DROP_BLACKHOLE);
+		return NULL;
+	default:
+		drop(w, b, m, DP_DROP_NH_INVALID);
+		return NULL;
+	}
+	/* RFC 1812 5.3.1: a packet to be forwarded with TTL 0 or 1 expires here. */
+	if (unlikely(ttl <= 1)) {
+		punt(b, m, DP_PUNT_TTL_EXCEEDED, family, 0, 0);
+		return NULL;
+	}
+	if (unlikely(nh->state == DP_NH_INCOMPLETE)) {
+		punt(b, m, DP_PUNT_NEIGH, family, nh->id, 0);
+		return NULL;
+	}
+	if (unlikely(nh->port >= ctx->n_ports || !ctx->port[nh->port].enabled)) {
+		drop(w, b, m, DP_DROP_NH_INVALID);
+		return NULL;
+	}
+	return nh;
+}
+
+/*
+ * Link-layer padding (a short frame's, or trailing bytes past the IP length) is not part
+ * of the datagram (RFC 1812 5.2.2): what leaves is exactly the IP packet. The padding
+ * sits in the last segment, which is all rte_pktmbuf_trim() can shorten; a chain whose
+ * last segment is shorter than the padding keeps it.
+ */
+static inline void trim_padding(struct rte_mbuf *m, uint32_t l3_len)
+{
+	uint32_t pad = m->pkt_len - ETH_HLEN - l3_len; /* pass 1 checked l3_len fits */
+
+	if (unlikely(pad != 0) && pad <= UINT16_MAX)
+		rte_pktmbuf_trim(m, (uint16_t)pad);
+}
+
+static inline void eth_rewrite(struct rte_mbuf *m, const struct dp_nh *nh)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&nh->dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&nh->src_mac, &eth->src_addr);
+}
+
+/*
+ * Decrements the TTL and updates the checksum incrementally (RFC 1624 eqn. 3:
+ * HC' = ~(~HC + ~m + m'), m being the 16-bit word holding TTL and protocol), which stays
+ * right where the RFC 1141 shortcut gets 0x0000/0xffff wrong.
+ */
+static inline void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
+{
+	uint32_t old = ((uint32_t)ip->time_to_live << 8) | ip->next_proto_id;
+	uint32_t sum;
+
+	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old + (old - 0x100);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->time_to_live--;
+}
+
+static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
+	uint32_t hash = (val & DP_FIB_GROUP) ? flow_hash4(m, ip) : 0;
+	const struct dp_nh *nh;
+	uint16_t mtu;
+
+	nh = route_nh(w, b, m, val, hash, RH_AF_INET, ip->time_to_live);
+	if (nh == NULL)
+		return 0;
+	mtu = w->ctx->port[nh->port].mtu;
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu)) {
+		/* RFC 1812 5.2.6 / RFC 1191: DF asks for "fragmentation needed"; else we would
+		 * have to fragment, which this path does not do. */
+		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+			return punt(b, m, DP_PUNT_TOO_BIG, RH_AF_INET, nh->id, mtu);
+		return drop(w, b, m, DP_DROP_TOO_BIG);
+	}
+	trim_padding(m, rte_be_to_cpu_16(ip->total_length));
+	ip4_dec_ttl(ip);
+	eth_rewrite(m, nh);
+	tx_enqueue(w, nh->port, m);
+	return 0;
+}
+
+static int ip6_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
+	uint32_t hash = (val & DP_FIB_GROUP) ? flow_hash6(m, ip) : 0;
+	const struct dp_nh *nh;
+	uint16_t mtu;
+
+	nh = route_nh(w, b, m, val, hash, RH_AF_INET6, ip->hop_limits);
+	if (nh == NULL)
+		return 0;
+	mtu = w->ctx->port[nh->port].mtu;
+	/* RFC 8200 section 5: routers never fragment; the source learns by ICMPv6. */
+	if (unlikely(IP6_HLEN + rte_be_to_cpu_16(ip->payload_len) > mtu))
+		return punt(b, m, DP_PUNT_TOO_BIG, RH_AF_INET6, nh->id, mtu);
+	trim_padding(m, IP6_HLEN + rte_be_to_cpu_16(ip->payload_len));
+	ip->hop_limits--;
+	eth_rewrite(m, nh);
+	tx_enqueue(w, nh->port, m);
+	return 0;
+}
+
+/* Hands punted packets to a ring; what does not fit is dropped, never leaked. */
+static void ring_out(struct dp_worker *w, struct rte_ring *r, struct rte_mbuf **pkts,
+                     const uint8_t *reasons, uint16_t n)
+{
+	unsigned ok, i;
+
+	if (n == 0)
+		return;
+	ok = rte_ring_enqueue_burst(r, (void **)pkts, n, NULL);
+	/* Count from our copy of the reasons: the enqueued mbufs belong to the consumer now. */
+	for (i = 0; i < ok; i++)
+		w->stats.punt[reasons[i]]++;
+	if (unlikely(ok < n)) {
+		w->stats.drop[DP_DROP_RING_FULL] += n - ok;
+		rte_pktmbuf_free_bulk(&pkts[ok], n - ok);
+	}
+}
+
+static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_fib *fib = w->ctx->fib;
+	struct burst b;
+	uint16_t i;
+
+	b.n4 = b.n6 = b.n_punt = b.n_neigh = b.n_free = 0;
+	w->stats.in_pkts += n;
+	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_OFFSET < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
+		l2_input(w, &b, pkts[i], i);
+	}
+	if (b.n4 > 0)
+		dp_fib_lookup4_bulk(fib, b.ip4, b.val4, b.n4);
+	if (b.n6 > 0)
+		dp_fib_lookup6_bulk(fib, b.ip6, b.val6, b.n6);
+	for (i = 0; i < b.n4; i++)
+		ip4_forward(w, &b, pkts[b.idx4[i]], b.val4[i]);
+	for (i = 0; i < b.n6; i++)
+		ip6_forward(w, &b, pkts[b.idx6[i]], b.val6[i]);
+	ring_out(w, w->ctx->punt_ring, b.punt, b.punt_reason, b.n_punt);
+	ring_out(w, w->ctx->neigh_ring, b.neigh, b.neigh_reason, b.n_neigh);
+	if (b.n_free > 0)
+		rte_pktmbuf_free_bulk(b.free, b.n_free);
+}
+
+void dp_worker_process_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t done, len;
+
+	for (done = 0; done < n; done += len) {
+		len = RTE_MIN((uint16_t)(n - done), (uint16_t)DP_BURST);
+		process_chunk(w, pkts + done, len);
+	}
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct rte_mbuf *pkts[DP_BURST];
+	struct dp_fib *fib = w->ctx->fib;
+	unsigned iter = 0;
+	uint16_t q, n;
+	int rc;
+
+	/* A worker the FIB cannot track would read entries freed under it: refuse to run. */
+	rc = dp_fib_reader_register(fib, w->id);
+	if (rc < 0)
+		return rc;
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		for (q = 0; q < w->n_rxq; q++) {
+			n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, DP_BURST);
+			if (n > 0)
+				process_chunk(w, pkts, n);
+		}
+		dp_worker_flush(w);
+		/* Quiescent: this worker holds no FIB pointer between two iterations. */
+		if (++iter % DP_QSBR_INTERVAL == 0)
+			dp_fib_quiescent(fib, w->id);
+	}
+	dp_worker_flush(w);
+	dp_fib_quiescent(fib, w->id);
+	return 0;
+}
+
+void dp_worker_stop(struct dp_worker *w)
+{
+	__atomic_store_n(&w->stop, true, __ATOMIC_RELAXED);
+}

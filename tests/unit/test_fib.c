@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The dataplane FIB (dataplane/fib.c) against DPDK's rte_fib, with EAL in no-huge mode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+
+#include "fib.h"
+#include "routehub/prefix.h"
+
+static struct dp_fib *fib;
+
+/* Both tables use 8-byte entries, 128 MB of tbl24 each: 256 MB of EAL memory is not
+ * enough for the two and the rest, hence -m 512. */
+static int eal_setup(void **state)
+{
+	char *argv[] = {"test_fib",
+	                "--no-huge",
+	                "--no-pci",
+	                "-m",
+	                "512",
+	                "--log-level=error",
+	                "--file-prefix=rh_test_fib",
+	                "-l",
+	                "0"};
+
+	(void)state;
+	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
+}
+
+static int eal_teardown(void **state)
+{
+	(void)state;
+	rte_eal_cleanup();
+	return 0;
+}
+
+static int fib_setup(void **state)
+{
+	struct dp_fib_conf conf = {
+	        .v4_max_routes = 4096,
+	        .v6_max_routes = 1024,
+	        .max_next_hops = 64,
+	        .max_groups = 16,
+	        .n_workers = 1,
+	        .socket_id = 0,
+	};
+
+	(void)state;
+	fib = dp_fib_create(&conf);
+	return fib == NULL ? -1 : 0;
+}
+
+static int fib_teardown(void **state)
+{
+	(void)state;
+	dp_fib_destroy(fib);
+	fib = NULL;
+	return 0;
+}
+
+static struct fibc_route R(const char *prefix, uint32_t nh_id, uint16_t flags) {
+	struct fibc_route r = {.nh_id = nh_id, .flags = flags};
+	struct rh_prefix p;
+
+	assert_int_equal(rh_prefix_parse(prefix, &p, false), 0);
+	r.family = p.family;
+	r.len = p.len;
+	memcpy(r.addr, p.bytes, sizeof(r.addr));
+	return r;
+}
+
+static struct fibc_nh
+NH(uint32_t id, const char *addr, uint16_t port) {
+	struct fibc_nh nh = {.id = id, .port = port};
+	struct rh_addr a;
+
+	assert_int_equal(rh_addr_parse(addr, &a), 0);
+	nh.family = a.family;
+	memcpy(nh.addr, a.bytes, sizeof(nh.addr));
+	return nh;
+}
+
+static void
+add_nh(uint32_t id, const char *addr, uint16_t port)
+{
+	struct fibc_nh nh = NH(id, addr, port);
+
+	assert_int_equal(dp_fib_nh_add(fib, &nh), 0);
+}
+
+static void add_route(const char *prefix, uint32_t nh_id, uint16_t flags)
+{
+	struct fibc_route r = R(prefix, nh_id, flags);
+
+	assert_int_equal(dp_fib_route_add(fib, &r), 0);
+}
+
+static uint64_t look4(const char *addr)
+{
+	struct rh_addr a;
+	uint32_t ip;
+	uint64_t v;
+
+	assert_int_equal(rh_addr_parse(addr, &a), 0);
+	ip = (uint32_t)a.bytes[0] << 24 | (uint32_t)a.bytes[1] << 16 | (uint32_t)a.bytes[2] << 8 |
+	     a.bytes[3];
+	dp_fib_lookup4_bulk(fib, &ip, &v, 1);
+	return v;
+}
+
+static uint64_t look6(const char *addr)
+{
+	uint8_t ip[1][16];
+	struct rh_addr a;
+	uint64_t v;
+
+	assert_int_equal(rh_addr_parse(addr, &a), 0);
+	memcpy(ip[0], a.bytes, 16);
+	dp_fib_lookup6_bulk(fib, ip, &v, 1);
+	return v;
+}
+
+static void test_v4_longest_match(void **state)
+{
+	struct fibc_route r;
+	struct dp_fib_stats st;
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 0);
+	add_nh(2, "192.0.2.2", 0);
+	add_nh(3, "192.0.2.3", 1);
+	assert_int_equal(look4("10.1.2.3"), DP_FIB_NONE);
+	add_route("0.0.0.0/0", 3, 0);
+	add_route("10.0.0.0/8", 1, 0);
+	add_route("10.1.0.0/16", 2, 0);
+	add_route("10.1.2.128/25", 3, 0);
+	add_route("10.1.2.3/32", 1, 0);
+	assert_int_equal(look4("10.9.9.9"), 1);
+	assert_int_equal(look4("10.1.9.9"), 2);
+	assert_int_equal(look4("10.1.2.200"), 3);
+	assert_int_equal(look4("10.1.2.3"), 1);
+	assert_int_equal(look4("10.1.2.4"), 2);
+	assert_int_equal(look4("203.0.113.1"), 3); /* default route */
+	/* Replace in place, then delete: the shorter prefix shows through again. */
+	add_route("10.1.0.0/16", 3, 0);
+	assert_int_equal(look4("10.1.9.9"), 3);
+	r = R("10.1.0.0/16", 0, 0);
+	assert_int_equal(dp_fib_route_del(fib, &r), 0);
+	assert_int_equal(look4("10.1.9.9"), 1);
+	assert_int_equal(dp_fib_route_del(fib, &r), -ENOENT);
+	r = R("0.0.0.0/0", 0, 0);
+	assert_int_equal(dp_fib_route_del(fib, &r), 0);
+	assert_int_equal(look4("203.0.113.1"), DP_FIB_NONE);
+	/* Host bits are ignored: this is 10.0.0.0/8. */
+	r = R("10.0.0.0/8", 2, 0);
+	r.addr[3] = 7;
+	assert_int_equal(dp_fib_route_add(fib, &r), 0);
+	assert_int_equal(look4("10.9.9.9"), 2);
+	dp_fib_stats(fib, &st);
+	assert_int_equal(st.routes_v4, 3);
+	assert_int_equal(st.next_hops, 3);
+	assert_non_null(dp_fib_nh(fib, look4("10.9.9.9"), 0));
+	assert_int_equal(dp_fib_nh(fib, look4("10.9.9.9"), 0)->id, 2);
+	assert_null(dp_fib_nh(fib, DP_FIB_NONE, 0));
+	r = R("10.0.0.0/8", 1, 0);
+	r.len = 33;
+	assert_int_equal(dp_fib_route_add(fib, &r), -EINVAL);
+	r.family = 9;
+	assert_int_equal(dp_fib_route_add(fib, &r), -EAFNOSUPPORT);
+}
+
+static void test_v6_longest_match(void **state)
+{
+	struct fibc_route r;
+	struct dp_fib_stats st;
+
+	(void)state;
+	add_nh(1, "2001:db8::1", 0);
+	add_nh(2, "2001:db8::2", 0);
+	add_nh(3, "192.0.2.3", 0); /* an IPv4 gateway for IPv6 routes is allowed */
+	add_route("::/0", 3, 0);
+	add_route("2001:db8::/32", 1, 0);
+	add_route("2001:db8:1::/48", 2, 0);
+	add_route("2001:db8:1::42/128", 3, 0);
+	assert_int_equal(look6("2001:db8:2::1"), 1);
+	assert_int_equal(look6("2001:db8:1::1"), 2);
+	assert_int_equal(look6("2001:db8:1::42"), 3);
+	assert_int_equal(look6("2001:db9::1"), 3);
+	add_route("2001:db8:1::/48", 1, 0);
+	assert_int_equal(look6("2001:db8:1::1"), 1);
+	r = R("2001:db8:1::/48", 0, 0);
+	assert_int_equal(dp_fib_route_del(fib, &r), 0);
+	assert_int_equal(look6("2001:db8:1::1"), 1);
+	r = R("::/0", 0, 0);
+	assert_int_equal(dp_fib_route_del(fib, &r), 0);
+	assert_int_equal(look6("2001:db9::1"), DP_FIB_NONE);
+	dp_fib_stats(fib, &st);
+	assert_int_equal(st.routes_v6, 2);
+	assert_int_equal(st.routes_v4, 0);
+	r = R("2001:db8::/32", 1, 0);
+	r.len = 129;
+	assert_int_equal(dp_fib_route_add(fib, &r), -EINVAL);
+}
+
+static void test_refcounts(void **state)
+{
+	struct fibc_route r = R("198.51.100.0/24", 5, 0);
+	struct fibc_nh nh = NH(0, "192.0.2.1", 0);
+	uint32_t members[] = {1, 2};
+
+	(void)state;
+	assert_int_equal(dp_fib_route_add(fib, &r), -ENOENT); /* no next hop 5 */
+	assert_int_equal(dp_fib_nh_add(fib, &nh), -ERANGE);
+	nh.id = 65;
+	assert_int_equal(dp_fib_nh_add(fib, &nh), -ERANGE);
+	nh.id = 1;
+	nh.family = 0;
+	assert_int_equal(dp_fib_nh_add(fib, &nh), -EINVAL);
+	add_nh(1, "192.0.2.1", 0);
+	add_nh(2, "192.0.2.2", 0);
+	add_route("198.51.100.0/24", 1, 0);
+	assert_int_equal(dp_fib_nh_del(fib, 1), -EBUSY);
+	assert_int_equal(dp_fib_group_add(fib, 1, members, 2), 0);
+	assert_int_equal(dp_fib_nh_del(fib, 2), -EBUSY); /* member of group 1 */
+	r = R("203.0.113.0/24", 1, FIBC_RT_F_GROUP);
+	assert_int_equal(dp_fib_route_add(fib, &r), 0);
+	r.nh_id = 2;
+	assert_int_equal(dp_fib_route_add(fib, &r), -ENOENT); /* no group 2 */
+	assert_int_equal(dp_fib_group_del(fib, 1), -EBUSY);
+	/* Re-pointing the route from the group to next hop 2 frees the group. */
+	r.flags = 0;
+	assert_int_equal(dp_fib_route_add(fib, &r), 0);
+	assert_int_equal(dp_fib_group_del(fib, 1), 0);
+	assert_int_equal(dp_fib_group_del(fib, 1), -ENOENT);
+	assert_int_equal(dp_fib_nh_del(fib, 2), -EBUSY); /* 203.0.113.0/24 */
+	assert_int_equal(dp_fib_route_del(fib, &r), 0);
+	assert_int_equal(dp_fib_nh_del(fib, 2), 0);
+	r = R("198.51.100.0/24", 0, 0);
+	assert_int_equal(dp_fib_route_del(fib, &r), 0);
+	assert_int_equal(dp_fib_nh_del(fib, 1), 0);
+	assert_int_equal(dp_fib_nh_del(fib, 1), -ENOENT);
+	assert_int_equal(dp_fib_group_add(fib, 1, members, 2), -ENOENT);
+	assert_int_equal(dp_fib_group_add(fib, 1, members, 0), -EINVAL);
+	assert_int_equal(dp_fib_group_add(fib, 17, members, 1), -ERANGE);
+}
+
+/* Which member each bucket's hash picks. */
+static void buckets_of(uint64_t value, uint32_t *ids)
+{
+	for (uint32_t h = 0; h < DP_NHG_BUCKETS; h++) {
+		const struct dp_nh *nh = dp_fib_nh(fib, value, h);
+
+		assert_non_null(nh);
+		ids[h] = nh->id;
+	}
+}
+
+static void test_nh_bulk(void **state)
+{
+	uint64_t values[4] = {DP_FIB_NONE, 1, 2, DP_FIB_GROUP | 1};
+	uint32_t hashes[4] = {0, 0, 0, 1}, members[] = {2};
+	const struct dp_nh *nhs[4];
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 0);
+	add_nh(2, "192.0.2.2", 0);
+	assert_int_equal(dp_fib_group_add(fib, 1, members, 1), 0);
+	dp_fib_nh_bulk(fib, values, hashes, nhs, 4);
+	assert_null(nhs[0]);
+	assert_int_equal(nhs[1]->id, 1);
+	assert_int_equal(nhs[2]->id, 2);
+	assert_int_equal(nhs[3]->id, 2);
+}
+
+/* Second-level tables run out: the add fails cleanly and nothing is half added. */
+static void test_tbl8_exhausted(void **state)
+{
+	struct dp_fib_conf conf = {
+	        .v4_max_routes = 256, .v4_num_tbl8 = 4, .max_next_hops = 4, .max_groups = 1};
+	struct dp_fib *small = dp_fib_create(&conf);
+	struct fibc_nh nh = NH(1, "192.0.2.1", 0);
+	struct fibc_route r = R("10.0.0.0/25", 1, 0);
+	struct dp_fib_stats st;
+	int ret = 0;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(small);
+	assert_int_equal(dp_fib_nh_add(small, &nh), 0);
+	/* DIR-24-8 rounds the tbl8 count up to a multiple of 64. */
+	for (i = 0; i < 200 && ret == 0; i++) {
+		r.addr[2] = (uint8_t)i; /* one /25 per /24: a tbl8 each */
+		ret = dp_fib_route_add(small, &r);
+	}
+	assert_int_equal(ret, -ENOSPC);
+	dp_fib_stats(small, &st);
+	assert_int_equal(st.routes_v4, 64);
+	assert_int_equal(i - 1, 64);
+	r.family = RH_AF_INET6;
+	assert_int_equal(dp_fib_route_add(small, &r), -EAFNOSUPPORT); /* no IPv6 table */
+	dp_fib_destroy(small);
+}
+
+static void test_ecmp(void **state)
+{
+	uint32_t four[] = {1, 2, 3, 4}, three[] = {1, 2, 4}, weighted[] = {1, 2, 4, 4};
+	uint32_t before[DP_NHG_BUCKETS], after[DP_NHG_BUCKETS], count[5] = {0};
+	uint64_t v;
+	unsigned moved = 0;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 4; i++)
+		add_nh(i, "192.0.2.1", (uint16_t)i);
+	assert_int_equal(dp_fib_group_add(fib, 7, four, 4), 0);
+	add_route("10.0.0.0/8", 7, FIBC_RT_F_GROUP);
+	v = look4("10.2.3.4");
+	assert_true(v & DP_FIB_GROUP);
+	assert_int_equal((uint32_t)v, 7);
+	/* Spread: a hash of many flows lands evenly on the members. */
+	for (uint32_t h = 0; h < 4096; h++)
+		count[dp_fib_nh(fib, v, h * 2654435761u)->id]++;
+	for (uint32_t i = 1; i <= 4; i++)
+		assert_in_range(count[i], 1024 - 128, 1024 + 128);
+	buckets_of(v, before);
+	/* Removing member 3 moves its flows only. */
+	assert_int_equal(dp_fib_group_add(fib, 7, three, 3), 0);
+	assert_int_equal(dp_fib_nh_del(fib, 3), 0); /* no longer referenced */
+	buckets_of(v, after);
+	memset(count, 0, sizeof(count));
+	for (uint32_t h = 0; h < DP_NHG_BUCKETS; h++) {
+		assert_int_not_equal(after[h], 3);
+		if (before[h] != 3)
+			assert_int_equal(after[h], before[h]);
+		count[after[h]]++;
+	}
+	for (uint32_t i = 1; i <= 4; i++)
+		if (i != 3)
+			assert_in_range(count[i], DP_NHG_BUCKETS / 3, DP_NHG_BUCKETS / 3 + 1);
+	/* Weights: member 4 listed twice gets half the buckets; the others keep theirs
+	 * as far as their smaller share allows. */
+	memcpy(before, after, sizeof(before));
+	assert_int_equal(dp_fib_group_add(fib, 7, weighted, 4), 0);
+	buckets_of(v, after);
+	memset(count, 0, sizeof(count));
+	for (uint32_t h = 0; h < DP_NHG_BUCKETS; h++) {
+		count[after[h]]++;
+		moved += after[h] != before[h];
+	}
+	assert_int_equal(count[4], DP_NHG_BUCKETS / 2);
+	assert_int_equal(count[1], DP_NHG_BUCKETS / 4);
+	assert_int_equal(count[2], DP_NHG_BUCKETS / 4);
+	/* Only the buckets that member 4 gains change hands. */
+	for (uint32_t h = 0; h < DP_NHG_BUCKETS; h++)
+		count[0] += before[h] == 4;
+	assert_int_equal(moved, DP_NHG_BUCKETS / 2 - count[0]);
+}
+
+static void test_stale_sweep(void **state)
+{
+	struct dp_fib_stats st;
+	uint32_t g[] = {2};
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 0);
+	add_nh(2, "192.0.2.2", 0);
+	add_nh(3, "192.0.2.3", 0);
+	assert_int_equal(dp_fib_group_add(fib, 1, g, 1), 0);
+	add_route("10.0.0.0/8", 1, 0);
+	add_route("10.1.0.0/16", 2, 0);
+	add_route("11.2.0.0/16", 2, 0);
+	add_route("11.3.0.0/16", 1, FIBC_RT_F_GROUP);
+	add_route("2001:db8::/32", 1, 0);
+	add_route("2001:db8:1::/48", 3, 0);
+	dp_fib_mark_stale(fib);
+	/* The resync sends part of it again, one route with a new next hop. */
+	add_nh(1, "192.0.2.1", 0);
+	add_nh(3, "192.0.2.3", 0);
+	add_route("10.0.0.0/8", 1, 0);
+	add_route("10.1.0.0/16", 1, 0);
+	add_route("2001:db8:1::/48", 3, 0);
+	/* Swept: 11.2/16, 11.3/16, 2001:db8::/32, then group 1, then next hop 2. */
+	assert_int_equal(dp_fib_sweep_stale(fib), 5);
+	dp_fib_stats(fib, &st);
+	assert_int_equal(st.routes_v4, 2);
+	assert_int_equal(st.routes_v6, 1);
+	assert_int_equal(st.next_hops, 2);
+	assert_int_equal(st.groups, 0);
+	assert_int_equal(look4("10.0.0.1"), 1);
+	assert_int_equal(look4("10.1.0.1"), 1);
+	assert_int_equal(look4("11.2.0.1"), DP_FIB_NONE);
+	assert_int_equal(look4("11.3.0.1"), DP_FIB_NONE);
+	assert_int_equal(look6("2001:db8:1::1"), 3);
+	assert_int_equal(look6("2001:db8:2::1"), DP_FIB_NONE);
+	/* A stale next hop still used by a fresh route stays. */
+	dp_fib_mark_stale(fib);
+	add_route("10.0.0.0/8", 1, 0);
+	assert_int_equal(dp_fib_sweep_stale(fib), 3); /* 10.1/16, 2001:db8:1::/48, nh 3 */
+	dp_fib_stats(fib, &st);
+	assert_int_equal(st.next_hops, 1);
+	assert_int_equal(look4("10.0.0.1"), 1);
+	/* Nothing stale: nothing swept. */
+	assert_int_equal(dp_fib_sweep_stale(fib), 0);
+}
+
+static int count_route(const struct fibc_route *r, bool stale, void *arg)
+{
+	unsigned *n = arg;
+
+	(void)r;
+	n[stale]++;
+	return 0;
+}
+
+static void test_sweep_many(void **state)
+{
+	struct dp_fib_stats st;
+	unsigned n[2] = {0, 0};
+	struct fibc_route r = {.family = RH_AF_INET, .len = 24, .nh_id = 1};
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 0);
+	r.addr[0] = 10;
+	for (uint32_t i = 0; i < 4096; i++) {
+		r.addr[1] = (uint8_t)(i >> 8);
+		r.addr[2] = (uint8_t)i;
+		assert_int_equal(dp_fib_route_add(fib, &r), 0);
+	}
+	r.addr[1] = 200;
+	assert_int_equal(dp_fib_route_add(fib, &r), -ENOSPC); /* 4096 max */
+	dp_fib_mark_stale(fib);
+	add_nh(1, "192.0.2.1", 0);
+	for (uint32_t i = 0; i < 4096; i += 2) {
+		r.addr[1] = (uint8_t)(i >> 8);
+		r.addr[2] = (uint8_t)i;
+		assert_int_equal(dp_fib_route_add(fib, &r), 0);
+	}
+	assert_int_equal(dp_fib_route_walk(fib, RH_AF_INET, count_route, n), 0);
+	assert_int_equal(n[0], 2048);
+	assert_int_equal(n[1], 2048);
+	assert_int_equal(dp_fib_sweep_stale(fib), 2048);
+	dp_fib_stats(fib, &st);
+	assert_int_equal(st.routes_v4, 2048);
+	assert_int_equal(look4("10.0.2.1"), 1);
+	assert_int_equal(look4("10.0.3.1"), DP_FIB_NONE);
+}
+
+static void test_qsbr_defers_free(void **state)
+{
+	const struct dp_nh *held;
+	struct fibc_nh nh = NH(1, "192.0.2.9", 2);
+
+	(void)state;
+	assert_int_equal(dp_fib_reader_register(fib, 1), -EINVAL); /* n_workers is 1 */
+	assert_int_equal(dp_fib_reader_register(fib, 0), 0);
+	add_nh(1, "192.0.2.1", 0);
+	held = dp_fib_nh(fib, 1, 0);
+	assert_non_null(held);
+	/* Replace, then delete: both old versions wait for the reader. */
+	assert_int_equal(dp_fib_nh_add(fib, &nh), 0);
+	assert_int_equal(dp_fib_nh(fib, 1, 0)->port, 2);
+	assert_int_equal(dp_fib_nh_del(fib, 1), 0);
+	assert_null(dp_fib_nh(fib, 1, 0));
+	assert_int_equal(dp_fib_reclaim_pending(fib), 2);
+	assert_int_equal(dp_fib_reclaim(fib), 0);
+	assert_int_equal(dp_fib_reclaim(fib), 0);
+	assert_int_equal(held->id, 1); /* still readable: not freed */
+	assert_int_equal(held->port, 0);
+	dp_fib_quiescent(fib, 0);
+	assert_int_equal(dp_fib_reclaim(fib), 2);
+	assert_int_equal(dp_fib_reclaim_pending(fib), 0);
+	/* An unchanged re-add publishes nothing new. */
+	add_nh(2, "192.0.2.2", 0);
+	add_nh(2, "192.0.2.2", 0);
+	assert_int_equal(dp_fib_reclaim_pending(fib), 0);
+	dp_fib_reader_unregister(fib, 0);
+	/* No reader left: nothing to wait for. */
+	assert_int_equal(dp_fib_nh_del(fib, 2), 0);
+	assert_int_equal(dp_fib_reclaim(fib), 1);
+}
+
+static void test_resolve_survives_readd(void **state)
+{
+	struct rte_ether_addr mac = {{2, 0, 0, 0, 0, 1}}, src = {{2, 0, 0, 0, 0, 2}};
+	struct fibc_nh nh = NH(1, "192.0.2.1", 3);
+	const struct dp_nh *p;
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 3);
+	add_nh(2, "192.0.2.1", 4); /* same address, other port */
+	assert_int_equal(dp_fib_nh(fib, 1, 0)->state, DP_NH_INCOMPLETE);
+	assert_int_equal(dp_fib_nh_resolve(fib, 3, nh.addr, RH_AF_INET, &mac, &src), 0);
+	p = dp_fib_nh(fib, 1, 0);
+	assert_int_equal(p->state, DP_NH_RESOLVED);
+	assert_memory_equal(&p->dst_mac, &mac, sizeof(mac));
+	assert_int_equal(dp_fib_nh(fib, 2, 0)->state, DP_NH_INCOMPLETE);
+	assert_int_equal(dp_fib_nh_add(fib, &nh), 0); /* a resync re-adds it */
+	assert_int_equal(dp_fib_nh(fib, 1, 0)->state, DP_NH_RESOLVED);
+	nh.flags = FIBC_NH_F_BLACKHOLE;
+	assert_int_equal(dp_fib_nh_add(fib, &nh), 0);
+	assert_int_equal(dp_fib_nh(fib, 1, 0)->state, DP_NH_BLACKHOLE);
+	assert_int_equal(dp_fib_nh_resolve(fib, 9, nh.addr, RH_AF_INET, &mac, &src), -ENOENT);
+}
+
+struct stress {
+	bool started, stop;
+	unsigned long reads, nulls, bad;
+};
+
+/* A worker: looks up, reads the next hop, reports quiescence every 16 lookups. */
+static void *stress_reader(void *arg)
+{
+	struct stress *st = arg;
+	uint32_t ip = 0x0a000001;
+
+	dp_fib_reader_register(fib, 0);
+	__atomic_store_n(&st->started, true, __ATOMIC_RELEASE);
+	for (uint32_t i = 0; !__atomic_load_n(&st->stop, __ATOMIC_ACQUIRE); i++) {
+		const struct dp_nh *nh;
+		uint64_t v;
+
+		dp_fib_lookup4_bulk(fib, &ip, &v, 1);
+		nh = dp_fib_nh(fib, v, i * 2654435761u);
+		st->reads++;
+		/* NULL is allowed (a member deleted after the group was read); a freed
+		 * object would show the poison instead of these invariants. */
+		if (nh == NULL)
+			st->nulls++;
+		else if (nh->id < 1 || nh->id > 4 || nh->port % 100 != nh->id ||
+		         nh->state != DP_NH_INCOMPLETE || nh->family != RH_AF_INET)
+			st->bad++;
+		if ((i & 15) == 0)
+			dp_fib_quiescent(fib, 0);
+	}
+	dp_fib_reader_unregister(fib, 0);
+	return NULL;
+}
+
+/* Next hops, groups and the route they hang off are replaced and deleted while a
+ * reader runs: it never sees a freed object. */
+static void test_qsbr_concurrent(void **state)
+{
+	uint32_t three[] = {1, 2, 3}, four[] = {1, 2, 3, 4};
+	struct stress st = {0};
+	pthread_t t;
+
+	(void)state;
+	for (uint32_t k = 1; k <= 4; k++)
+		add_nh(k, "192.0.2.1", (uint16_t)k);
+	assert_int_equal(dp_fib_group_add(fib, 1, four, 4), 0);
+	add_route("10.0.0.0/8", 1, FIBC_RT_F_GROUP);
+	assert_int_equal(pthread_create(&t, NULL, stress_reader, &st), 0);
+	while (!__atomic_load_n(&st.started, __ATOMIC_ACQUIRE))
+		;
+	for (uint32_t it = 0; it < 30000; it++) {
+		uint32_t k = 1 + it % 4;
+
+		add_nh(k, "192.0.2.1", (uint16_t)((it / 4) % 2 ? k + 100 : k));
+		if (it % 3 == 0) {
+			assert_int_equal(dp_fib_group_add(fib, 1, three, 3), 0);
+			assert_int_equal(dp_fib_nh_del(fib, 4), 0);
+			add_nh(4, "192.0.2.1", 4);
+		} else {
+			assert_int_equal(dp_fib_group_add(fib, 1, four, 4), 0);
+		}
+		if (it % 5 == 0)
+			add_route("10.0.0.0/8", it % 2 ? 2 : 1, it % 2 ? 0 : FIBC_RT_F_GROUP);
+		dp_fib_reclaim(fib);
+	}
+	__atomic_store_n(&st.stop, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	print_message("# %lu reads, %lu NULL, %lu freed objects seen; %u objects still waiting\n",
+	              st.reads, st.nulls, st.bad, dp_fib_reclaim_pending(fib));
+	assert_true(st.reads > 0);
+	assert_int_equal(st.bad, 0);
+	dp_fib_reclaim(fib); /* the reader is gone: everything goes */
+	assert_int_equal(dp_fib_reclaim_pending(fib), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_v4_longest_match, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_v6_longest_match, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_refcounts, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_ecmp, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_nh_bulk, fib_setup, fib_teardown),
+	        cmocka_unit_test(test_tbl8_exhausted),
+	        cmocka_unit_test_setup_teardown(test_stale_sweep, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_sweep_many, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_qsbr_defers_free, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_qsbr_concurrent, fib_setup, fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_resolve_survives_readd, fib_setup,
+	                                        fib_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
+}
