@@ -77,7 +77,7 @@ struct bgp_update {
 	enum bgp_upd_action action;
 	struct bgp_notify notify; /* for BGP_UPD_SESSION_RESET */
 	const char *reason;	  /* for logs: what was wrong, static text */
-	struct bgp_attrs *attrs;  /* not interned; NULL when the message has no attributes */
+	struct bgp_attrs *attrs;  /* not interned; NULL when nothing is announced */
 	struct bgp_nlri_block withdrawn; /* IPv4 withdrawn routes */
 	struct bgp_nlri_block nlri;	 /* IPv4 NLRI */
 	struct bgp_nlri_block mp_reach;	 /* len 0 if absent */
@@ -155,9 +155,9 @@ int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subty
  * peer's fault: a malformed message is an action, not an error); -ENOMEM on allocation
  * failure. The caller frees u->attrs (bgp_attrs_free) unless it interns them.
  *
- * u->attrs is NULL when the message has no attributes, for End-of-RIB, and when the action
- * is TREAT_AS_WITHDRAW or SESSION_RESET (the NLRI blocks are still set for withdrawal in
- * the first case). u->reason names the first problem of the harshest action.
+ * u->attrs is set only when the message announces NLRI (IPv4 or MP_REACH_NLRI) and the
+ * action is OK or ATTR_DISCARD; with TREAT_AS_WITHDRAW the NLRI blocks are still set, for
+ * the caller to withdraw them. u->reason names the first problem of the harshest action.
  * Session resets: withdrawn/attribute lengths past the message, a repeated MP_* attribute,
  * an attribute overrun when the NLRI cannot all be located 3/1; unrecognised well-known
  * attribute 3/2 (data: the attribute); wrong flags on MP_* 3/4; malformed MP_REACH/

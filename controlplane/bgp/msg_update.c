@@ -268,8 +268,11 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_codec_op
 			set_next_hop(&c);
 		check_eor(&c);
 	}
-	/* Attributes of a message to withdraw or to reset on are of no use to the caller. */
-	if (u->action >= BGP_UPD_TREAT_AS_WITHDRAW || u->eor) {
+	/*
+	 * Attributes only describe the NLRI announced with them (RFC 4271 4.3): without any,
+	 * or when the message is to be withdrawn or reset on, they are of no use.
+	 */
+	if (u->action >= BGP_UPD_TREAT_AS_WITHDRAW || (u->nlri.len == 0 && u->mp_reach.len == 0)) {
 		bgp_attrs_free(c.a);
 		c.a = NULL;
 	}

@@ -166,6 +166,7 @@ cpu_s() {
 run_one() {
   local name=$1 n=$2 coll_pid feed_pid result
   local dst=198.18.21.2
+  rm -f "$RH_TMP/result" "$RH_TMP/t0" "$RH_TMP/ready"
   [ "$name" = ceiling ] && dst=198.18.20.1
   if [ "$name" = ceiling ]; then
     # The collector peers with the feeder directly: the feeder listens this time.
@@ -177,15 +178,15 @@ run_one() {
   fi
   rh_bg coll "$RH_TMP/coll-$name-$n.log" "$blast" collect --local 198.18.21.1 --local-as 65002 \
     --peer "$dst" --peer-as "$([ "$name" = ceiling ] && echo 65001 || echo 65000)" \
-    --expect "$n" --timeout 300 --result "$RH_TMP/result"
+    --expect "$n" --timeout "${BENCH_TIMEOUT:-300}" --result "$RH_TMP/result" --t0-file "$RH_TMP/t0" --ready-file "$RH_TMP/ready"
   coll_pid=$RH_LAST_PID
-  rm -f "$RH_TMP/result"
   if [ "$name" = ceiling ]; then
     rh_bg feed "$RH_TMP/feed-$name-$n.log" "$blast" feed --local 198.18.20.1 --local-as 65001 \
-      --listen --peer 198.18.21.1 --peer-as 65002 --prefixes "$n" --seed 1 --hold-open 400
+      --listen --peer 198.18.21.1 --peer-as 65002 --prefixes "$n" --seed 1 --hold-open 400 --t0-file "$RH_TMP/t0" --ready-file "$RH_TMP/ready"
   else
     rh_bg feed "$RH_TMP/feed-$name-$n.log" "$blast" feed --local 198.18.20.1 --local-as 65001 \
-      --peer 198.18.20.2 --peer-as 65000 --prefixes "$n" --seed 1 --hold-open 400
+      --peer 198.18.20.2 --peer-as 65000 --prefixes "$n" --seed 1 --hold-open 400 \
+      --t0-file "$RH_TMP/t0" --ready-file "$RH_TMP/ready"
   fi
   feed_pid=$RH_LAST_PID
   # Bounded: the collector gives up after its own timeout.

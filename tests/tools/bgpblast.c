@@ -40,6 +40,7 @@ struct opts {
 	unsigned prefixes, attr_sets, expect;
 	unsigned seed, hold_open, timeout;
 	const char *t0_file, *result;
+	const char *ready_file; /* collect: created once established; feed: waited for */
 };
 
 static double now_s(void)
@@ -288,15 +289,21 @@ static int run_feed(const struct opts *o)
 		while (k < o->prefixes) {
 			if (used + co.max_msg > cap)
 				die("feeder buffer");
-			bgp_upd_begin(&uw, out + used, co.max_msg, BGP_AID_IPV4, false, attrs[set], &co);
+			bgp_upd_begin(&uw, out + used, co.max_msg, BGP_AID_IPV4, false, attrs[set],
+			              &co);
 			for (; k < o->prefixes; k += sets) {
 				unsigned len = pick_len(&seed);
 				struct rh_prefix p = {.family = RH_AF_INET};
 				uint32_t v;
 
-				if (next[len] >= (1ull << len))
-					len = 24;
+				/* Unicast space only (a receiver ignores 0/8, 127/8 and 224/3
+				 * and up): a length whose counter ran past it falls back to /24. */
 				v = (uint32_t)(next[len] << (32 - len));
+				if (next[len] >= (1ull << len) || v >> 24 >= 224 ||
+				    v >> 24 == 127) {
+					len = 24;
+					v = (uint32_t)(next[len] << 8);
+				}
 				p.len = (uint8_t)len;
 				p.bytes[0] = (uint8_t)(v >> 24);
 				p.bytes[1] = (uint8_t)(v >> 16);
@@ -317,6 +324,15 @@ static int run_feed(const struct opts *o)
 		bgp_eor_encode(&w, BGP_AID_IPV4);
 		used += w.len;
 	}
+	/* Measure propagation, not session set-up: wait until the collector is established
+	 * with the device (bounded), then give the device a moment to send its End-of-RIB. */
+	for (int i = 0; o->ready_file != NULL && access(o->ready_file, F_OK) != 0; i++) {
+		if (i > 6000) {
+			fprintf(stderr, "bgpblast: the collector never got established\n");
+			return 1;
+		}
+		usleep(50 * 1000);
+	}
 	if (o->t0_file != NULL) {
 		FILE *f = fopen(o->t0_file, "w");
 
@@ -327,7 +343,7 @@ static int run_feed(const struct opts *o)
 	}
 	write_all(fd, out, used);
 	fprintf(stderr, "bgpblast: fed %u prefixes in %zu bytes, %u attribute sets\n", done, used,
-		sets);
+	        sets);
 	/* Keep the session: answer with keepalives, bounded by --hold-open. */
 	for (double end = now_s() + o->hold_open; now_s() < end;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -352,7 +368,7 @@ struct pset {
 static uint64_t pkey(const struct rh_prefix *p)
 {
 	uint64_t k = (uint64_t)p->len << 32 | (uint32_t)p->bytes[0] << 24 |
-		     (uint32_t)p->bytes[1] << 16 | (uint32_t)p->bytes[2] << 8 | p->bytes[3];
+	             (uint32_t)p->bytes[1] << 16 | (uint32_t)p->bytes[2] << 8 | p->bytes[3];
 
 	return k + 1;
 }
@@ -438,6 +454,13 @@ static int run_collect(const struct opts *o)
 		die("memory");
 	fd = tcp_session(o);
 	co = establish(fd, o, buf);
+	if (o->ready_file != NULL) {
+		FILE *f = fopen(o->ready_file, "w");
+
+		if (f == NULL)
+			die(o->ready_file);
+		fclose(f);
+	}
 	end = now_s() + (o->timeout ? o->timeout : 300);
 	while (s.count < o->expect && now_s() < end) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -469,7 +492,7 @@ static int run_collect(const struct opts *o)
 	}
 	if (s.count < o->expect) {
 		fprintf(stderr, "bgpblast: collected %zu of %u prefixes before the timeout\n",
-			s.count, o->expect);
+		        s.count, o->expect);
 		return 1;
 	}
 	double t_done = now_s(), t0 = read_t0(o->t0_file);
@@ -477,7 +500,7 @@ static int run_collect(const struct opts *o)
 	if (t0 == 0)
 		t0 = t_first;
 	fprintf(stderr, "bgpblast: collected %zu prefixes, %.3f s after the feeder started\n",
-		s.count, t_done - t0);
+	        s.count, t_done - t0);
 	if (o->result != NULL) {
 		FILE *f = fopen(o->result, "w");
 
@@ -495,13 +518,21 @@ static int run_collect(const struct opts *o)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"local", required_argument, NULL, 'l'},    {"local-as", required_argument, NULL, 'L'},
-		{"peer", required_argument, NULL, 'p'},	    {"peer-as", required_argument, NULL, 'P'},
-		{"listen", no_argument, NULL, 's'},	    {"prefixes", required_argument, NULL, 'n'},
-		{"attr-sets", required_argument, NULL, 'a'}, {"seed", required_argument, NULL, 'S'},
-		{"expect", required_argument, NULL, 'e'},   {"timeout", required_argument, NULL, 't'},
-		{"t0-file", required_argument, NULL, '0'},  {"result", required_argument, NULL, 'r'},
-		{"hold-open", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0},
+	        {"local", required_argument, NULL, 'l'},
+	        {"local-as", required_argument, NULL, 'L'},
+	        {"peer", required_argument, NULL, 'p'},
+	        {"peer-as", required_argument, NULL, 'P'},
+	        {"listen", no_argument, NULL, 's'},
+	        {"prefixes", required_argument, NULL, 'n'},
+	        {"attr-sets", required_argument, NULL, 'a'},
+	        {"seed", required_argument, NULL, 'S'},
+	        {"expect", required_argument, NULL, 'e'},
+	        {"timeout", required_argument, NULL, 't'},
+	        {"t0-file", required_argument, NULL, '0'},
+	        {"result", required_argument, NULL, 'r'},
+	        {"hold-open", required_argument, NULL, 'H'},
+	        {"ready-file", required_argument, NULL, 'R'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct opts o = {.hold_open = 60, .timeout = 300};
 	int c;
@@ -555,6 +586,9 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			o.hold_open = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'R':
+			o.ready_file = optarg;
 			break;
 		default:
 			return 2;

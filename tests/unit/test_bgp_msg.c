@@ -266,7 +266,8 @@ static size_t open_body(uint8_t *b, const uint8_t *params, size_t plen)
 
 	memcpy(b, fixed, sizeof(fixed));
 	b[9] = (uint8_t)plen;
-	memcpy(b + 10, params, plen);
+	if (plen > 0)
+		memcpy(b + 10, params, plen);
 	return 10 + plen;
 }
 

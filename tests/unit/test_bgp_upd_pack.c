@@ -264,6 +264,72 @@ static void test_encode_ebgp_drops_ibgp_attrs(void **state)
 	bgp_attrs_free(a);
 }
 
+/* Walks the attributes of an encoded UPDATE: the flags of attribute `type`, or -1. */
+static int attr_flags(const uint8_t *msg, size_t len, uint8_t type, unsigned *index)
+{
+	size_t wlen = (size_t)msg[19] << 8 | msg[20];
+	size_t off = 21 + wlen, end, alen;
+	unsigned i = 0;
+
+	alen = (size_t)msg[off] << 8 | msg[off + 1];
+	off += 2;
+	end = off + alen;
+	assert_true(end <= len);
+	while (off < end) {
+		uint8_t f = msg[off], t = msg[off + 1];
+		size_t l = f & BGP_ATTR_F_EXTLEN ? ((size_t)msg[off + 2] << 8 | msg[off + 3])
+		                                 : msg[off + 2];
+
+		if (t == type) {
+			*index = i;
+			return f;
+		}
+		off += (f & BGP_ATTR_F_EXTLEN ? 4 : 3) + l;
+		i++;
+	}
+	return -1;
+}
+
+/*
+ * The wire layout: MP_REACH_NLRI first (RFC 7606 5.1), the extended-length flag on an
+ * attribute over 255 bytes and not on a short one, and no AS4_PATH when the only
+ * 4-octet ASNs are in confederation segments (RFC 6793 3).
+ */
+static void test_encode_wire_layout(void **state)
+{
+	struct bgp_attrs *a = sample_attrs(RH_AF_INET6);
+	static const uint8_t confed_path[] = {3, 1, 0xfa, 0x56, 0xea, 0x05, 2, 1, 0, 0, 0xfd, 0xe9};
+	uint8_t buf[BGP_MAX_MSG];
+	struct bgp_upd_writer uw;
+	struct rh_prefix p;
+	unsigned idx;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(rh_prefix_parse("2001:db8:1::/48", &p, true), 0);
+	assert_int_equal(bgp_upd_begin(&uw, buf, sizeof(buf), BGP_AID_IPV6, false, a, &ebgp), 0);
+	assert_int_equal(bgp_upd_add(&uw, &p, 0), 0);
+	len = bgp_upd_finish(&uw);
+	assert_int_not_equal(attr_flags(buf, len, BGP_ATTR_MP_REACH_NLRI, &idx), -1);
+	assert_int_equal(idx, 0);
+	assert_int_equal(attr_flags(buf, len, BGP_ATTR_COMMUNITIES, &idx) & BGP_ATTR_F_EXTLEN,
+	                 BGP_ATTR_F_EXTLEN);
+	assert_int_equal(attr_flags(buf, len, BGP_ATTR_ORIGIN, &idx), BGP_ATTR_F_TRANSITIVE);
+
+	free(a->aspath);
+	a->aspath = malloc(sizeof(confed_path));
+	memcpy(a->aspath, confed_path, sizeof(confed_path));
+	a->aspath_len = sizeof(confed_path);
+	a->aggregator_as = 65009;
+	assert_int_equal(bgp_upd_begin(&uw, buf, sizeof(buf), BGP_AID_IPV6, false, a, &old_ebgp),
+	                 0);
+	assert_int_equal(bgp_upd_add(&uw, &p, 0), 0);
+	len = bgp_upd_finish(&uw);
+	assert_int_equal(attr_flags(buf, len, BGP_ATTR_AS4_PATH, &idx), -1);
+	assert_int_equal(attr_flags(buf, len, BGP_ATTR_AS4_AGGREGATOR, &idx), -1);
+	bgp_attrs_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +339,7 @@ int main(void)
 	        cmocka_unit_test(test_encode_two_octet),
 	        cmocka_unit_test(test_encode_errors),
 	        cmocka_unit_test(test_encode_ebgp_drops_ibgp_attrs),
+	        cmocka_unit_test(test_encode_wire_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

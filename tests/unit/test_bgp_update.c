@@ -659,11 +659,11 @@ static void test_7606_missing_mandatory(void **state)
 	len = body(b, NULL, 0, NULL, 0, nlri, sizeof(nlri));
 	assert_int_equal(bgp_update_decode(b, len, &ebgp, &u), 0);
 	assert_int_equal(u.action, BGP_UPD_TREAT_AS_WITHDRAW);
-	/* Without NLRI nothing is mandatory. */
+	/* Without NLRI nothing is mandatory, and the attributes describe nothing. */
 	len = body(b, NULL, 0, no_nh, sizeof(no_nh), NULL, 0);
 	assert_int_equal(bgp_update_decode(b, len, &ebgp, &u), 0);
 	assert_int_equal(u.action, BGP_UPD_OK);
-	bgp_attrs_free(u.attrs);
+	assert_null(u.attrs);
 }
 
 /* RFC 4271 6.3: an unrecognised well-known attribute resets with it as data. */
@@ -708,6 +708,30 @@ static void test_7606_attr_overrun_no_nlri(void **state)
 	assert_int_equal(bgp_update_decode(b, len, &ebgp, &u), 0);
 	assert_int_equal(u.action, BGP_UPD_SESSION_RESET);
 	assert_int_equal(u.notify.subcode, BGP_ERR_UPD_ATTRLIST);
+}
+
+/* An overrun after MP_REACH_NLRI: its NLRI are located, so treat-as-withdraw suffices. */
+static void test_7606_attr_overrun_after_mp_reach(void **state)
+{
+	/* clang-format off */
+	static const uint8_t at[] = {
+		0x80, 14, 26, 0, 2, 1, 16,
+		0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0, 32, 0x20, 1, 0xd, 0xb8,
+		ORIGIN_OK, ASPATH_OK,
+		0x80, 4, 9, 0, 0, 0, 1,
+	};
+	/* clang-format on */
+	uint8_t b[64];
+	struct bgp_update u;
+	size_t len = body(b, NULL, 0, at, sizeof(at), NULL, 0);
+
+	(void)state;
+	assert_int_equal(bgp_update_decode(b, len, &ebgp, &u), 0);
+	assert_int_equal(u.action, BGP_UPD_TREAT_AS_WITHDRAW);
+	assert_int_equal(u.mp_reach.aid, BGP_AID_IPV6);
+	assert_int_equal(u.mp_reach.len, 5);
+	assert_null(u.attrs);
 }
 
 static void test_total_attr_length_overrun(void **state)
@@ -896,6 +920,7 @@ int main(void)
 	        cmocka_unit_test(test_7606_attr_overrun_with_nlri),
 	        cmocka_unit_test(test_7606_attr_short_header),
 	        cmocka_unit_test(test_7606_attr_overrun_no_nlri),
+	        cmocka_unit_test(test_7606_attr_overrun_after_mp_reach),
 	        cmocka_unit_test(test_total_attr_length_overrun),
 	        cmocka_unit_test(test_withdrawn_length_overrun),
 	        cmocka_unit_test(test_7606_nlri_bad_length),
