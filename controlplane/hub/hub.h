@@ -87,7 +87,8 @@ int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t b
 void hub_peer_down(struct hub_peer *p);
 
 /*
- * A decoded UPDATE from the peer (u->action already applied by the caller: for
+ * A decoded UPDATE from the peer; u is only read (the caller frees u->attrs after the
+ * call; the hub interns its own copy). u->action is already applied by the caller: for
  * BGP_UPD_TREAT_AS_WITHDRAW, pass it and the hub withdraws every NLRI). Import rules
  * (R7, R8, the default route from VPN) mark rejected routes, which stay visible in the
  * peer's received-routes view. Returns 0, or -ECANCELED when the peer passed its route
@@ -105,6 +106,9 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
  * -EAGAIN (socket full). Returns the number of prefixes handed over, or a negative errno.
  */
 long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *arg);
+
+/* Routes the peer advertised (held), of them accepted (not rejected by an import rule). */
+void hub_peer_counts(const struct hub_peer *p, uint32_t *received, uint32_t *accepted);
 
 /* Runtime switches (R5, R13): take effect by UPDATEs and withdrawals only. */
 int hub_set_branch_to_branch(struct hub *h, bool on);
