@@ -474,6 +474,7 @@ static void read_cp(const struct lyd_node *cp, const struct rh_config *cfg, stru
 	if (c->mgmt_socket[0] == '\0')
 		copy_str(c->mgmt_socket, sizeof(c->mgmt_socket), "/run/routehub/controlplane.sock");
 	c->log_level = log_level_of(leaf(cp, "log-level"));
+	c->enforce_route_limits = leaf_bool(cp, "enforce-route-limits", true);
 }
 
 /* ------------------------------------------------------------------ checks YANG cannot state */

@@ -108,14 +108,9 @@ EOF
 }
 
 conf_routehub() {
-  cat >"$RH_TMP/routehub.json" <<EOF
-{"routehub:routehub": {
-  "route-server": {"instance-address": ["198.18.20.2", "198.18.21.2"],
-                   "vnet-address-space": ["198.18.0.0/24"], "route-limit": 4000},
-  "control-plane": {"mgmt-socket": "$RH_TMP/cp.sock", "log-level": "warning"},
-  "dataplane": {"port": [{"name": "p0", "vdev": "net_null0"}]}
-}}
-EOF
+  # configs/bench-bgp.json: the route server with the feeder and the collector as NVA
+  # peers, route limits lifted (R11 caps an NVA at 4,000 routes).
+  sed "s|/run/routehub/bench-bgp/|$RH_TMP/|" "$top/configs/bench-bgp.json" >"$RH_TMP/routehub.json"
 }
 
 # start_dut NAME: starts the device in the dut namespace, sets DUT_PID.
@@ -139,7 +134,7 @@ start_dut() {
     routehub)
       conf_routehub
       rh_bg dut "$RH_TMP/routehub.log" "${ROUTEHUB_BUILD:-$top/build}/controlplane/routehub-controlplane" \
-        --config "$RH_TMP/routehub.json" --bench-peers ;;
+        --config "$RH_TMP/routehub.json" ;;
   esac
   DUT_PID=$RH_LAST_PID
 }

@@ -218,6 +218,7 @@ static void test_lab_values_and_defaults(void **state)
 	assert_int_equal(cfg->dp.fib4_max_routes, 65536);
 	assert_string_equal(cfg->dp.eal_args, "--no-huge --no-pci -m 512");
 	assert_string_equal(cfg->cp.mgmt_socket, "/run/routehub/lab/controlplane.sock");
+	assert_true(cfg->cp.enforce_route_limits); /* R11 by default */
 	rh_config_free(cfg);
 }
 
@@ -243,6 +244,16 @@ static void test_vpn_lab_values(void **state)
 	rh_config_free(cfg);
 }
 
+static void test_bench_bgp_lifts_limits(void **state)
+{
+	struct rh_config *cfg = load_shipped("bench-bgp.json");
+
+	(void)state;
+	assert_false(cfg->cp.enforce_route_limits);
+	assert_int_equal(cfg->rs.n_peers, 2);
+	rh_config_free(cfg);
+}
+
 static void test_baremetal_values(void **state)
 {
 	struct rh_config *cfg = load_shipped("baremetal-2port.json");
@@ -265,6 +276,7 @@ int main(void)
 	        cmocka_unit_test(test_lab_values_and_defaults),
 	        cmocka_unit_test(test_vpn_lab_values),
 	        cmocka_unit_test(test_baremetal_values),
+	        cmocka_unit_test(test_bench_bgp_lifts_limits),
 	        cmocka_unit_test(test_bad_configs),
 	        cmocka_unit_test(test_every_bad_file_has_a_case),
 	};
