@@ -24,7 +24,7 @@
 #include "log.h"
 #include "mgmt.h"
 
-#define MGMT_WAIT_MS 200
+#define MGMT_WAIT_MS 20 /* a silent client must not stall the main lcore long */
 
 static struct dp_main *tel_dp; /* the telemetry callback has no argument */
 
