@@ -36,6 +36,10 @@ rh_exec sw ip link add br0 type bridge
 for i in s-hub s-b s-c; do rh_exec sw ip link set "$i" master br0; done
 rh_exec sw ip link set br0 up
 rh_exec a ip route add default via 198.18.30.1
+rh_exec a ip addr add 2001:db8:30::10/64 dev eth0 nodad
+rh_exec a ip -6 route add default via 2001:db8:30::1
+rh_exec b ip addr add 2001:db8:31::10/64 dev eth0 nodad
+rh_exec c ip addr add 2001:db8:31::11/64 dev eth0 nodad
 # A veth leaves UDP and TCP checksums to be completed by the receiving device
 # (CHECKSUM_PARTIAL); af_packet hands such frames to the dataplane as they are, so they
 # would arrive with bad checksums. Real NICs do not do this: turn the offload off on the
@@ -50,6 +54,8 @@ for h in a b c; do rh_exec "$h" "$PY" "$RH_TMP/txcsum_off.py" eth0; done
 for h in b c; do
   rh_exec "$h" ip addr add 203.0.113.1/32 dev lo
   rh_exec "$h" ip route add default via 198.18.31.1
+  rh_exec "$h" ip addr add 2001:db8:71::1/128 dev lo
+  rh_exec "$h" ip -6 route add default via 2001:db8:31::1
 done
 # The dataplane owns dp-a and dp-b; the hub's kernel must stay off them: no ARP or IPv6
 # there, and strict reverse-path filtering, since the port addresses live on the TAPs.
@@ -68,8 +74,8 @@ cat >"$RH_TMP/dp.json" <<EOF
                      "vnet-address-space": ["198.18.0.0/24"]},
     "dataplane": {
       "port": [
-        {"name": "a", "vdev": "net_af_packet0,iface=dp-a", "address": ["198.18.30.1/24"]},
-        {"name": "b", "vdev": "net_af_packet1,iface=dp-b", "address": ["198.18.31.1/24"]}
+        {"name": "a", "vdev": "net_af_packet0,iface=dp-a", "address": ["198.18.30.1/24", "2001:db8:30::1/64"]},
+        {"name": "b", "vdev": "net_af_packet1,iface=dp-b", "address": ["198.18.31.1/24", "2001:db8:31::1/64"]}
       ],
       "fib": {"ipv4-max-routes": 1024, "ipv6-max-routes": 1024, "max-next-hops": 256},
       "fib-socket": "$FIBSOCK",
@@ -156,6 +162,19 @@ else
   printf '%s\n' "$out" | sed 's/^/# /'
 fi
 
+# ------------------------------------------------------------------ IPv6
+rh_check "A pings the dataplane's own IPv6 address" quiet rh_exec a ping -6 -c 2 -i 0.2 -W 2 2001:db8:30::1
+rh_check "fibctl: 2001:db8:71::/48 via B" fib route add 2001:db8:71::/48 via 2001:db8:31::10
+rh_check "A pings 2001:db8:71::1 through the dataplane (ND on port b)" \
+  quiet rh_exec a ping -6 -c 4 -i 0.2 -W 2 2001:db8:71::1
+out=$(rh_exec a ping -6 -c 1 -t 1 -W 2 2001:db8:71::1 2>&1)
+if printf '%s' "$out" | grep -q "From 2001:db8:30::1.*Time exceeded"; then
+  rh_ok "hop limit 1: ICMPv6 time exceeded from 2001:db8:30::1"
+else
+  rh_not_ok "hop limit 1: ICMPv6 time exceeded from 2001:db8:30::1"
+  printf '%s\n' "$out" | sed 's/^/# /'
+fi
+
 # ------------------------------------------------------------------ ECMP
 rh_check "fibctl: 203.0.113.0/24 via B and C" \
   fib route add 203.0.113.0/24 via 198.18.31.10,198.18.31.11
@@ -207,6 +226,7 @@ rh_check "show ports: both ports, link up" sh -c \
   "'$CTL' --dp-socket '$MGMT' show ports | grep -c ' up ' | grep -qx 2"
 rh_check "show neighbours: B and C reachable or stale" sh -c \
   "'$CTL' --dp-socket '$MGMT' show neighbours | grep -E '198.18.31.1[01] .*(reachable|stale)' | wc -l | grep -qx 2"
+rh_check "show neighbours: B's IPv6 address learned by ND" ctl_has "show neighbours" "2001:db8:31::10 "
 rh_check "show stats: the worker forwarded packets" sh -c \
   "'$CTL' --dp-socket '$MGMT' show stats | grep -qE '^0 +forwarded +[1-9]'"
 rh_check "show stats --json is routehub:state" sh -c \
