@@ -103,6 +103,29 @@ rh_check "TAP rh-a carries the port address" rh_wait 5 sh -c \
 rh_check "A pings the dataplane's own address (through the TAP)" \
   quiet rh_exec a ping -c 3 -i 0.2 -W 2 198.18.30.1
 
+# A TCP service in the hub's kernel (as bgpd would be) answers A through the dataplane.
+cat >"$RH_TMP/tcp_echo.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+s.settimeout(20)
+c, _ = s.accept()
+c.sendall(c.recv(100))
+c.close()
+EOF
+cat >"$RH_TMP/tcp_client.py" <<'EOF'
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+c.sendall(b"routehub")
+sys.exit(0 if c.recv(100) == b"routehub" else 1)
+EOF
+rh_bg hub "$RH_TMP/tcp-echo.log" "$PY" "$RH_TMP/tcp_echo.py" 198.18.30.1 1790
+rh_wait 5 sh -c "ip netns exec $(rh_nsname hub) ss -ltn | grep -q 198.18.30.1:1790"
+rh_check "TCP from A to a socket on the hub's kernel (the BGP path)" \
+  rh_exec a "$PY" "$RH_TMP/tcp_client.py" 198.18.30.1 1790
+
 # ------------------------------------------------------------------ forwarding
 fib() { "$FIBCTL" "$FIBSOCK" "$@"; }
 rh_check "fibctl: 203.0.113.0/24 via B" fib route add 203.0.113.0/24 via 198.18.31.10
