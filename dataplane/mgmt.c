@@ -387,6 +387,8 @@ static enum mgmt_status dp_handler(void *ctx, const char *cmd, char **body, size
 
 /* ---- telemetry ---- */
 
+/* Keys are worker<N>_<counter> and main_<counter>: telemetry names take only letters,
+ * digits, '_' and '/'. */
 static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *t)
 {
 	struct counter c[64];
@@ -402,7 +404,7 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *t
 
 		n = worker_counters(tel_dp->worker[w], c, RTE_DIM(c));
 		for (unsigned i = 0; i < n; i++) {
-			snprintf(key, sizeof(key), "worker%u.%s", w, c[i].name);
+			snprintf(key, sizeof(key), "worker%u_%s", w, c[i].name);
 			rte_tel_data_add_dict_u64(t, key, c[i].value);
 		}
 	}
@@ -410,7 +412,7 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *t
 	for (unsigned i = 0; i < n; i++) {
 		char key[RTE_TEL_MAX_STRING_LEN];
 
-		snprintf(key, sizeof(key), "main.%s", c[i].name);
+		snprintf(key, sizeof(key), "main_%s", c[i].name);
 		rte_tel_data_add_dict_u64(t, key, c[i].value);
 	}
 	return 0;

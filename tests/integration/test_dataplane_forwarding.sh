@@ -13,6 +13,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 rh_init dataplane_forwarding
 quiet() { "$@" >/dev/null 2>&1; }
+ctl_has() { "$CTL" --dp-socket "$MGMT" $1 2>&1 | grep -q -- "$2"; }
 
 DP=$RH_BUILD/dataplane/routehub-dataplane
 FIBCTL=$RH_BUILD/tests/tools/fibctl
@@ -198,6 +199,13 @@ else
   printf '%s\n' "$out" | sed 's/^/# /'
 fi
 
+# ------------------------------------------------------------------ connected subnet
+# No route from the FIB channel: 198.18.31.0/24 is port b's subnet; the dataplane resolves
+# C itself and then forwards through a host route.
+rh_check "A pings C's interface address on the connected subnet" \
+  quiet rh_exec a ping -c 3 -i 0.2 -W 2 198.18.31.11
+rh_check "show fib: a neighbour host route for C" ctl_has "show fib" "198.18.31.11/32 *neighbour"
+
 # ------------------------------------------------------------------ ECMP
 rh_check "fibctl: 203.0.113.0/24 via B and C" \
   fib route add 203.0.113.0/24 via 198.18.31.10,198.18.31.11
@@ -243,7 +251,6 @@ else
 fi
 
 # ------------------------------------------------------------------ management
-ctl_has() { "$CTL" --dp-socket "$MGMT" $1 2>&1 | grep -q -- "$2"; }
 rh_check "show fib lists the connected subnet" ctl_has "show fib" "198.18.31.0/24 *connected"
 rh_check "show ports: both ports, link up" sh -c \
   "'$CTL' --dp-socket '$MGMT' show ports | grep -c ' up ' | grep -qx 2"
@@ -254,6 +261,25 @@ rh_check "show stats: the worker forwarded packets" sh -c \
   "'$CTL' --dp-socket '$MGMT' show stats | grep -qE '^0 +forwarded +[1-9]'"
 rh_check "show stats --json is routehub:state" sh -c \
   "'$CTL' --dp-socket '$MGMT' --json show stats | grep -q 'routehub:state'"
+
+# rte_telemetry: the EAL file prefix is routehub-<FNV-1a of the management socket path>.
+cat >"$RH_TMP/tel.py" <<'EOF'
+import json, socket, sys
+h = 2166136261
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+s.connect("/var/run/dpdk/routehub-%08x/dpdk_telemetry.v2" % h)
+size = json.loads(s.recv(65536).decode()).get("max_output_len", 16384)
+s.send(b"/routehub/stats")
+st = json.loads(s.recv(size).decode())["/routehub/stats"]
+ok = st.get("worker0_forwarded", 0) > 0 and "main_icmp_sent" in st
+if not ok:
+    print(json.dumps(st)[:600])
+sys.exit(0 if ok else 1)
+EOF
+rh_check "telemetry /routehub/stats" rh_exec hub "$PY" "$RH_TMP/tel.py" "$MGMT"
 
 # ------------------------------------------------------------------ shutdown
 kill -TERM "$DP_PID"
