@@ -19,7 +19,6 @@
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,7 @@
 
 #include "check.h"
 #include "dp.h"
+#include "eal.h"
 #include "log.h"
 
 #define EAL_MAX_ARGS 160
@@ -72,136 +72,6 @@ static void usage(FILE *f)
 	        "  -c, --config FILE  run with this configuration\n"
 	        "  --check FILE       validate a configuration file and exit (0 valid, 1 invalid)\n"
 	        "  --version          print the version and the DPDK version\n");
-}
-
-/* ---- EAL arguments ---- */
-
-struct eal_args {
-	int argc;
-	char *argv[EAL_MAX_ARGS];
-};
-
-static int eal_add(struct eal_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int eal_add(struct eal_args *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	if (a->argc >= EAL_MAX_ARGS - 1)
-		return -E2BIG;
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	a->argv[a->argc++] = s;
-	return 0;
-}
-
-static void eal_free(struct eal_args *a)
-{
-	for (int i = 0; i < a->argc; i++)
-		free(a->argv[i]);
-	a->argc = 0;
-}
-
-static bool has_word(const char *args, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = strstr(args, word); p != NULL; p = strstr(p + 1, word))
-		if ((p == args || p[-1] == ' ') &&
-		    (p[len] == '\0' || p[len] == ' ' || p[len] == '='))
-			return true;
-	return false;
-}
-
-/* FNV-1a: a stable short name for the socket path (the EAL runtime directory). */
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
-
-/*
- * The main lcore and the worker lcores. Configured workers run where they are told; the
- * main lcore takes the first CPU of the process that is not one of them. Without any,
- * the first CPU is the main lcore and the second (if any) runs the worker.
- */
-static int pick_lcores(struct dp_main *d, unsigned *main_lcore)
-{
-	const struct rh_dp_cfg *dp = &d->cfg->dp;
-	unsigned cpus[2], n_cpus = 0;
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return -errno;
-	for (unsigned c = 0; c < CPU_SETSIZE && n_cpus < 2; c++) {
-		bool worker = false;
-
-		for (unsigned w = 0; w < dp->n_workers; w++)
-			worker |= dp->worker[w] == c;
-		if (CPU_ISSET(c, &set) && !worker)
-			cpus[n_cpus++] = c;
-	}
-	if (n_cpus == 0)
-		return -EINVAL;
-	*main_lcore = cpus[0];
-	if (dp->n_workers > 0) {
-		d->n_workers = dp->n_workers;
-		for (unsigned w = 0; w < dp->n_workers; w++)
-			d->worker_lcore[w] = dp->worker[w];
-	} else {
-		d->n_workers = 1;
-		d->interleaved = n_cpus < 2;
-		d->worker_lcore[0] = d->interleaved ? cpus[0] : cpus[1];
-	}
-	return 0;
-}
-
-static int eal_build(struct dp_main *d, const char *prog, struct eal_args *a)
-{
-	const struct rh_dp_cfg *dp = &d->cfg->dp;
-	char lcores[512];
-	unsigned main_lcore = 0, n = 0;
-	bool pci = false;
-	int rc;
-
-	rc = pick_lcores(d, &main_lcore);
-	if (rc < 0)
-		return rc;
-	n += (unsigned)snprintf(lcores, sizeof(lcores), "%u", main_lcore);
-	for (unsigned w = 0; w < d->n_workers && !d->interleaved && n < sizeof(lcores); w++)
-		n += (unsigned)snprintf(lcores + n, sizeof(lcores) - n, ",%u", d->worker_lcore[w]);
-	rc = eal_add(a, "%s", prog);
-	rc = rc ?: eal_add(a, "-l");
-	rc = rc ?: eal_add(a, "%s", lcores);
-	rc = rc ?: eal_add(a, "--main-lcore=%u", main_lcore);
-	if (!has_word(dp->eal_args, "--file-prefix"))
-		rc = rc ?: eal_add(a, "--file-prefix=routehub-%08x", fnv1a(dp->mgmt_socket));
-	for (unsigned p = 0; p < dp->n_ports && rc == 0; p++) {
-		pci |= dp->port[p].is_pci;
-		rc = eal_add(a, "%s", dp->port[p].is_pci ? "-a" : "--vdev");
-		rc = rc ?: eal_add(a, "%s", dp->port[p].device);
-	}
-	/* With no PCI port, the EAL must not take the host's NICs. */
-	if (!pci && !has_word(dp->eal_args, "--no-pci") && !has_word(dp->eal_args, "-a") &&
-	    !has_word(dp->eal_args, "--allow"))
-		rc = rc ?: eal_add(a, "--no-pci");
-	{
-		char extra[sizeof(dp->eal_args)], *save = NULL;
-
-		snprintf(extra, sizeof(extra), "%s", dp->eal_args);
-		for (char *t = strtok_r(extra, " ", &save); t != NULL && rc == 0;
-		     t = strtok_r(NULL, " ", &save))
-			rc = eal_add(a, "%s", t);
-	}
-	return rc;
 }
 
 /* ---- ports, FIB, workers ---- */
@@ -512,40 +382,50 @@ static void dp_stop(struct dp_main *d)
 	rte_mempool_free(d->pool);
 }
 
+/* Initialises the EAL with the arguments the configuration asks for. */
+static int eal_init(struct dp_main *d, const char *prog)
+{
+	struct dp_eal_plan plan;
+	char **argv = NULL;
+	cpu_set_t cpus;
+	int rc;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		return -errno;
+	rc = dp_eal_plan(&d->cfg->dp, &cpus, prog, &plan);
+	if (rc == 0) {
+		d->n_workers = plan.n_workers;
+		d->interleaved = plan.interleaved;
+		memcpy(d->worker_lcore, plan.worker_lcore, sizeof(d->worker_lcore));
+		/* rte_eal_init() permutes argv: give it a copy of the pointers we free. */
+		argv = calloc((size_t)plan.argc + 1, sizeof(char *));
+		rc = argv == NULL ? -ENOMEM : 0;
+	}
+	if (rc == 0) {
+		memcpy(argv, plan.argv, (size_t)plan.argc * sizeof(char *));
+		if (rte_eal_init(plan.argc, argv) < 0) {
+			rc = -rte_errno;
+			log_err("EAL: %s", rte_strerror(rte_errno));
+		}
+	} else {
+		log_err("EAL arguments: %s", strerror(-rc));
+	}
+	free(argv);
+	dp_eal_plan_free(&plan);
+	return rc;
+}
+
 static int run(const char *prog, const char *file)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct dp_main *d = calloc(1, sizeof(*d));
-	struct eal_args ea = {0};
 	int rc;
 
 	if (d == NULL)
 		return 1;
 	d->mgmt_fd = -1;
 	d->cfg = rh_config_load(file, stderr, NULL);
-	if (d->cfg == NULL) {
-		free(d);
-		return 1;
-	}
-	rc = eal_build(d, prog, &ea);
-	if (rc == 0) {
-		int argc = ea.argc;
-		char **argv = calloc((size_t)ea.argc + 1, sizeof(char *));
-
-		/* rte_eal_init() permutes argv: give it a copy of the pointers we free. */
-		if (argv == NULL) {
-			rc = -ENOMEM;
-		} else {
-			memcpy(argv, ea.argv, (size_t)ea.argc * sizeof(char *));
-			if (rte_eal_init(argc, argv) < 0) {
-				log_err("EAL: %s", rte_strerror(rte_errno));
-				rc = -rte_errno;
-			}
-			free(argv);
-		}
-	}
-	eal_free(&ea);
-	if (rc < 0) {
+	if (d->cfg == NULL || eal_init(d, prog) < 0) {
 		rh_config_free(d->cfg);
 		free(d);
 		return 1;
