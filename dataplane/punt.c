@@ -406,6 +406,26 @@ static int tap_start(struct dp_main *d, uint16_t p)
 	return rc;
 }
 
+/*
+ * The kernel answers ARP for an address only on the TAP that holds it (arp_ignore 1):
+ * by default Linux answers for any of its addresses on any interface, which would make
+ * port b answer for port a's address. Best effort: without it the lab still works.
+ */
+static void tap_arp_ignore(const char *ifname)
+{
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/arp_ignore", ifname);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		log_debug("%s: %s", path, strerror(errno));
+		return;
+	}
+	fputs("1\n", f);
+	fclose(f);
+}
+
 static int tap_create(struct dp_main *d, uint16_t p)
 {
 	const struct rh_port_cfg *pc = &d->cfg->dp.port[p];
@@ -431,6 +451,7 @@ static int tap_create(struct dp_main *d, uint16_t p)
 	t->ifindex = if_nametoindex(t->ifname);
 	if (t->ifindex == 0)
 		return -errno;
+	tap_arp_ignore(t->ifname);
 	for (unsigned i = 0; i < pc->n_addrs; i++) {
 		rc = nl_addr_add(t->ifindex, &pc->addr[i]);
 		if (rc < 0)
