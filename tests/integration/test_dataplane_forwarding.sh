@@ -76,7 +76,8 @@ cat >"$RH_TMP/dp.json" <<EOF
     "dataplane": {
       "port": [
         {"name": "a", "vdev": "net_af_packet0,iface=dp-a", "address": ["198.18.30.1/24", "2001:db8:30::1/64"]},
-        {"name": "b", "vdev": "net_af_packet1,iface=dp-b", "address": ["198.18.31.1/24", "2001:db8:31::1/64"]}
+        {"name": "b", "vdev": "net_af_packet1,iface=dp-b", "address": ["198.18.31.1/24", "2001:db8:31::1/64"],
+         "mtu": 1400}
       ],
       "fib": {"ipv4-max-routes": 1024, "ipv6-max-routes": 1024, "max-next-hops": 256},
       "fib-socket": "$FIBSOCK",
@@ -178,6 +179,14 @@ if printf '%s' "$out" | grep -q "From 198.18.30.1.*Time to live exceeded"; then
   rh_ok "TTL-expired ping gets ICMP time exceeded from 198.18.30.1"
 else
   rh_not_ok "TTL-expired ping gets ICMP time exceeded from 198.18.30.1"
+  printf '%s\n' "$out" | sed 's/^/# /'
+fi
+# RFC 1191: port b's MTU is 1400; a larger packet with DF gets "fragmentation needed".
+out=$(rh_exec a ping -c 1 -M do -s 1400 -W 2 203.0.113.1 2>&1)
+if printf '%s' "$out" | grep -q "From 198.18.30.1.*Frag needed.*mtu = 1400"; then
+  rh_ok "DF packet over port b's MTU: ICMP fragmentation needed, MTU 1400"
+else
+  rh_not_ok "DF packet over port b's MTU: ICMP fragmentation needed, MTU 1400"
   printf '%s\n' "$out" | sed 's/^/# /'
 fi
 out=$(rh_exec a ping -c 1 -W 2 198.51.100.1 2>&1)
