@@ -81,6 +81,7 @@ struct dp_main {
 	uint32_t own_nh_base;
 	struct icmp_bucket icmp_bucket;
 	struct dp_main_stats stats;
+	struct neigh_stats neigh_stats; /* copied by the main loop, read by telemetry */
 	int mgmt_fd;
 	struct ly_ctx *ly;
 };
@@ -115,6 +116,8 @@ const char *dp_own_origin(const struct dp_main *d, uint32_t nh_id);
 /* ---- mgmt.c: the management socket ---- */
 int dp_mgmt_init(struct dp_main *d);
 void dp_mgmt_fini(struct dp_main *d);
+/* Telemetry stops reading the process's counters (first thing at shutdown). */
+void dp_mgmt_telemetry_off(void);
 /* Answers at most one pending request. */
 void dp_mgmt_poll(struct dp_main *d);
 

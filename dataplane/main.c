@@ -303,6 +303,7 @@ static void main_loop(struct dp_main *d)
 		work += dp_punt_poll(d, now);
 		if (now - last_timer >= TIMER_MS) {
 			neigh_timer(d->neigh, now);
+			neigh_get_stats(d->neigh, &d->neigh_stats);
 			dp_mgmt_poll(d);
 			last_timer = now;
 		}
@@ -364,6 +365,7 @@ static void ring_drain(struct rte_ring *r)
 
 static void dp_stop(struct dp_main *d)
 {
+	dp_mgmt_telemetry_off();
 	workers_stop(d);
 	for (uint16_t p = 0; p < d->n_ports; p++)
 		dp_port_close(&d->port[p]);

@@ -235,12 +235,16 @@ struct counter {
 	uint64_t value;
 };
 
-/* The main lcore's counters, by name (also for telemetry). */
+/*
+ * The main lcore's counters, by name (also for telemetry, from its own thread: hence the
+ * neighbour table's copy in d->neigh_stats, refreshed by the main loop, rather than the
+ * table itself).
+ */
 static unsigned main_counters(const struct dp_main *d, struct counter *c, unsigned max)
 {
 	const struct dp_main_stats *s = &d->stats;
-	struct neigh_stats ns;
-	struct counter all[] = {
+	const struct neigh_stats *ns = &d->neigh_stats;
+	const struct counter all[] = {
 	        {"to_kernel", s->to_kernel},
 	        {"from_kernel", s->from_kernel},
 	        {"kernel_drops", s->kernel_drops},
@@ -253,32 +257,21 @@ static unsigned main_counters(const struct dp_main *d, struct counter *c, unsign
 	        {"neigh_next_hop_gone", s->neigh_nh_gone},
 	        {"slow_forwarded", s->slow_fwd},
 	        {"slow_drops", s->slow_drops},
-	        {"neigh_requests", 0},
-	        {"neigh_probes", 0},
-	        {"neigh_replies", 0},
-	        {"neigh_learned", 0},
-	        {"neigh_resolved", 0},
-	        {"neigh_failed", 0},
-	        {"neigh_expired", 0},
-	        {"neigh_held", 0},
-	        {"neigh_hold_drops", 0},
-	        {"neigh_invalid", 0},
+	        {"neigh_requests", ns->requests},
+	        {"neigh_probes", ns->probes},
+	        {"neigh_replies", ns->replies},
+	        {"neigh_learned", ns->learned},
+	        {"neigh_resolved", ns->resolved},
+	        {"neigh_failed", ns->failed},
+	        {"neigh_expired", ns->expired},
+	        {"neigh_held", ns->held},
+	        {"neigh_hold_drops", ns->hold_drops},
+	        {"neigh_invalid", ns->invalid},
+	        {"neigh_no_source", ns->no_source},
+	        {"neigh_alloc_fails", ns->alloc_fails},
 	};
 	unsigned n = 0;
 
-	if (d->neigh != NULL) {
-		neigh_get_stats(d->neigh, &ns);
-		all[12].value = ns.requests;
-		all[13].value = ns.probes;
-		all[14].value = ns.replies;
-		all[15].value = ns.learned;
-		all[16].value = ns.resolved;
-		all[17].value = ns.failed;
-		all[18].value = ns.expired;
-		all[19].value = ns.held;
-		all[20].value = ns.hold_drops;
-		all[21].value = ns.invalid;
-	}
 	for (unsigned i = 0; i < RTE_DIM(all) && n < max; i++)
 		c[n++] = all[i];
 	return n;
@@ -289,8 +282,8 @@ static unsigned worker_counters(const struct dp_worker *w, struct counter *c, un
 {
 	unsigned n = 0;
 
-	if (max < 2 + DP_DROP_MAX + DP_PUNT_MAX)
-		return 0;
+	if (w == NULL || max < 2 + DP_DROP_MAX + DP_PUNT_MAX)
+		return 0; /* not created yet (telemetry may ask during startup) */
 	c[n++] = (struct counter){"in", w->stats.in_pkts};
 	c[n++] = (struct counter){"forwarded", w->stats.fwd_pkts};
 	for (unsigned i = 0; i < DP_DROP_MAX; i++)
@@ -391,27 +384,25 @@ static enum mgmt_status dp_handler(void *ctx, const char *cmd, char **body, size
  * digits, '_' and '/'. */
 static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *t)
 {
+	struct dp_main *d = __atomic_load_n(&tel_dp, __ATOMIC_ACQUIRE);
+	char key[RTE_TEL_MAX_STRING_LEN];
 	struct counter c[64];
 	unsigned n;
 
 	(void)cmd;
 	(void)params;
-	if (tel_dp == NULL)
+	if (d == NULL)
 		return -ENODEV;
 	rte_tel_data_start_dict(t);
-	for (unsigned w = 0; w < tel_dp->n_workers; w++) {
-		char key[RTE_TEL_MAX_STRING_LEN];
-
-		n = worker_counters(tel_dp->worker[w], c, RTE_DIM(c));
+	for (unsigned w = 0; w < d->n_workers; w++) {
+		n = worker_counters(d->worker[w], c, RTE_DIM(c));
 		for (unsigned i = 0; i < n; i++) {
 			snprintf(key, sizeof(key), "worker%u_%s", w, c[i].name);
 			rte_tel_data_add_dict_u64(t, key, c[i].value);
 		}
 	}
-	n = main_counters(tel_dp, c, RTE_DIM(c));
+	n = main_counters(d, c, RTE_DIM(c));
 	for (unsigned i = 0; i < n; i++) {
-		char key[RTE_TEL_MAX_STRING_LEN];
-
 		snprintf(key, sizeof(key), "main_%s", c[i].name);
 		rte_tel_data_add_dict_u64(t, key, c[i].value);
 	}
@@ -435,16 +426,21 @@ int dp_mgmt_init(struct dp_main *d)
 		return fd;
 	}
 	d->mgmt_fd = fd;
-	tel_dp = d;
+	__atomic_store_n(&tel_dp, d, __ATOMIC_RELEASE);
 	/* Telemetry is optional (EAL --no-telemetry): its absence is not an error. */
 	rte_telemetry_register_cmd("/routehub/stats", tel_stats,
 	                           "routehub worker and slow-path counters. No parameters");
 	return 0;
 }
 
+void dp_mgmt_telemetry_off(void)
+{
+	__atomic_store_n(&tel_dp, NULL, __ATOMIC_RELEASE);
+}
+
 void dp_mgmt_fini(struct dp_main *d)
 {
-	tel_dp = NULL;
+	dp_mgmt_telemetry_off();
 	if (d->mgmt_fd >= 0) {
 		close(d->mgmt_fd);
 		unlink(d->cfg->dp.mgmt_socket);
