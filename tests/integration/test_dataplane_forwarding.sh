@@ -299,15 +299,17 @@ for _ in $(seq 50); do
   kill -0 "$DP_PID" 2>/dev/null || { stopped=0; break; }
   sleep 0.2
 done
-if [ "$stopped" = 0 ] && [ ! -e "$MGMT" ] && [ ! -e "$FIBSOCK" ] &&
+dp_rc=1
+[ "$stopped" = 0 ] && { wait "$DP_PID"; dp_rc=$?; }
+if [ "$stopped" = 0 ] && [ "$dp_rc" = 0 ] && [ ! -e "$MGMT" ] && [ ! -e "$FIBSOCK" ] &&
   ! ip -n "$(rh_nsname hub)" link show rh-a >/dev/null 2>&1; then
-  rh_ok "SIGTERM: clean exit, sockets removed, TAPs gone"
+  rh_ok "SIGTERM: exit status 0, sockets removed, TAPs gone"
 else
-  rh_not_ok "SIGTERM: clean exit, sockets removed, TAPs gone"
+  rh_not_ok "SIGTERM: exit status 0, sockets removed, TAPs gone (status $dp_rc)"
   tail -n 20 "$RH_TMP/dp.log" | sed 's/^/# /'
 fi
-if grep -qiE "AddressSanitizer|runtime error" "$RH_TMP/dp.log"; then
+if grep -qiE "AddressSanitizer|LeakSanitizer|runtime error" "$RH_TMP/dp.log"; then
   rh_not_ok "no sanitizer report"
-  grep -iE -A5 "AddressSanitizer|runtime error" "$RH_TMP/dp.log" | head -40 | sed 's/^/# /'
+  grep -iE -A5 "AddressSanitizer|LeakSanitizer|runtime error" "$RH_TMP/dp.log" | head -40 | sed 's/^/# /'
 fi
 rh_done
