@@ -462,7 +462,7 @@ static void learn(struct neigh_table *t, uint16_t port, uint8_t family, const ui
 		e->state = NEIGH_REACHABLE;
 		e->probes = 0;
 		e->confirmed_ms = now_ms;
-		e->timer_ms = now_ms + NEIGH_REACHABLE_MS;
+		e->timer_ms = now_ms + NEIGH_REACHABLE_MS - NEIGH_REFRESH_MS;
 	} else if (changed) {
 		/* Heard, not confirmed: usable, and probed after a delay (RFC 4861 7.2.3). */
 		e->state = NEIGH_STALE;
@@ -622,11 +622,8 @@ static void entry_timer(struct neigh_table *t, struct neigh_entry *e, uint64_t n
 		entry_free(t, e);
 		return;
 	case NEIGH_REACHABLE:
-		/* Time is up: still used, now verified (and refreshed if it answers). */
-		e->state = NEIGH_STALE;
-		e->probes = 0;
-		/* fall through */
 	case NEIGH_STALE:
+		/* Refresh: unicast probes while the entry still forwards (see neigh.h). */
 		if (e->probes < NEIGH_MAX_PROBES) {
 			send_request(t, e, true);
 			e->timer_ms = now_ms + NEIGH_RETRANS_MS;

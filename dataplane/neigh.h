@@ -8,16 +8,18 @@
  *               oldest is dropped when a newer one comes, RFC 1122 2.3.2.2); the request
  *               is sent again every NEIGH_RETRANS_MS, NEIGH_MAX_PROBES times in all, then
  *               the entry is removed and the packets it held are reported unreachable;
- *   REACHABLE   confirmed by a reply within NEIGH_REACHABLE_MS (RFC 4861 REACHABLE_TIME);
- *   STALE       has a MAC that is still used for forwarding but was not confirmed lately:
- *               it is probed by unicast requests (RFC 1122 2.3.2.1, RFC 4861 7.3.3's
- *               PROBE), every NEIGH_RETRANS_MS, NEIGH_MAX_PROBES times; an answer makes it
- *               REACHABLE again, silence removes it. A REACHABLE entry turns STALE when its
- *               time is up, so a live neighbour is refreshed before it could expire and
- *               forwarding to it never stops;
+ *   REACHABLE   confirmed by a reply within NEIGH_REACHABLE_MS (RFC 4861 REACHABLE_TIME).
+ *               It is refreshed before it expires: NEIGH_REFRESH_MS before the end, unicast
+ *               requests (RFC 1122 2.3.2.1, RFC 4861 7.3.3's probes) go every
+ *               NEIGH_RETRANS_MS; an answer renews it, so a live neighbour never leaves
+ *               REACHABLE and forwarding to it never stops; NEIGH_MAX_PROBES unanswered
+ *               ones and it is removed when its time is up (aging is bounded);
+ *   STALE       has a MAC heard but not confirmed (learned from a request): usable, and
+ *               probed like a REACHABLE entry at its end, from NEIGH_DELAY_MS on (RFC
+ *               4861 DELAY_FIRST_PROBE_TIME): an answer makes it REACHABLE, silence
+ *               removes it;
  *   STATIC      from the configuration: never probed, aged or changed by what is heard.
- * An entry learned from a request addressed to us (RFC 826's "merge", RFC 4861 7.2.3) is
- * created STALE and first probed NEIGH_DELAY_MS later (RFC 4861 DELAY_FIRST_PROBE_TIME).
+ * An entry is learned from a request addressed to us (RFC 826's "merge", RFC 4861 7.2.3).
  *
  * The table answers nothing: the kernel behind the port's TAP answers requests for the
  * port's addresses. It learns from every ARP packet and NS/NA it is shown (neigh_input())
@@ -44,6 +46,8 @@
 #define NEIGH_MAX_PROBES   3u     /* RFC 4861 MAX_MULTICAST_SOLICIT / MAX_UNICAST_SOLICIT */
 #define NEIGH_REACHABLE_MS 30000u /* RFC 4861 REACHABLE_TIME */
 #define NEIGH_DELAY_MS     5000u  /* RFC 4861 DELAY_FIRST_PROBE_TIME */
+/* Refreshing starts this long before a REACHABLE entry would expire: time for every probe. */
+#define NEIGH_REFRESH_MS (NEIGH_MAX_PROBES * NEIGH_RETRANS_MS)
 
 /* Flags of a held packet, given back to the release and unreachable callbacks. */
 #define NEIGH_F_ORIGINATED 0x01 /* built here (an ICMP error): not forwarded, TTL as is */

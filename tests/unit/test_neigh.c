@@ -290,26 +290,32 @@ static void test_aging_refresh_and_expiry(void **state)
 	hear(t, arp(RTE_ARP_OP_REPLY, &mac_b, ip_b, ip_us), now);
 	e = neigh_lookup(t, 0, RH_AF_INET, ip_b);
 	events_clear();
-	/* REACHABLE_TIME later: STALE, still usable, probed by unicast (RFC 1122 2.3.2.1). */
-	now += NEIGH_REACHABLE_MS;
+	/* Before REACHABLE_TIME is up, unicast probes refresh it (RFC 1122 2.3.2.1). */
+	now += NEIGH_REACHABLE_MS - NEIGH_REFRESH_MS;
 	neigh_timer(t, now - 1);
-	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(ev.n_sent, 0);
 	neigh_timer(t, now);
-	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
 	assert_int_equal(ev.n_sent, 1);
 	eth = rte_pktmbuf_mtod(ev.sent[0], const struct rte_ether_hdr *);
 	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &mac_b));
 	neigh_resolve(t, 0, RH_AF_INET, ip_b, pkt(2), 0, now);
-	assert_int_equal(ev.n_released, 1); /* STALE still forwards */
-	/* It answers: refreshed, no loss of the entry nor a second resolution. */
+	assert_int_equal(ev.n_released, 1); /* still forwarding while probed */
+	/* It answers: renewed, no second resolution, never left REACHABLE. */
 	hear(t, arp(RTE_ARP_OP_REPLY, &mac_b, ip_b, ip_us), now + 5);
 	assert_int_equal(e->state, NEIGH_REACHABLE);
 	assert_int_equal(ev.n_resolved, 0);
-	/* Next time it is silent: three probes, then removed and reported lost. */
-	now += 5 + NEIGH_REACHABLE_MS;
-	for (unsigned i = 0; i <= NEIGH_MAX_PROBES; i++)
+	neigh_timer(t, now + NEIGH_RETRANS_MS);
+	assert_int_equal(ev.n_sent, 1); /* no more probes */
+	/* Next time it is silent: three probes, then removed when its time is up. */
+	now += 5 + NEIGH_REACHABLE_MS - NEIGH_REFRESH_MS;
+	for (unsigned i = 0; i < NEIGH_MAX_PROBES; i++) {
 		neigh_timer(t, now + i * NEIGH_RETRANS_MS);
+		assert_int_equal(e->state, NEIGH_REACHABLE);
+	}
 	assert_int_equal(ev.n_sent, 1 + NEIGH_MAX_PROBES);
+	assert_int_equal(ev.n_lost, 0);
+	neigh_timer(t, now + NEIGH_REFRESH_MS);
 	assert_int_equal(ev.n_lost, 1);
 	assert_null(neigh_lookup(t, 0, RH_AF_INET, ip_b));
 	teardown_table(t);
