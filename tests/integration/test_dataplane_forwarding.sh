@@ -77,7 +77,8 @@ cat >"$RH_TMP/dp.json" <<EOF
       "port": [
         {"name": "a", "vdev": "net_af_packet0,iface=dp-a", "address": ["198.18.30.1/24", "2001:db8:30::1/64"]},
         {"name": "b", "vdev": "net_af_packet1,iface=dp-b", "address": ["198.18.31.1/24", "2001:db8:31::1/64"],
-         "mtu": 1400}
+         "mtu": 1400,
+         "neighbour": [{"address": "198.18.31.99", "mac": "02:00:00:00:31:99"}]}
       ],
       "fib": {"ipv4-max-routes": 1024, "ipv6-max-routes": 1024, "max-next-hops": 256},
       "fib-socket": "$FIBSOCK",
@@ -268,6 +269,9 @@ rh_check "show ports: both ports, link up" sh -c \
 rh_check "show neighbours: B and C reachable or stale" sh -c \
   "'$CTL' --dp-socket '$MGMT' show neighbours | grep -E '198.18.31.1[01] .*(reachable|stale)' | wc -l | grep -qx 2"
 rh_check "show neighbours: B's IPv6 address learned by ND" ctl_has "show neighbours" "2001:db8:31::10 "
+rh_check "show neighbours: the static neighbour" ctl_has "show neighbours" "198.18.31.99 .*02:00:00:00:31:99 *static"
+rh_check "show fib: the static neighbour's host route, resolved" \
+  ctl_has "show fib 198.18.31.99/32" "198.18.31.99/32 *neighbour *198.18.31.99 *b *resolved"
 rh_check "show stats: the worker forwarded packets" sh -c \
   "'$CTL' --dp-socket '$MGMT' show stats | grep -qE '^0 +forwarded +[1-9]'"
 rh_check "show stats --json is routehub:state" sh -c \
