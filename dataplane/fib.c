@@ -756,6 +756,24 @@ static int route_remove(struct dp_fib *fib, struct rt_table *t, const union rt_k
 	return 0;
 }
 
+int dp_fib_route_get(struct dp_fib *fib, const struct fibc_route *r, uint64_t *value)
+{
+	struct rt_table *t;
+	union rt_key k;
+	int32_t pos;
+	int ret;
+
+	ret = route_bad(fib, r);
+	if (ret < 0)
+		return ret;
+	t = route_key(fib, r, &k);
+	pos = rte_hash_lookup(t->h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	*value = t->slots[pos].value;
+	return 0;
+}
+
 int dp_fib_route_del(struct dp_fib *fib, const struct fibc_route *r)
 {
 	struct rt_table *t;

@@ -132,6 +132,9 @@ int dp_fib_group_del(struct dp_fib *fib, uint32_t id);
  * when the table is full.
  */
 int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r);
+/* Writer side: the fib value of exactly this prefix (a next-hop id, or a group id with
+ * DP_FIB_GROUP). -ENOENT if there is no such route; -EINVAL, -EAFNOSUPPORT as route_add. */
+int dp_fib_route_get(struct dp_fib *fib, const struct fibc_route *r, uint64_t *value);
 /* -ENOENT if the route is absent. */
 int dp_fib_route_del(struct dp_fib *fib, const struct fibc_route *r);
 /*

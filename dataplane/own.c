@@ -121,23 +121,32 @@ static bool on_connected_subnet(const struct dp_main *d, const struct neigh_entr
 	return false;
 }
 
+/* Whether the control plane holds a route for exactly this host (it then wins). */
+static bool host_route_taken(struct dp_main *d, const struct neigh_entry *e, uint32_t host_id)
+{
+	struct fibc_route r = {.family = e->family, .len = (uint8_t)family_bits(e->family)};
+	uint64_t val;
+
+	memcpy(r.addr, e->addr, 16);
+	return dp_fib_route_get(d->fib, &r, &val) == 0 && val != host_id;
+}
+
 void dp_own_neigh_resolved(struct dp_main *d, const struct neigh_entry *e)
 {
 	const struct rte_ether_addr *src = &d->port[e->port].mac;
 	struct fibc_nh host = {
 	        .id = id_host(d, e->port, e->slot), .port = e->port, .family = e->family};
+	bool want = on_connected_subnet(d, e) && !host_route_taken(d, e, host.id);
 	int rc = 0;
 
 	memcpy(host.addr, e->addr, 16);
-	if (on_connected_subnet(d, e)) {
+	if (want)
 		rc = dp_fib_nh_add(d->fib, &host);
-		if (rc == 0)
-			d->host_route[e->port][e->slot] = true;
-	}
 	/* The host next hop and every control-plane next hop to this neighbour. */
 	dp_fib_nh_resolve(d->fib, e->port, e->addr, e->family, &e->mac, src);
-	if (rc == 0 && d->host_route[e->port][e->slot])
+	if (want && rc == 0)
 		rc = route_to(d, e->family, e->addr, (uint8_t)family_bits(e->family), host.id);
+	d->host_route[e->port][e->slot] = want && rc == 0;
 	if (rc < 0)
 		log_warn("port %s: host route of a neighbour: %s", d->cfg->dp.port[e->port].name,
 		         strerror(-rc));
@@ -145,14 +154,18 @@ void dp_own_neigh_resolved(struct dp_main *d, const struct neigh_entry *e)
 
 void dp_own_neigh_lost(struct dp_main *d, const struct neigh_entry *e)
 {
+	uint32_t host_id = id_host(d, e->port, e->slot);
+
 	if (d->host_route[e->port][e->slot]) {
 		struct fibc_route r = {.family = e->family, .len = (uint8_t)family_bits(e->family)};
 
 		memcpy(r.addr, e->addr, 16);
-		dp_fib_route_del(d->fib, &r);
-		dp_fib_nh_del(d->fib, id_host(d, e->port, e->slot));
+		/* Only ours: the control plane may have put its own route there since. */
+		if (!host_route_taken(d, e, host_id))
+			dp_fib_route_del(d->fib, &r);
 		d->host_route[e->port][e->slot] = false;
 	}
+	dp_fib_nh_del(d->fib, host_id);
 	dp_fib_nh_unresolve(d->fib, e->port, e->addr, e->family);
 }
 

@@ -133,6 +133,19 @@ static void test_host_routes(void **state)
 	dp_own_neigh_lost(d, &e);
 	assert_true(dp_own_is_connected(nh_of("198.18.31.10")));
 	assert_int_equal(dp_fib_nh(d->fib, 3, 0)->state, DP_NH_INCOMPLETE);
+	/* A host route of the control plane's is left alone, now and when the neighbour goes. */
+	{
+		struct fibc_route cp = {
+		        .family = RH_AF_INET, .len = 32, .nh_id = 3, .addr = {198, 18, 31, 10}};
+
+		assert_int_equal(dp_fib_route_add(d->fib, &cp), 0);
+		dp_own_neigh_resolved(d, &e);
+		assert_int_equal(nh_of("198.18.31.10")->id, 3);
+		assert_int_equal(nh_of("198.18.31.10")->state, DP_NH_RESOLVED);
+		dp_own_neigh_lost(d, &e);
+		assert_int_equal(nh_of("198.18.31.10")->id, 3);
+		assert_int_equal(dp_fib_route_del(d->fib, &cp), 0);
+	}
 	/* Off every subnet (a static neighbour elsewhere): no host route. */
 	e.addr[2] = 99;
 	dp_own_neigh_resolved(d, &e);
