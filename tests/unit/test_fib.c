@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,17 +22,20 @@ static struct dp_fib *fib;
  * enough for the two and the rest, hence -m 512. */
 static int eal_setup(void **state)
 {
+	char prefix[64];
 	char *argv[] = {"test_fib",
 	                "--no-huge",
 	                "--no-pci",
 	                "-m",
 	                "512",
 	                "--log-level=error",
-	                "--file-prefix=rh_test_fib",
+	                prefix,
 	                "-l",
 	                "0"};
 
 	(void)state;
+	/* A prefix of this process's own: test runs in other trees may share the machine. */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_fib_%d", (int)getpid());
 	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
 }
 

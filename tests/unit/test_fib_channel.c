@@ -33,6 +33,7 @@ static bool srv_stop;
 
 static int eal_setup(void **state)
 {
+	char prefix[64];
 	/* 512 MB: both tables have a 128 MB tbl24 (8-byte entries). */
 	char *argv[] = {"test_fib_channel",
 	                "--no-huge",
@@ -40,11 +41,13 @@ static int eal_setup(void **state)
 	                "-m",
 	                "512",
 	                "--log-level=error",
-	                "--file-prefix=rh_test_fib_channel",
+	                prefix,
 	                "-l",
 	                "0"};
 
 	(void)state;
+	/* A prefix of this process's own: test runs in other trees may share the machine. */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_fib_channel_%d", (int)getpid());
 	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
 }
 
