@@ -15,7 +15,9 @@
  *
  * SIGTERM / SIGINT: the workers stop, the ports and TAPs close, the sockets are unlinked.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
@@ -417,10 +419,35 @@ static int eal_init(struct dp_main *d, const char *prog)
 	return rc;
 }
 
+/*
+ * The EAL leaves its runtime files (config, fbarrays: megabytes on a tmpfs) behind; with
+ * a prefix per socket path, each lab run would add a directory. This process is the only
+ * one of its prefix (no secondary processes), so it removes them on its way out.
+ */
+static void runtime_dir_remove(const char *dir)
+{
+	struct dirent *de;
+	DIR *dh = opendir(dir);
+
+	if (dh == NULL)
+		return;
+	while ((de = readdir(dh)) != NULL) {
+		char path[PATH_MAX];
+
+		if (de->d_type == DT_DIR)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(dh);
+	rmdir(dir);
+}
+
 static int run(const char *prog, const char *file)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct dp_main *d = calloc(1, sizeof(*d));
+	char runtime_dir[PATH_MAX];
 	int rc;
 
 	if (d == NULL)
@@ -445,7 +472,9 @@ static int run(const char *prog, const char *file)
 		log_err("startup failed: %s", strerror(-rc));
 	}
 	dp_stop(d);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	runtime_dir_remove(runtime_dir);
 	rh_config_free(d->cfg);
 	free(d);
 	return rc == 0 ? 0 : 1;

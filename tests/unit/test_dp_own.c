@@ -203,12 +203,10 @@ static void test_resync_keeps_own(void **state)
 
 static int eal_setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {"test_dp_own",       "--no-huge", "--no-pci", "-m", "512",
-	                "--log-level=error", prefix,      "-l",       "0"};
+	char *argv[] = {"test_dp_own",       "--no-huge",   "--no-pci", "-m", "512",
+	                "--log-level=error", "--no-shconf", "-l",       "0"};
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_dp_own_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("own_pool", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,

@@ -257,12 +257,10 @@ static void test_rate_limit(void **state)
 
 static int group_setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {"test_icmp",         "--no-huge", "--no-pci", "-m", "64",
-	                "--log-level=error", prefix,      "-l",       "0"};
+	char *argv[] = {"test_icmp",         "--no-huge",   "--no-pci", "-m", "64",
+	                "--log-level=error", "--no-shconf", "-l",       "0"};
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_icmp_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("icmp_pool", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,

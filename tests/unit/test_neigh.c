@@ -438,12 +438,10 @@ static void test_table_full(void **state)
 
 static int group_setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {"test_neigh",        "--no-huge", "--no-pci", "-m", "64",
-	                "--log-level=error", prefix,      "-l",       "0"};
+	char *argv[] = {"test_neigh",        "--no-huge",   "--no-pci", "-m", "64",
+	                "--log-level=error", "--no-shconf", "-l",       "0"};
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_neigh_%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("neigh_pool", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
