@@ -406,24 +406,34 @@ static int tap_start(struct dp_main *d, uint16_t p)
 	return rc;
 }
 
-/*
- * The kernel answers ARP for an address only on the TAP that holds it (arp_ignore 1):
- * by default Linux answers for any of its addresses on any interface, which would make
- * port b answer for port a's address. Best effort: without it the lab still works.
- */
-static void tap_arp_ignore(const char *ifname)
+static void sysctl_write(const char *fmt, const char *ifname, const char *value)
 {
-	char path[96];
+	char path[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/arp_ignore", ifname);
+	snprintf(path, sizeof(path), fmt, ifname);
 	f = fopen(path, "w");
 	if (f == NULL) {
 		log_debug("%s: %s", path, strerror(errno));
 		return;
 	}
-	fputs("1\n", f);
+	fputs(value, f);
 	fclose(f);
+}
+
+/*
+ * The kernel side of a TAP speaks for a router (best effort: the lab works without):
+ *  - it answers ARP for an address only on the TAP that holds it (arp_ignore 1): by
+ *    default Linux answers for any of its addresses on any interface, which would make
+ *    port b answer for port a's address;
+ *  - its neighbour advertisements carry the Router flag (RFC 4861 4.4), which Linux sets
+ *    from the interface's IPv6 forwarding switch. The kernel forwards nothing here: the
+ *    TAP only carries what is addressed to the appliance.
+ */
+static void tap_sysctls(const char *ifname)
+{
+	sysctl_write("/proc/sys/net/ipv4/conf/%s/arp_ignore", ifname, "1\n");
+	sysctl_write("/proc/sys/net/ipv6/conf/%s/forwarding", ifname, "1\n");
 }
 
 static int tap_create(struct dp_main *d, uint16_t p)
@@ -451,7 +461,7 @@ static int tap_create(struct dp_main *d, uint16_t p)
 	t->ifindex = if_nametoindex(t->ifname);
 	if (t->ifindex == 0)
 		return -errno;
-	tap_arp_ignore(t->ifname);
+	tap_sysctls(t->ifname);
 	for (unsigned i = 0; i < pc->n_addrs; i++) {
 		rc = nl_addr_add(t->ifindex, &pc->addr[i]);
 		if (rc < 0)

@@ -101,8 +101,9 @@ else
 fi
 rh_check "TAP rh-a carries the port address" rh_wait 5 sh -c \
   "ip -n $(rh_nsname hub) -4 addr show dev rh-a | grep -q 198.18.30.1/24"
-rh_check "TAPs answer ARP only for their own addresses" \
-  rh_exec hub sh -c 'test "$(cat /proc/sys/net/ipv4/conf/rh-b/arp_ignore)" = 1'
+rh_check "TAPs answer ARP only for their own addresses, NA with the Router flag" \
+  rh_exec hub sh -c 'test "$(cat /proc/sys/net/ipv4/conf/rh-b/arp_ignore)" = 1 &&
+    test "$(cat /proc/sys/net/ipv6/conf/rh-b/forwarding)" = 1'
 
 # ------------------------------------------------------------------ exception path
 rh_check "A pings the dataplane's own address (through the TAP)" \
