@@ -265,6 +265,7 @@ fi
 
 # ------------------------------------------------------------------ management
 rh_check "show fib lists the connected subnet" ctl_has "show fib" "198.18.31.0/24 *connected"
+rh_check "show fib: the FIB's sizes" ctl_has "show fib" "^ipv4-routes: [1-9]"
 rh_check "show ports: both ports, link up" sh -c \
   "'$CTL' --dp-socket '$MGMT' show ports | grep -c ' up ' | grep -qx 2"
 rh_check "show neighbours: B and C reachable or stale" sh -c \
