@@ -42,14 +42,13 @@
 #include "eal.h"
 #include "log.h"
 
-#define EAL_MAX_ARGS 160
-#define RING_SIZE    4096
-#define MBUF_CACHE   256
-#define MAX_GROUPS   4096
-#define TIMER_MS     10   /* neighbour timers and management socket */
-#define LINK_MS      1000 /* link state */
-#define IDLE_NAP_US  50   /* an idle main lcore sleeps this long (see main_loop) */
-#define MGMT_WAIT_MS 200
+#define RING_SIZE     4096
+#define MBUF_CACHE    256
+#define MAX_GROUPS    4096
+#define TIMER_MS      10   /* neighbour timers and management socket */
+#define LINK_MS       1000 /* link state */
+#define IDLE_NAP_US   50   /* an idle main lcore sleeps this long (see main_loop) */
+#define CONTROL_EVERY 16   /* interleaved: worker passes per control pass under traffic */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -293,13 +292,19 @@ static void link_poll(struct dp_main *d)
 static void main_loop(struct dp_main *d)
 {
 	uint64_t last_timer = 0, last_link = 0;
+	unsigned pass = 0;
 
 	while (!stop_signal) {
 		unsigned work = 0;
 		uint64_t now;
 
-		if (d->interleaved)
-			work += worker_pass(d);
+		/* Interleaved: while the worker has traffic, the control work (system calls on
+		 * the sockets and TAPs) runs every CONTROL_EVERY passes only. */
+		if (d->interleaved) {
+			work = worker_pass(d);
+			if (work > 0 && ++pass % CONTROL_EVERY != 0)
+				continue;
+		}
 		work += (unsigned)fib_server_poll(d->fsrv);
 		now = dp_now_ms();
 		work += dp_punt_poll(d, now);
