@@ -4,11 +4,13 @@
 #   A (198.18.30.10/24) --veth-- [hub: routehub-dataplane, port a = net_af_packet on dp-a]
 #   [hub: port b = net_af_packet on dp-b] --veth-- bridge (namespace sw) --+-- B (198.18.31.10/24)
 #                                                                            +-- C (198.18.31.11/24)
-# B and C both own 203.0.113.1 on their loopback; routes to 203.0.113.0/24 come over the
-# FIB channel from tests/tools/fibctl. Checks: the exception path (ping of the port's own
-# address through the TAP), forwarding of ICMP and UDP, ICMP time exceeded from the
-# dataplane, ECMP over B and C, a route moved under traffic without loss, routehubctl's
-# show commands, and a clean shutdown on SIGTERM.
+# B and C both own 203.0.113.1 and 2001:db8:71::1 on their loopback; routes to them come
+# over the FIB channel from tests/tools/fibctl. Checks: the exception path (ping of the
+# port's own addresses and TCP to the hub's kernel through the TAPs), forwarding of ICMP,
+# UDP and IPv6 (ARP and ND resolution by the dataplane), ICMP time exceeded, net
+# unreachable and fragmentation needed from the dataplane, the connected subnet, ECMP over
+# B and C, a route moved under traffic without loss, a static neighbour, routehubctl's
+# show commands, telemetry, and a clean shutdown on SIGTERM.
 set -u
 . "$(dirname "$0")/lib.sh"
 rh_init dataplane_forwarding
@@ -19,7 +21,7 @@ DP=$RH_BUILD/dataplane/routehub-dataplane
 FIBCTL=$RH_BUILD/tests/tools/fibctl
 CTL=$RH_BUILD/cli/routehubctl
 PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
-for f in "$DP" "$FIBCTL" "$CTL"; do
+for f in "$DP" "$FIBCTL" "$CTL" "$PY"; do
   if [ ! -x "$f" ]; then
     rh_not_ok "built: $f"
     rh_done
