@@ -89,7 +89,7 @@ static int tx_queues(struct dp_main *d)
 		if (rc == 0)
 			rc = rte_eth_dev_info_get(id, &info);
 		if (rc < 0) {
-			log_err("port %s (%s): %s", d->cfg->dp.port[p].name,
+			log_err("port %s: cannot attach %s: %s", d->cfg->dp.port[p].name,
 			        d->cfg->dp.port[p].device, strerror(-rc));
 			return rc;
 		}
