@@ -19,7 +19,9 @@
  *               4861 DELAY_FIRST_PROBE_TIME): an answer makes it REACHABLE, silence
  *               removes it;
  *   STATIC      from the configuration: never probed, aged or changed by what is heard.
- * An entry is learned from a request addressed to us (RFC 826's "merge", RFC 4861 7.2.3).
+ * Entries are also created by what is addressed to us: a request (STALE), a reply (the
+ * kernel's own resolutions: REACHABLE); an existing entry takes the MAC of any ARP packet
+ * from its address (RFC 826's "merge"; RFC 4861 7.2.3, 7.2.5).
  *
  * The table answers nothing: the kernel behind the port's TAP answers requests for the
  * port's addresses. It learns from every ARP packet and NS/NA it is shown (neigh_input())
