@@ -445,6 +445,32 @@ int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16],
 	return found ? 0 : -ENOENT;
 }
 
+int dp_fib_nh_unresolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family)
+{
+	struct dp_nh key = {.port = port, .family = family};
+	int found = 0;
+
+	memcpy(key.addr, addr, sizeof(key.addr));
+	for (uint32_t id = 1; id <= fib->conf.max_next_hops; id++) {
+		struct dp_nh *old = fib->nhs[id];
+		struct nh_obj *obj;
+
+		if (old == NULL || old->state != DP_NH_RESOLVED || !nh_same_target(old, &key))
+			continue;
+		found = 1;
+		obj = rte_zmalloc_socket("rh_nh", sizeof(*obj), 0, fib->conf.socket_id);
+		if (obj == NULL)
+			return -ENOMEM;
+		obj->nh = *old;
+		obj->nh.state = DP_NH_INCOMPLETE;
+		memset(&obj->nh.dst_mac, 0, sizeof(obj->nh.dst_mac));
+		PUBLISH(fib->nhs[id], &obj->nh);
+		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
+		fib->generation++;
+	}
+	return found ? 0 : -ENOENT;
+}
+
 /* ---- ECMP groups ---- */
 
 /*
@@ -561,6 +587,19 @@ static void group_unlink(struct dp_fib *fib, uint32_t id)
 	gc_defer(fib, &old->gc, old, offsetof(struct dp_nhg, gc));
 	fib->n_groups--;
 	fib->generation++;
+}
+
+int dp_fib_group_members(const struct dp_fib *fib, uint32_t id, uint32_t *members, unsigned max)
+{
+	const struct dp_nhg *g;
+	unsigned n;
+
+	if (id == 0 || id > fib->conf.max_groups || fib->groups[id] == NULL)
+		return -ENOENT;
+	g = fib->groups[id];
+	n = RTE_MIN((unsigned)g->n_members, max);
+	memcpy(members, g->members, n * sizeof(*members));
+	return (int)n;
 }
 
 int dp_fib_group_del(struct dp_fib *fib, uint32_t id)
@@ -714,6 +753,24 @@ static int route_remove(struct dp_fib *fib, struct rt_table *t, const union rt_k
 	t->slots[pos].value = DP_FIB_NONE;
 	t->count--;
 	fib->generation++;
+	return 0;
+}
+
+int dp_fib_route_get(struct dp_fib *fib, const struct fibc_route *r, uint64_t *value)
+{
+	struct rt_table *t;
+	union rt_key k;
+	int32_t pos;
+	int ret;
+
+	ret = route_bad(fib, r);
+	if (ret < 0)
+		return ret;
+	t = route_key(fib, r, &k);
+	pos = rte_hash_lookup(t->h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	*value = t->slots[pos].value;
 	return 0;
 }
 

@@ -110,11 +110,19 @@ int dp_fib_nh_del(struct dp_fib *fib, uint32_t id);
 int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family,
                       const struct rte_ether_addr *mac, const struct rte_ether_addr *src_mac);
 /*
+ * The neighbour is gone: every resolved next hop with this address on this port becomes
+ * incomplete again (its packets go back to the neighbour ring). -ENOENT if none matched.
+ */
+int dp_fib_nh_unresolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16], uint8_t family);
+/*
  * Adds or replaces group `id` (1..max_groups, else -ERANGE) with n (1..FIBC_NHG_MAX_MEMBERS,
  * else -EINVAL) members; a member listed k times gets k shares. -ENOENT if a member does
  * not exist.
  */
 int dp_fib_group_add(struct dp_fib *fib, uint32_t id, const uint32_t *members, unsigned n);
+/* Writer side: copies up to max member ids of group id (as listed when added); returns
+ * how many, or -ENOENT. */
+int dp_fib_group_members(const struct dp_fib *fib, uint32_t id, uint32_t *members, unsigned max);
 /* -ENOENT if absent, -EBUSY while a route uses it. */
 int dp_fib_group_del(struct dp_fib *fib, uint32_t id);
 /*
@@ -124,6 +132,9 @@ int dp_fib_group_del(struct dp_fib *fib, uint32_t id);
  * when the table is full.
  */
 int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r);
+/* Writer side: the fib value of exactly this prefix (a next-hop id, or a group id with
+ * DP_FIB_GROUP). -ENOENT if there is no such route; -EINVAL, -EAFNOSUPPORT as route_add. */
+int dp_fib_route_get(struct dp_fib *fib, const struct fibc_route *r, uint64_t *value);
 /* -ENOENT if the route is absent. */
 int dp_fib_route_del(struct dp_fib *fib, const struct fibc_route *r);
 /*

@@ -33,6 +33,7 @@ struct fib_server {
 	bool ack_pending;
 	bool ack_retry; /* the pending ACK met a full queue already */
 	unsigned budget;
+	struct fib_server_hooks hooks;
 	struct fib_server_stats stats;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct ack_msg ack;
@@ -129,6 +130,11 @@ void fib_server_destroy(struct fib_server *srv)
 	if (srv->path[0] != '\0')
 		unlink(srv->path);
 	free(srv);
+}
+
+void fib_server_set_hooks(struct fib_server *srv, const struct fib_server_hooks *hooks)
+{
+	srv->hooks = *hooks;
 }
 
 void fib_server_set_budget(struct fib_server *srv, unsigned max_requests)
@@ -306,12 +312,18 @@ static int apply_batch(struct fib_server *srv, const struct fibc_hdr *h, uint32_
 		const struct fibc_nh *nh = (const struct fibc_nh *)body + i;
 		const struct fibc_route *r = (const struct fibc_route *)body + i;
 
+		struct fibc_nh nh_copy;
+
 		switch (h->type) {
 		case FIBC_NH_ADD:
-			ret = dp_fib_nh_add(srv->fib, nh);
-			break;
 		case FIBC_NH_DEL:
-			ret = dp_fib_nh_del(srv->fib, nh->id);
+			nh_copy = *nh;
+			if (srv->hooks.nh_check != NULL)
+				ret = srv->hooks.nh_check(srv->hooks.arg, &nh_copy,
+				                          h->type == FIBC_NH_ADD);
+			if (ret == 0)
+				ret = h->type == FIBC_NH_ADD ? dp_fib_nh_add(srv->fib, &nh_copy)
+				                             : dp_fib_nh_del(srv->fib, nh_copy.id);
 			break;
 		case FIBC_ROUTE_ADD:
 			ret = dp_fib_route_add(srv->fib, r);
@@ -341,6 +353,8 @@ static int apply(struct fib_server *srv, const struct fibc_hdr *h, uint32_t *fai
 	case FIBC_SYNC_BEGIN:
 		/* A second SYNC_BEGIN restarts the sync: a new epoch, all stale again. */
 		dp_fib_mark_stale(srv->fib);
+		if (srv->hooks.synced != NULL)
+			srv->hooks.synced(srv->hooks.arg);
 		srv->syncing = true;
 		return 0;
 	case FIBC_SYNC_END:

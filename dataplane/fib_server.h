@@ -39,8 +39,25 @@ struct fib_server;
  * failure.
  */
 struct fib_server *fib_server_create(struct dp_fib *fib, const char *path);
-/* Closes the sockets (and removes the socket file); the FIB is not touched. */
+/* Closes the sockets (and removes the socket file) and frees srv; the FIB is not touched. */
 void fib_server_destroy(struct fib_server *srv);
+
+/*
+ * What the process owning the server adds to the channel's checks (all optional):
+ *   nh_check: called for each NH_ADD and NH_DEL record before the FIB sees it; may set
+ *             the port of a next hop sent with FIBC_PORT_ANY, or refuse the record with a
+ *             negative errno (which the ACK carries), e.g. an id the dataplane keeps for
+ *             its own entries.
+ *   synced:   called right after SYNC_BEGIN marked every entry stale, so that the
+ *             dataplane re-adds its own entries (connected routes, neighbours) and the
+ *             sweep at SYNC_END leaves them in place.
+ */
+struct fib_server_hooks {
+	int (*nh_check)(void *arg, struct fibc_nh *nh, bool add);
+	void (*synced)(void *arg);
+	void *arg;
+};
+void fib_server_set_hooks(struct fib_server *srv, const struct fib_server_hooks *hooks);
 
 /* Serves an already connected SOCK_SEQPACKET socket, taking ownership of fd (made
  * non-blocking). -EBUSY while a client is served (fd is then left to the caller). */

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,17 +22,20 @@ static struct dp_fib *fib;
  * enough for the two and the rest, hence -m 512. */
 static int eal_setup(void **state)
 {
+	char prefix[64];
 	char *argv[] = {"test_fib",
 	                "--no-huge",
 	                "--no-pci",
 	                "-m",
 	                "512",
 	                "--log-level=error",
-	                "--file-prefix=rh_test_fib",
+	                prefix,
 	                "-l",
 	                "0"};
 
 	(void)state;
+	/* A prefix of this process's own: test runs in other trees may share the machine. */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_fib_%d", (int)getpid());
 	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
 }
 
@@ -508,6 +513,30 @@ static void test_resolve_survives_readd(void **state)
 	assert_int_equal(dp_fib_nh_resolve(fib, 9, nh.addr, RH_AF_INET, &mac, &src), -ENOENT);
 }
 
+static void test_unresolve_and_members(void **state)
+{
+	struct rte_ether_addr mac = {{2, 0, 0, 0, 0, 1}}, src = {{2, 0, 0, 0, 0, 2}};
+	struct fibc_nh nh = NH(1, "192.0.2.1", 3);
+	uint32_t members[] = {1, 2, 1}, got[8];
+
+	(void)state;
+	add_nh(1, "192.0.2.1", 3);
+	add_nh(2, "192.0.2.2", 3);
+	assert_int_equal(dp_fib_nh_unresolve(fib, 3, nh.addr, RH_AF_INET), -ENOENT);
+	assert_int_equal(dp_fib_nh_resolve(fib, 3, nh.addr, RH_AF_INET, &mac, &src), 0);
+	/* The neighbour is gone: incomplete again, its MAC forgotten. */
+	assert_int_equal(dp_fib_nh_unresolve(fib, 3, nh.addr, RH_AF_INET), 0);
+	assert_int_equal(dp_fib_nh(fib, 1, 0)->state, DP_NH_INCOMPLETE);
+	assert_true(rte_is_zero_ether_addr(&dp_fib_nh(fib, 1, 0)->dst_mac));
+	assert_int_equal(dp_fib_nh(fib, 2, 0)->state, DP_NH_INCOMPLETE);
+	/* Group members, as listed (with their weights). */
+	assert_int_equal(dp_fib_group_add(fib, 7, members, 3), 0);
+	assert_int_equal(dp_fib_group_members(fib, 7, got, 8), 3);
+	assert_memory_equal(got, members, sizeof(members));
+	assert_int_equal(dp_fib_group_members(fib, 7, got, 2), 2);
+	assert_int_equal(dp_fib_group_members(fib, 8, got, 8), -ENOENT);
+}
+
 struct stress {
 	bool started, stop;
 	unsigned long reads, nulls, bad;
@@ -597,6 +626,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_qsbr_defers_free, fib_setup, fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_qsbr_concurrent, fib_setup, fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_resolve_survives_readd, fib_setup,
+	                                        fib_teardown),
+	        cmocka_unit_test_setup_teardown(test_unresolve_and_members, fib_setup,
 	                                        fib_teardown),
 	};
 

@@ -33,6 +33,7 @@ static bool srv_stop;
 
 static int eal_setup(void **state)
 {
+	char prefix[64];
 	/* 512 MB: both tables have a 128 MB tbl24 (8-byte entries). */
 	char *argv[] = {"test_fib_channel",
 	                "--no-huge",
@@ -40,11 +41,13 @@ static int eal_setup(void **state)
 	                "-m",
 	                "512",
 	                "--log-level=error",
-	                "--file-prefix=rh_test_fib_channel",
+	                prefix,
 	                "-l",
 	                "0"};
 
 	(void)state;
+	/* A prefix of this process's own: test runs in other trees may share the machine. */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=rh_test_fib_channel_%d", (int)getpid());
 	return rte_eal_init(RTE_DIM(argv), argv) < 0 ? -1 : 0;
 }
 
@@ -664,6 +667,66 @@ static void test_listener(void **state)
 	srv_start();
 }
 
+static unsigned synced_calls;
+
+/* As the dataplane does: ids above 200 are its own; FIBC_PORT_ANY becomes port 3. */
+static int hook_nh_check(void *arg, struct fibc_nh *nh, bool add)
+{
+	(void)arg;
+	if (nh->id > 200)
+		return -ERANGE;
+	if (add && nh->port == FIBC_PORT_ANY)
+		nh->port = 3;
+	return 0;
+}
+
+/* Re-adds an entry of the dataplane's own (next hop 250, 198.51.100.0/24). */
+static void hook_synced(void *arg)
+{
+	struct fibc_nh own = NH(250, "198.51.100.1");
+	struct fibc_route r = {
+	        .family = RH_AF_INET, .len = 24, .nh_id = 250, .addr = {198, 51, 100}};
+
+	(void)arg;
+	synced_calls++;
+	assert_int_equal(dp_fib_nh_add(fib, &own), 0);
+	assert_int_equal(dp_fib_route_add(fib, &r), 0);
+}
+
+static void test_hooks(void **state)
+{
+	struct fib_server_hooks hooks = {hook_nh_check, hook_synced, NULL};
+	struct fibc_nh mine = NH(201, "192.0.2.201"), any = NH(5, "192.0.2.5");
+	struct fibc_ack ack;
+
+	(void)state;
+	srv_halt();
+	fib_server_set_hooks(srv, &hooks);
+	hook_synced(NULL); /* the dataplane's entries, there before any sync */
+	synced_calls = 0;
+	srv_start();
+	assert_int_equal(fibc_hello(cli, &ack), 0);
+	/* The channel cannot touch the dataplane's ids. */
+	assert_int_equal(fibc_nh_add(cli, &mine), 0);
+	assert_int_equal(fibc_flush(cli, &ack), -ERANGE);
+	assert_int_equal(fibc_nh_del(cli, 250), 0);
+	assert_int_equal(fibc_flush(cli, &ack), -ERANGE);
+	any.port = FIBC_PORT_ANY;
+	assert_int_equal(fibc_nh_add(cli, &any), 0);
+	assert_int_equal(fibc_flush(cli, &ack), 0);
+	/* A resync that does not name the dataplane's entries leaves them in place. */
+	assert_int_equal(fibc_sync_begin(cli, &ack), 0);
+	assert_int_equal(fibc_nh_add(cli, &any), 0);
+	assert_int_equal(fibc_flush(cli, &ack), 0);
+	assert_int_equal(fibc_sync_end(cli, &ack), 0);
+	assert_int_equal(ack.routes_v4, 1);
+	srv_halt();
+	assert_int_equal(synced_calls, 1);
+	assert_int_equal(dp_fib_nh(fib, 5, 0)->port, 3);
+	assert_int_equal(look4(0xc6336401), 250); /* 198.51.100.1 */
+	srv_start();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +741,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_client_timeout, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ack_backpressure, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_listener, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_hooks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
