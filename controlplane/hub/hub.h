@@ -23,6 +23,16 @@
  * The BGP speaker owns the sessions; the hub owns the RIBs. The speaker tells the hub
  * about sessions going up and down and about decoded UPDATEs, and pulls what each peer
  * must be sent with hub_peer_flush().
+ *
+ * Changes to the lead's first version of this interface (docs/hub.md has the why):
+ *  - Each session has an Adj-RIB-Out of its own (an update group of one member), so
+ *    that hub_peer_flush() drains exactly one peer and split horizon is decided by the
+ *    export policy, not by skipping batches.
+ *  - struct hub_effective has `active` (a VNet space is active with no next hop).
+ *  - hub_effective_walk() (resync of the FIB programmer, startup: hub_new() reports
+ *    nothing through effective_changed, its caller does not have the hub yet).
+ *  - hub_er_exchange_status() (R16: why the RS <-> ER exchange is stopped).
+ *  - hub_peer_info.limit 0 means the configured limit of the role (R11, R16).
  */
 #ifndef ROUTEHUB_HUB_H
 #define ROUTEHUB_HUB_H
@@ -53,7 +63,8 @@ struct hub_peer_info {
 	struct rh_addr local; /* the instance address it peers with */
 	uint32_t asn;	      /* the peer's */
 	uint32_t local_asn;   /* what the hub presents: 65515, or 12076 toward ER on-premises */
-	uint32_t limit;	      /* R11/R16: routes the peer may advertise */
+	uint32_t limit;	      /* R11/R16: routes the peer may advertise; 0: the configured
+				 rs.route_limit, er.limit_from_onprem or vpn.route_limit */
 };
 
 struct hub_ops {
@@ -64,7 +75,12 @@ struct hub_ops {
 	 * Cease, subcode 1). The hub has already withdrawn the peer's routes.
 	 */
 	void (*peer_teardown)(struct hub_peer *p, uint8_t code, uint8_t subcode, void *arg);
-	/* The effective routes of a prefix changed (R17); n = 0 when it has none left. */
+	/*
+	 * What a VM sees for a prefix changed (R17): its active state, source, next hops or
+	 * reason; hub_effective_get() returns -ENOENT when it has no route left. Called
+	 * synchronously from the hub call that caused it; it must not call back into the
+	 * hub except hub_effective_get().
+	 */
 	void (*effective_changed)(const struct rh_prefix *p, void *arg);
 };
 
@@ -101,8 +117,10 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
 
 /*
  * Hands the peer's pending advertisements to cb in batches of at most max prefixes
- * (attributes already as this peer must receive them). Stops early when cb returns
- * -EAGAIN (socket full). Returns the number of prefixes handed over, or a negative errno.
+ * (attributes already as this peer must receive them), withdrawals first, then End-of-RIB
+ * per family once the initial table is out. Stops early when cb returns -EAGAIN (socket
+ * full): that batch stays pending. Returns the number of prefixes handed over, or a
+ * negative errno. A session that is not up has nothing to send (0).
  */
 long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *arg);
 
@@ -114,13 +132,18 @@ int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
 #define HUB_MAX_NEXTHOPS 16
 struct hub_effective {
 	struct rh_prefix prefix;
-	enum hub_src src;	/* of the active routes */
-	unsigned n_nexthops;	/* 0: not active */
+	enum hub_src src;	/* of the best active route */
+	bool active;		/* some route is active (a VNet space: with no next hop) */
+	unsigned n_nexthops;	/* the active routes' BGP next hops (R2), sorted, unique */
 	struct rh_addr nexthop[HUB_MAX_NEXTHOPS];
 	const char *why; /* when not active */
 };
 /* 0 with *e filled, -ENOENT when the prefix has no route at all. */
 int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effective *e);
+/* Calls cb for every prefix that has effective routes, sorted. 0 or -ENOMEM. */
+int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void *arg), void *arg);
+/* R16: NULL while the RS <-> ER exchange runs, else why it is stopped. */
+const char *hub_er_exchange_status(const struct hub *h);
 
 /*
  * Operational state as JSON of the routehub:state container (effective routes with every
