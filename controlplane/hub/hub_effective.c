@@ -109,7 +109,8 @@ static size_t gather(struct hub *h, const struct rh_prefix *p, struct eff_cand *
 		if (!h->part[i].present)
 			continue;
 		e = bgp_rib_lookup(h->part[i].rib, p);
-		for (const struct bgp_path *q = e != NULL ? e->paths : NULL; q != NULL; q = q->next) {
+		for (const struct bgp_path *q = e != NULL ? e->paths : NULL; q != NULL;
+		     q = q->next) {
 			const struct hub_rpeer *r = hub_rpeer_of(q->peer);
 
 			if (hub_rpeer_own(r))
@@ -141,8 +142,8 @@ static unsigned active_nexthops(const struct eff_cand *c, size_t n, struct rh_ad
 	unsigned k = 0, out = 0;
 
 	for (size_t i = 0; i < n && k < HUB_MAX_NEXTHOPS; i++)
-		if (c[i].c.active && c[i].attrs != NULL && (c[i].attrs->flags & BGP_ATTRS_NEXT_HOP) &&
-		    c[i].attrs->next_hop.family != 0) {
+		if (c[i].c.active && c[i].attrs != NULL &&
+		    (c[i].attrs->flags & BGP_ATTRS_NEXT_HOP) && c[i].attrs->next_hop.family != 0) {
 			memset(&nh[k], 0, sizeof(nh[k]));
 			nh[k].family = c[i].attrs->next_hop.family;
 			memcpy(nh[k].bytes, c[i].attrs->next_hop.bytes, sizeof(nh[k].bytes));
@@ -369,7 +370,8 @@ static void json_cand(FILE *f, struct hub *h, const struct rh_prefix *p, const s
 	        hub_src_name(c->c.src));
 	if (c->attrs != NULL && (c->attrs->flags & BGP_ATTRS_NEXT_HOP) &&
 	    c->attrs->next_hop.family != 0)
-		fprintf(f, ",\"next-hop\":[\"%s\"]", rh_addr_fmt(&c->attrs->next_hop, nb, sizeof(nb)));
+		fprintf(f, ",\"next-hop\":[\"%s\"]",
+		        rh_addr_fmt(&c->attrs->next_hop, nb, sizeof(nb)));
 	fprintf(f, ",\"as-path-length\":%u,\"active\":%s", c->c.aspath_len,
 	        c->c.active ? "true" : "false");
 	if (c->c.why != NULL)

@@ -79,10 +79,9 @@ static bool rs_carries_to_er(const struct hub *h, const struct rh_prefix *p,
 	r = hub_rpeer_of(best->peer);
 	if (!hub_rpeer_own(r))
 		return false;
-	return hub_export_allowed(&h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0,
-	                          HUB_TO_ER_ONPREM, 0,
-	                          attrs->n_comm > 0 &&
-	                                  bgp_attrs_has_community(attrs, BGP_COMM_NO_ADVERTISE));
+	return hub_export_allowed(
+	        &h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0, HUB_TO_ER_ONPREM, 0,
+	        attrs->n_comm > 0 && bgp_attrs_has_community(attrs, BGP_COMM_NO_ADVERTISE));
 }
 
 static void part_changed(struct bgp_rib *rib, const struct bgp_rib_change *c, void *arg)
@@ -162,8 +161,7 @@ static enum bgp_export_result export_internal(const struct rh_prefix *p,
 	return BGP_EXPORT_ACCEPT;
 }
 
-static void internal_policy(struct hub_part *pt, enum hub_part_id to,
-                            struct bgp_export_policy *pol)
+static void internal_policy(struct hub_part *pt, enum hub_part_id to, struct bgp_export_policy *pol)
 {
 	*pol = (struct bgp_export_policy){
 	        .fn = export_internal,
@@ -238,8 +236,7 @@ static const struct bgp_attrs *er_attrs(const struct bgp_attrs *in, const struct
 	return out;
 }
 
-static enum bgp_export_result export_session(const struct rh_prefix *p,
-                                             const struct bgp_path *best,
+static enum bgp_export_result export_session(const struct rh_prefix *p, const struct bgp_path *best,
                                              const struct bgp_attrs **out, void *arg)
 {
 	const struct hub_peer *to = arg;
@@ -306,8 +303,8 @@ static int add_local(struct hub_part *pt, struct hub_rpeer *r, const struct rh_p
 	return rc;
 }
 
-static void rpeer_init(struct hub_part *pt, struct hub_rpeer *r, uint32_t id,
-                       enum hub_rp_kind kind, enum hub_src src)
+static void rpeer_init(struct hub_part *pt, struct hub_rpeer *r, uint32_t id, enum hub_rp_kind kind,
+                       enum hub_src src)
 {
 	struct rh_addr none = {0};
 

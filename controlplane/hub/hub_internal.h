@@ -65,15 +65,15 @@ struct hub_part {
 	struct hub *h;
 	enum hub_part_id id;
 	bool present;
-	enum hub_src own_src;  /* of its sessions' routes */
-	enum hub_dst dst;      /* what its sessions are, for hub_export_allowed() */
-	uint32_t local_asn;    /* presented to its sessions */
+	enum hub_src own_src; /* of its sessions' routes */
+	enum hub_dst dst;     /* what its sessions are, for hub_export_allowed() */
+	uint32_t local_asn;   /* presented to its sessions */
 	struct bgp_rib *rib;
 	struct bgp_rib_out *out;
-	struct hub_rpeer vnet; /* R1 */
-	struct hub_rpeer stat; /* VPN static prefixes */
-	struct hub_rpeer from[HUB_PART_MAX];      /* routes of part j, carried in (R5) */
-	struct bgp_out_group *to[HUB_PART_MAX];   /* own routes toward part j */
+	struct hub_rpeer vnet;                  /* R1 */
+	struct hub_rpeer stat;                  /* VPN static prefixes */
+	struct hub_rpeer from[HUB_PART_MAX];    /* routes of part j, carried in (R5) */
+	struct bgp_out_group *to[HUB_PART_MAX]; /* own routes toward part j */
 	struct hub_xctx xctx[HUB_PART_MAX];
 };
 
@@ -98,7 +98,7 @@ struct hub_peer {
 	struct bgp_ptable rejected[BGP_AID_MAX];
 	struct bgp_pool rej_pool;
 	size_t n_rejected;
-	uint64_t sent;     /* prefixes handed to the speaker, for show */
+	uint64_t sent; /* prefixes handed to the speaker, for show */
 };
 
 /* A set of next hops, interned: every prefix with the same set shares it. */
@@ -114,7 +114,7 @@ struct hub_nhset {
 struct hub_eff {
 	struct bgp_pnode node;
 	struct hub_nhset *nh; /* NULL when none */
-	const char *why;            /* when not active */
+	const char *why;      /* when not active */
 	uint8_t src;
 	bool active;
 };
@@ -136,10 +136,10 @@ struct hub {
 	struct hub_nhset *nhsets[HUB_NHSET_BUCKETS];
 
 	/* R16: routes toward the ExpressRoute gateway (VNet spaces + RS routes). */
-	size_t er_from_rs;   /* RS routes the exchange would carry to ER */
-	bool er_stopped;     /* past er.limit_to_er: RS <-> ER exchange stopped */
-	bool er_check;       /* er_from_rs changed: compare with the limit */
-	char er_why[200];    /* the reason shown while stopped, "" otherwise */
+	size_t er_from_rs; /* RS routes the exchange would carry to ER */
+	bool er_stopped;   /* past er.limit_to_er: RS <-> ER exchange stopped */
+	bool er_check;     /* er_from_rs changed: compare with the limit */
+	char er_why[200];  /* the reason shown while stopped, "" otherwise */
 
 	/* Scratch: a batch of the exchange, and one UPDATE's prefixes. */
 	struct rh_prefix xpfx[HUB_XBATCH];

@@ -76,7 +76,8 @@ static void print_item(FILE *f, const struct show_item *it, bool received, bool 
 		fprintf(f, ",\"path-id\":%u", it->path_id);
 	fprintf(f, ",\"as-path\":\"%s\"", bgp_aspath_fmt(it->attrs, ab, sizeof(ab)));
 	if ((it->attrs->flags & BGP_ATTRS_NEXT_HOP) && it->attrs->next_hop.family != 0)
-		fprintf(f, ",\"next-hop\":\"%s\"", rh_addr_fmt(&it->attrs->next_hop, nb, sizeof(nb)));
+		fprintf(f, ",\"next-hop\":\"%s\"",
+		        rh_addr_fmt(&it->attrs->next_hop, nb, sizeof(nb)));
 	if (received) {
 		fprintf(f, ",\"accepted\":%s", it->why == NULL ? "true" : "false");
 		if (it->why != NULL)
@@ -101,7 +102,8 @@ char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
 	} else if (p->g != NULL) {
 		for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 			if (p->families[aid])
-				bgp_out_group_dump(p->g, (enum bgp_aid)aid, 4096, false, dump_cb, &l);
+				bgp_out_group_dump(p->g, (enum bgp_aid)aid, 4096, false, dump_cb,
+				                   &l);
 	}
 	if (l.err < 0 || (f = open_memstream(&out, &size)) == NULL) {
 		free(l.v);
@@ -109,8 +111,11 @@ char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
 		return NULL;
 	}
 	qsort(l.v, l.n, sizeof(*l.v), item_cmp);
-	fprintf(f, "{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"%s\",\"address\":\"%s\"",
-	        rh_addr_fmt(&p->info.local, lb, sizeof(lb)), rh_addr_fmt(&p->info.addr, ab, sizeof(ab)));
+	fprintf(f,
+	        "{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"%s\",\"address\":\"%"
+	        "s\"",
+	        rh_addr_fmt(&p->info.local, lb, sizeof(lb)),
+	        rh_addr_fmt(&p->info.addr, ab, sizeof(ab)));
 	if (l.n > 0)
 		fprintf(f, ",\"%s\":[", advertised ? "advertised-route" : "received-route");
 	for (size_t i = 0; i < l.n; i++)

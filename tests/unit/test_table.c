@@ -27,10 +27,11 @@ static void test_effective_routes_table(void **state)
 {
 	const char *json =
 	        "{\"routehub:state\":{\"effective-route\":["
-	        "{\"prefix\":\"192.0.2.0/"
-	        "24\",\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
+	        "{\"prefix\":\"192.0.2.0/24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
+	        "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
 	        "\"active\":true},"
-	        "{\"prefix\":\"198.18.4.0/24\",\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
+	        "{\"prefix\":\"198.18.4.0/24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
+	        "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
 	        "\"active\":false,\"reason\":\"overlaps VNet address space\"}]}}";
 	int rc;
 	char *out = render(json, &rc);
@@ -38,11 +39,12 @@ static void test_effective_routes_table(void **state)
 	(void)state;
 	assert_int_equal(rc, 0);
 	/* Header in schema order, columns aligned, leaf-lists joined, missing cells "-". */
-	assert_string_equal(out,
-	                    "prefix         source  next-hop               active  reason\n"
-	                    "192.0.2.0/24   nva     198.18.2.4,198.18.2.5  true    -\n"
-	                    "198.18.4.0/24  nva     198.18.2.4             false   overlaps VNet "
-	                    "address space\n");
+	assert_string_equal(out, "prefix         origin      instance    source  next-hop              "
+	                         " as-path-length  active  reason\n"
+	                         "192.0.2.0/24   198.18.2.4  198.18.0.4  nva     "
+	                         "198.18.2.4,198.18.2.5  -               true    -\n"
+	                         "198.18.4.0/24  198.18.2.4  198.18.0.4  nva     198.18.2.4            "
+	                         " -               false   overlaps VNet address space\n");
 	free(out);
 }
 
