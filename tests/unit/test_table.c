@@ -25,26 +25,28 @@ static char *render(const char *json, int *rc)
 
 static void test_effective_routes_table(void **state)
 {
-	const char *json =
-	        "{\"routehub:state\":{\"effective-route\":["
-	        "{\"prefix\":\"192.0.2.0/24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
-	        "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
-	        "\"active\":true},"
-	        "{\"prefix\":\"198.18.4.0/24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
-	        "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
-	        "\"active\":false,\"reason\":\"overlaps VNet address space\"}]}}";
+	const char *json = "{\"routehub:state\":{\"effective-route\":["
+	                   "{\"prefix\":\"192.0.2.0/"
+	                   "24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
+	                   "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
+	                   "\"active\":true},"
+	                   "{\"prefix\":\"198.18.4.0/"
+	                   "24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
+	                   "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
+	                   "\"active\":false,\"reason\":\"overlaps VNet address space\"}]}}";
 	int rc;
 	char *out = render(json, &rc);
 
 	(void)state;
 	assert_int_equal(rc, 0);
 	/* Header in schema order, columns aligned, leaf-lists joined, missing cells "-". */
-	assert_string_equal(out, "prefix         origin      instance    source  next-hop              "
-	                         " as-path-length  active  reason\n"
-	                         "192.0.2.0/24   198.18.2.4  198.18.0.4  nva     "
-	                         "198.18.2.4,198.18.2.5  -               true    -\n"
-	                         "198.18.4.0/24  198.18.2.4  198.18.0.4  nva     198.18.2.4            "
-	                         " -               false   overlaps VNet address space\n");
+	assert_string_equal(out,
+	                    "prefix         origin      instance    source  next-hop              "
+	                    " as-path-length  active  reason\n"
+	                    "192.0.2.0/24   198.18.2.4  198.18.0.4  nva     "
+	                    "198.18.2.4,198.18.2.5  -               true    -\n"
+	                    "198.18.4.0/24  198.18.2.4  198.18.0.4  nva     198.18.2.4            "
+	                    " -               false   overlaps VNet address space\n");
 	free(out);
 }
 
