@@ -65,6 +65,9 @@ void hub_free(struct hub *h)
 {
 	if (h == NULL)
 		return;
+	/* The RIBs first: freeing one empties its peers' path lists. */
+	for (unsigned i = 0; i < HUB_PART_MAX; i++)
+		hub_part_fini(&h->part[i]);
 	while (h->peers != NULL) {
 		struct hub_peer *p = h->peers;
 
@@ -75,11 +78,11 @@ void hub_free(struct hub *h)
 		bgp_pool_fini(&p->rej_pool);
 		free(p);
 	}
-	for (unsigned i = 0; i < HUB_PART_MAX; i++)
-		hub_part_fini(&h->part[i]);
 	hub_eff_fini(h);
 	free(h->pfx);
 	free(h->acc);
+	free(h->pid);
+	free(h->accid);
 	free(h);
 }
 
