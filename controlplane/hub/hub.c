@@ -356,15 +356,7 @@ static int rejected_collect_cb(struct bgp_pnode *n, void *arg)
 /* Recomputes the effective routes of h->pfx[from..h->n_pfx). */
 static int eff_touched(struct hub *h, size_t from)
 {
-	int rc = 0;
-
-	for (size_t i = from; i < h->n_pfx; i++) {
-		int r = hub_eff_update(h, &h->pfx[i]);
-
-		if (r < 0)
-			rc = r;
-	}
-	return rc;
+	return hub_eff_update_batch(h, h->pfx + from, h->n_pfx - from);
 }
 
 /* Every route of the session out of the hub (session down, R11 limit). */

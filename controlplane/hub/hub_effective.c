@@ -247,10 +247,9 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, st
 	return 0;
 }
 
-int hub_eff_update(struct hub *h, const struct rh_prefix *p)
+static int eff_update_hashed(struct hub *h, const struct rh_prefix *p, uint32_t hash)
 {
 	struct eff_cand c[HUB_MAX_CAND];
-	uint32_t hash = bgp_prefix_hash(p);
 	struct hub_eff *e = eff_find(h, p, hash);
 	unsigned n_active;
 	size_t n = gather(h, p, c, &n_active);
@@ -263,6 +262,44 @@ int hub_eff_update(struct hub *h, const struct rh_prefix *p)
 		return 0;
 	}
 	return eff_store(h, p, hash, e, c, n, n_active);
+}
+
+int hub_eff_update(struct hub *h, const struct rh_prefix *p)
+{
+	return eff_update_hashed(h, p, bgp_prefix_hash(p));
+}
+
+#define EFF_AHEAD 8
+
+int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n)
+{
+	uint32_t ring[EFF_AHEAD];
+	int rc = 0;
+
+	/* The table of a million prefixes is a cache miss a lookup: fetch the slot a few
+	 * prefixes ahead, then the node it points to nearer (as the RIB's batches do). */
+	for (size_t i = 0; i < n && i < EFF_AHEAD; i++) {
+		ring[i] = bgp_prefix_hash(&p[i]);
+		bgp_ptable_prefetch(&h->eff[aid_of(p[i].family)], ring[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t hash = ring[i % EFF_AHEAD];
+		size_t near = i + EFF_AHEAD / 2;
+		int r;
+
+		if (near < n)
+			bgp_ptable_prefetch_node(&h->eff[aid_of(p[near].family)],
+			                         ring[near % EFF_AHEAD]);
+		r = eff_update_hashed(h, &p[i], hash);
+		if (r < 0)
+			rc = r;
+		if (i + EFF_AHEAD < n) {
+			ring[i % EFF_AHEAD] = bgp_prefix_hash(&p[i + EFF_AHEAD]);
+			bgp_ptable_prefetch(&h->eff[aid_of(p[i + EFF_AHEAD].family)],
+			                    ring[i % EFF_AHEAD]);
+		}
+	}
+	return rc;
 }
 
 struct prefix_list {

@@ -366,6 +366,9 @@ int hub_part_init(struct hub *h, enum hub_part_id id)
 	pt->out = bgp_rib_out_new(pt->rib);
 	if (pt->out == NULL)
 		return -ENOMEM;
+	/* The batches of an UPDATE fetch the Adj-RIB-Out slots ahead too. */
+	pt->rib->prefetch_cb = bgp_rib_out_prefetch;
+	pt->rib->prefetch_arg = pt->out;
 	rpeer_init(pt, &pt->vnet, HUB_RPID_VNET, HUB_RP_VNET, HUB_SRC_VNET);
 	rpeer_init(pt, &pt->stat, HUB_RPID_STATIC, HUB_RP_STATIC, HUB_SRC_VPN);
 	for (unsigned j = 0; j < HUB_PART_MAX; j++) {

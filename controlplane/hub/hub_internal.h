@@ -169,6 +169,8 @@ int hub_eff_init(struct hub *h);
 void hub_eff_fini(struct hub *h);
 /* Recomputes the effective routes of p; reports a change with ops->effective_changed. */
 int hub_eff_update(struct hub *h, const struct rh_prefix *p);
+/* The same for p[0..n-1], fetching the effective table's slots ahead. */
+int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n);
 /* Every prefix again (the routing preference changed). */
 int hub_eff_update_all(struct hub *h);
 
