@@ -201,19 +201,16 @@ static const struct rh_addr *nh_self(const struct hub_peer *to, uint8_t family)
 	return NULL;
 }
 
-/* The route server's attributes toward an NVA for a route it did not learn from an NVA. */
-static const struct bgp_attrs *rs_nh_self(const struct bgp_attrs *in, const struct rh_addr *nh)
+/*
+ * The route server's attributes toward an NVA for a route it did not learn from an NVA:
+ * a VNet space or a gateway's route is the hub's own, AS 65515's, so it carries 65515
+ * (RFC 4271 5.1.2; as the cloud's route server does) and the hub as next hop (its
+ * dataplane forwards). That 65515 is what R7 catches when an NVA echoes such a route
+ * back. Communities pass unchanged.
+ */
+static const struct bgp_attrs *rs_own_attrs(const struct bgp_attrs *in, const struct rh_addr *nh)
 {
-	struct bgp_attrs *a = bgp_attrs_dup(in);
-
-	if (a == NULL)
-		return NULL;
-	a->next_hop = *nh;
-	memset(&a->next_hop_ll, 0, sizeof(a->next_hop_ll));
-	a->flags |= BGP_ATTRS_NEXT_HOP;
-	a->flags &= (uint16_t)~BGP_ATTRS_LOCAL_PREF;
-	a->local_pref = 0;
-	return bgp_attrs_intern(a);
+	return bgp_export_ebgp_attrs(in, RH_RS_ASN, nh);
 }
 
 /* Toward ER on-premises: private ASNs removed, then AS 12076 (the circuit's edge). */
@@ -256,8 +253,7 @@ static enum bgp_export_result export_session(const struct rh_prefix *p, const st
 		return BGP_EXPORT_REJECT; /* no address of that family to forward to */
 	switch (to->part->id) {
 	case HUB_PART_RS:
-		/* VNet and gateway routes: through the hub, whose dataplane forwards. */
-		*out = rs_nh_self(best->attrs, nh);
+		*out = rs_own_attrs(best->attrs, nh);
 		break;
 	case HUB_PART_ER:
 		*out = er_attrs(best->attrs, nh);

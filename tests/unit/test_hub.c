@@ -86,8 +86,8 @@ static void test_R1_vnet_routes_go_to_every_peer(void **state)
 	fx_peer(&vpn1, HUB_ROLE_VPN_ONPREM, "198.19.3.10", 65030, NULL);
 	assert_true(nva1.ready > 0);
 	fx_flush(&nva1);
-	/* The route server keeps the (empty) AS path; next hop: the hub's instance. */
-	assert_announced(&nva1, "198.18.0.0/16", "", "198.19.0.4");
+	/* The hub's own route: AS 65515, next hop the hub's instance. */
+	assert_announced(&nva1, "198.18.0.0/16", "65515", "198.19.0.4");
 	assert_int_equal(nva1.eor, 2);
 	fx_flush(&er1);
 	assert_announced(&er1, "198.18.0.0/16", "12076", "198.19.2.4");
@@ -184,8 +184,8 @@ static void test_R5_exchange_on_nva_gets_onprem2(void **state)
 	populate();
 	/* The SD-WAN device receives on-prem 2 (via ExpressRoute) plus the VNet route. */
 	fx_flush(&nva1);
-	assert_announced(&nva1, "198.51.100.0/24", "65020", "198.19.0.4");
-	assert_announced(&nva1, "203.0.113.0/24", "65030", "198.19.0.4");
+	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
+	assert_announced(&nva1, "203.0.113.0/24", "65515 65030", "198.19.0.4");
 	/* The ER gateway receives on-prem 1 plus the VNet route, as AS 12076. */
 	fx_flush(&er1);
 	assert_announced(&er1, "192.0.2.0/24", "12076", "198.19.2.4");
@@ -207,8 +207,8 @@ static void test_R5_switch_at_runtime_sends_only_the_difference(void **state)
 	fx_flush(&vpn1);
 	assert_int_equal(hub_set_branch_to_branch(fx.h, true), 0);
 	assert_int_equal(fx_flush(&nva1), 2);
-	assert_announced(&nva1, "198.51.100.0/24", "65020", "198.19.0.4");
-	assert_announced(&nva1, "203.0.113.0/24", "65030", "198.19.0.4");
+	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
+	assert_announced(&nva1, "203.0.113.0/24", "65515 65030", "198.19.0.4");
 	assert_int_equal(nva1.eor, 0);
 	assert_int_equal(fx_flush(&er1), 2);
 	assert_announced(&er1, "192.0.2.0/24", "12076", NULL);
@@ -245,7 +245,7 @@ static void test_R5_never_er_circuit_to_er_circuit(void **state)
 	assert_int_equal(fx_announce(&er1, "198.51.100.0/24", "65020", "198.19.2.10", NULL, 0), 0);
 	assert_int_equal(fx_flush(&er2), 0);
 	fx_flush(&nva1);
-	assert_announced(&nva1, "198.51.100.0/24", "65020", "198.19.0.4");
+	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
 }
 
 static void test_R7_loop_prevention(void **state)
@@ -275,6 +275,25 @@ static void test_R7_loop_prevention(void **state)
 	assert_active("192.0.2.0/24", HUB_SRC_NVA, 1);
 	fx_flush(&nva2);
 	assert_announced(&nva2, "192.0.2.0/24", "65001", "198.19.1.10");
+}
+
+static void test_R7_gateway_route_echoed_by_an_nva_is_refused(void **state)
+{
+	struct hub_effective e;
+
+	(void)state;
+	fx_config(true);
+	fx_start();
+	populate();
+	fx_flush(&nva1);
+	fx_flush(&er1);
+	/* The NVA got on-prem 2 as "65515 65020" and advertises it back. */
+	assert_int_equal(
+	        fx_announce(&nva1, "198.51.100.0/24", "65001 65515 65020", "198.19.1.10", NULL, 0),
+	        0);
+	assert_int_equal(fx_flush(&er1), 0);
+	assert_int_equal(fx_effective("198.51.100.0/24", &e), 0);
+	assert_int_equal(e.src, HUB_SRC_ER);
 }
 
 static void test_R8_vnet_overlap(void **state)
@@ -384,7 +403,7 @@ static void test_R13_preference_expressroute(void **state)
 	assert_active("192.0.2.0/24", HUB_SRC_ER, 1);
 	/* The route server's best is the ER route: the other NVA gets it, through the hub. */
 	fx_flush(&nva2);
-	assert_announced(&nva2, "192.0.2.0/24", "65020 65020", "198.19.0.4");
+	assert_announced(&nva2, "192.0.2.0/24", "65515 65020 65020", "198.19.0.4");
 	fx_flush(&vpn1);
 	assert_announced(&vpn1, "192.0.2.0/24", "65515 65020 65020", "198.19.3.4");
 }
@@ -415,7 +434,7 @@ static void test_R13_preference_aspath(void **state)
 	assert_int_equal(e.src, HUB_SRC_ER);
 	assert_int_equal(e.n_nexthops, 1);
 	fx_flush(&nva2);
-	assert_announced(&nva2, "192.0.2.0/24", "65020", "198.19.0.4");
+	assert_announced(&nva2, "192.0.2.0/24", "65515 65020", "198.19.0.4");
 }
 
 static void test_R13_switch_at_runtime(void **state)
@@ -488,7 +507,7 @@ static void test_R16_limit_toward_er_stops_the_exchange(void **state)
 	assert_int_equal(fx_flush(&er1), 2);
 	assert_announced(&er1, "192.0.2.0/24", "12076", NULL);
 	fx_flush(&nva1);
-	assert_announced(&nva1, "198.51.100.0/24", "65020", "198.19.0.4");
+	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
 }
 
 static void test_R16_onprem_limits_tear_down(void **state)
@@ -586,7 +605,7 @@ static void test_vpn_static_prefixes_advertised_with_no_bgp_session(void **state
 	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
 	fx_peer(&er1, HUB_ROLE_ER_ONPREM, "198.19.2.10", 65020, NULL);
 	fx_flush(&nva1);
-	assert_announced(&nva1, "203.0.113.128/25", "", "198.19.0.4");
+	assert_announced(&nva1, "203.0.113.128/25", "65515", "198.19.0.4");
 	fx_flush(&er1);
 	assert_announced(&er1, "203.0.113.128/25", "12076", "198.19.2.4");
 	/* Programmed toward the VPN site. */
@@ -631,7 +650,7 @@ static void test_session_down_withdraws_everywhere(void **state)
 	/* Up again: the whole table and End-of-RIB. */
 	assert_int_equal(hub_peer_up(nva1.hp, (bool[BGP_AID_MAX]){true, true}, 1), 0);
 	fx_flush(&nva1);
-	assert_announced(&nva1, "198.51.100.0/24", "65020", "198.19.0.4");
+	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
 	assert_int_equal(nva1.eor, 2);
 	/* A route refresh (RFC 2918) sends it all again. */
 	assert_int_equal(hub_peer_refresh(nva1.hp, BGP_AID_IPV4), 0);
@@ -650,6 +669,8 @@ int main(void)
 	                                  teardown),
 	        cmocka_unit_test_teardown(test_R5_never_er_circuit_to_er_circuit, teardown),
 	        cmocka_unit_test_teardown(test_R7_loop_prevention, teardown),
+	        cmocka_unit_test_teardown(test_R7_gateway_route_echoed_by_an_nva_is_refused,
+	                                  teardown),
 	        cmocka_unit_test_teardown(test_R8_vnet_overlap, teardown),
 	        cmocka_unit_test_teardown(test_R9_no_advertise_is_programmed_not_advertised,
 	                                  teardown),
