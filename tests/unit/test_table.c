@@ -50,6 +50,25 @@ static void test_effective_routes_table(void **state)
 	free(out);
 }
 
+static void test_nested_lists_get_tables_of_their_own(void **state)
+{
+	const char *json =
+	        "{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"198.19.0.4\","
+	        "\"address\":\"198.19.1.10\",\"asn\":65001,\"received-route\":["
+	        "{\"prefix\":\"192.0.2.0/24\",\"path-id\":0,\"as-path\":\"65001\","
+	        "\"next-hop\":\"198.19.1.10\",\"accepted\":true}]}]}}";
+	int rc;
+	char *out = render(json, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out,
+	                       "\nreceived-route of 198.19.0.4 198.19.1.10:\n"
+	                       "prefix        path-id  as-path  next-hop     accepted  reason\n"
+	                       "192.0.2.0/24  0        65001    198.19.1.10  true      -\n"));
+	free(out);
+}
+
 static void test_not_the_schema(void **state)
 {
 	int rc;
@@ -68,6 +87,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_effective_routes_table),
+	        cmocka_unit_test(test_nested_lists_get_tables_of_their_own),
 	        cmocka_unit_test(test_not_the_schema),
 	};
 
