@@ -88,6 +88,8 @@ static void on_effective(const struct rh_prefix *p, void *arg)
 	(void)arg;
 	fx.effective_changes++;
 	rh_prefix_fmt(p, fx.last_changed, sizeof(fx.last_changed));
+	if (fx.on_effective != NULL)
+		fx.on_effective(p);
 }
 
 static const struct hub_ops fx_ops = {
@@ -243,6 +245,12 @@ static int send_update(struct fx_peer *p, const struct rh_prefix *pfx, unsigned 
 	assert_true(len > BGP_HDR_LEN);
 	assert_int_equal(bgp_update_decode(buf + BGP_HDR_LEN, len - BGP_HDR_LEN, &fx_opts, &u), 0);
 	assert_int_equal(u.action, BGP_UPD_OK);
+	if (fx.action == BGP_UPD_TREAT_AS_WITHDRAW) {
+		/* As the decoder leaves it (msg.h): NLRI located, no attributes. */
+		u.action = fx.action;
+		bgp_attrs_free(u.attrs);
+		u.attrs = NULL;
+	}
 	rc = hub_peer_update(p->hp, &u, &fx_opts);
 	bgp_attrs_free(u.attrs);
 	return rc;

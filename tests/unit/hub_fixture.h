@@ -38,6 +38,10 @@ struct fx {
 	struct hub *h;
 	unsigned effective_changes;
 	char last_changed[RH_PREFIX_STRLEN];
+	/* Called on every effective change too when set (the FIB programmer's tests). */
+	void (*on_effective)(const struct rh_prefix *p);
+	/* The RFC 7606 action the next UPDATEs are handed over with (default OK). */
+	enum bgp_upd_action action;
 };
 
 extern struct fx fx;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fib_prog.h"
+#include "hub_fixture.h"
 
 #define MAX_EV 256
 
@@ -396,6 +397,75 @@ static void test_effective_routes_program_only_bgp_routes(void **state)
 	dp_stop();
 }
 
+static void hub_to_fib(const struct rh_prefix *p)
+{
+	struct hub_effective e;
+
+	assert_int_equal(fib_prog_effective(fp, p, hub_effective_get(fx.h, p, &e) == 0 ? &e : NULL),
+	                 0);
+}
+
+static void walk_cb(const struct rh_prefix *p, void *arg)
+{
+	(void)arg;
+	hub_to_fib(p);
+}
+
+/* R17: the hub's effective routes are what programs the fast path. */
+static void test_R17_hub_effective_routes_program_the_fib(void **state)
+{
+	struct fx_peer nva1, nva2, er1;
+	const struct ev *g;
+
+	(void)state;
+	fx_config(false);
+	fx.cfg.vpn.n_local = 1;
+	fx.cfg.vpn.local[0] = P("203.0.113.128/25");
+	fx.cfg.dp = cfg.dp;
+	fx_start();
+	fx.on_effective = hub_to_fib;
+	/* What hub_new() has (VNet spaces: not FIB routes; the VPN static prefix: one). */
+	assert_int_equal(hub_effective_walk(fx.h, walk_cb, NULL), 0);
+	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
+	fx_peer(&nva2, HUB_ROLE_NVA, "198.19.1.11", 65002, NULL);
+	fx_peer(&er1, HUB_ROLE_ER_ONPREM, "198.19.2.10", 65020, NULL);
+	/* R2 + R3: two NVAs, equal AS path length, next hops as advertised. */
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.100", NULL, 0), 0);
+	assert_int_equal(fx_announce(&nva2, "192.0.2.0/24", "65002", "198.19.1.11", NULL, 0), 0);
+	assert_int_equal(fx_announce(&er1, "198.51.100.0/24", "65020", "198.19.2.10", NULL, 0), 0);
+	/* R8: refused, never programmed. */
+	assert_int_equal(fx_announce(&nva1, "198.18.1.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(dp_connect(), 0);
+	assert_int_equal(count(FIBC_ROUTE_ADD), 3);
+	assert_null(find(FIBC_ROUTE_ADD, "198.18.0.0/16"));
+	assert_null(find(FIBC_ROUTE_ADD, "198.18.1.0/24"));
+	g = find(FIBC_NHG_ADD, NULL);
+	assert_non_null(g);
+	assert_int_equal(g->n_members, 2);
+	assert_int_equal(find(FIBC_ROUTE_ADD, "192.0.2.0/24")->id, g->id);
+	assert_non_null(find(FIBC_NH_ADD, "198.19.1.100"));
+	assert_int_equal(find(FIBC_NH_ADD, "198.19.2.10")->port, 1);
+	/* The static prefix goes to the VPN site's device. */
+	assert_non_null(find(FIBC_ROUTE_ADD, "203.0.113.128/25"));
+	assert_non_null(find(FIBC_NH_ADD, "198.19.3.10"));
+	dp_clear();
+	/* Incremental: one NVA prepends, the ECMP group goes. */
+	assert_int_equal(fx_announce(&nva2, "192.0.2.0/24", "65002 65002", "198.19.1.11", NULL, 0),
+	                 0);
+	assert_int_equal(fib_prog_flush(fp), 0);
+	assert_int_equal(count(FIBC_ROUTE_ADD), 1);
+	assert_int_equal(find(FIBC_ROUTE_ADD, "192.0.2.0/24")->flags, 0);
+	assert_int_equal(count(FIBC_NHG_DEL), 1);
+	assert_int_equal(count(FIBC_NH_DEL), 1); /* 198.19.1.11: used by nothing now */
+	dp_clear();
+	hub_peer_down(er1.hp);
+	assert_int_equal(fib_prog_flush(fp), 0);
+	assert_int_equal(count(FIBC_ROUTE_DEL), 1);
+	assert_non_null(find(FIBC_ROUTE_DEL, "198.51.100.0/24"));
+	dp_stop();
+	fx_stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +475,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_reconnect_resyncs_the_current_table, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_effective_routes_program_only_bgp_routes,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_R17_hub_effective_routes_program_the_fib,
 	                                        setup, teardown),
 	};
 

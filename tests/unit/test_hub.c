@@ -657,6 +657,54 @@ static void test_session_down_withdraws_everywhere(void **state)
 	assert_true(fx_flush(&nva1) >= 3);
 }
 
+static void test_treat_as_withdraw_removes_the_announced_prefixes(void **state)
+{
+	struct hub_effective e;
+
+	(void)state;
+	fx_config(false);
+	fx_start();
+	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
+	fx_peer(&nva2, HUB_ROLE_NVA, "198.19.1.11", 65002, NULL);
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	fx_flush(&nva2);
+	/* RFC 7606 2: an UPDATE with a bad attribute withdraws the routes it announces. */
+	fx.action = BGP_UPD_TREAT_AS_WITHDRAW;
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(fx_effective("192.0.2.0/24", &e), -ENOENT);
+	assert_int_equal(fx_flush(&nva2), 1);
+	assert_withdrawn(&nva2, "192.0.2.0/24");
+}
+
+static void test_R2_R3_ipv6_routes(void **state)
+{
+	struct hub_effective e;
+
+	(void)state;
+	fx_config(false);
+	fx_start();
+	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
+	fx_peer(&nva2, HUB_ROLE_NVA, "198.19.1.11", 65002, NULL);
+	fx_flush(&nva2);
+	assert_int_equal(fx_announce(&nva1, "2001:db8:1::/48", "65001", "2001:db8:ff::10", NULL, 0),
+	                 0);
+	assert_int_equal(fx_announce(&nva2, "2001:db8:1::/48", "65002", "2001:db8:ff::11", NULL, 0),
+	                 0);
+	assert_int_equal(fx_effective("2001:db8:1::/48", &e), 0);
+	assert_true(e.active);
+	assert_int_equal(e.n_nexthops, 2);
+	assert_int_equal(e.nexthop[0].family, RH_AF_INET6);
+	/* The best (lower BGP identifier: nva1's) reflected to the other NVA with its
+	 * MP_REACH next hop (RFC 4760) unchanged. */
+	fx_flush(&nva2);
+	assert_announced(&nva2, "2001:db8:1::/48", "65001", "2001:db8:ff::10");
+	/* R8 holds for IPv6 VNet spaces too. */
+	assert_int_equal(
+	        fx_announce(&nva1, "2001:db8:100:1::/64", "65001", "2001:db8:ff::10", NULL, 0), 0);
+	assert_int_equal(fx_effective("2001:db8:100:1::/64", &e), 0);
+	assert_false(e.active);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +736,9 @@ int main(void)
 	        cmocka_unit_test_teardown(test_er_presents_12076_with_private_asns_stripped,
 	                                  teardown),
 	        cmocka_unit_test_teardown(test_session_down_withdraws_everywhere, teardown),
+	        cmocka_unit_test_teardown(test_treat_as_withdraw_removes_the_announced_prefixes,
+	                                  teardown),
+	        cmocka_unit_test_teardown(test_R2_R3_ipv6_routes, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
