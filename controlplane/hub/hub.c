@@ -20,7 +20,7 @@ static int hub_settle(struct hub *h);
 struct hub *hub_new(const struct rh_config *cfg, const struct hub_ops *ops, void *arg)
 {
 	struct hub *h = calloc(1, sizeof(*h));
-	int rc = -ENOMEM;
+	int rc;
 
 	if (h == NULL) {
 		errno = ENOMEM;
@@ -30,10 +30,9 @@ struct hub *hub_new(const struct rh_config *cfg, const struct hub_ops *ops, void
 	h->ops = ops;
 	h->arg = arg;
 	h->quiet = true; /* no effective_changed before the caller has the hub */
-	if (hub_eff_init(h) < 0)
-		goto fail;
+	rc = hub_eff_init(h);
 	/* A part exists only when configured; the route server when it has an instance. */
-	if (cfg->rs.instance[0].family != 0 || cfg->rs.instance[1].family != 0)
+	if (rc == 0 && (cfg->rs.instance[0].family != 0 || cfg->rs.instance[1].family != 0))
 		rc = hub_part_init(h, HUB_PART_RS);
 	if (rc == 0 && cfg->er.present)
 		rc = hub_part_init(h, HUB_PART_ER);
@@ -261,17 +260,18 @@ static int scratch_room(struct hub *h, size_t n)
 }
 
 /* Appends the prefixes of an NLRI block to h->pfx/h->pid from h->n_pfx. */
-static int collect(struct hub *h, const struct bgp_nlri_block *blk, bool addpath)
+static int collect(struct hub *h, const struct bgp_nlri_block *blk,
+                   const struct bgp_codec_opts *opts)
 {
 	struct rbuf r;
 	struct rh_prefix p;
 	uint32_t id;
 	int rc;
 
-	if (blk->p == NULL || blk->len == 0)
+	if (blk->p == NULL || blk->len == 0 || (unsigned)blk->aid >= BGP_AID_MAX)
 		return 0;
 	rbuf_init(&r, blk->p, blk->len);
-	while ((rc = bgp_nlri_next(&r, blk->aid, addpath, &p, &id)) == 1) {
+	while ((rc = bgp_nlri_next(&r, blk->aid, opts->addpath_rx[blk->aid], &p, &id)) == 1) {
 		if (scratch_room(h, h->n_pfx + 1) < 0)
 			return -ENOMEM;
 		h->pfx[h->n_pfx] = p;
@@ -509,10 +509,10 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		return -EINVAL;
 	/* The announcements first, to count them against the limit. */
 	h->n_pfx = 0;
-	rc = collect(h, &u->nlri, opts->addpath_rx[BGP_AID_IPV4]);
+	rc = collect(h, &u->nlri, opts);
 	n4 = h->n_pfx;
 	if (rc == 0)
-		rc = collect(h, &u->mp_reach, opts->addpath_rx[u->mp_reach.aid]);
+		rc = collect(h, &u->mp_reach, opts);
 	if (rc < 0)
 		return rc;
 	na = h->n_pfx;
@@ -521,9 +521,9 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		return over_limit(p);
 	/* RFC 4271 3.1: withdrawals, then announcements; treat-as-withdraw (RFC 7606 2)
 	 * withdraws the announced prefixes as well. */
-	rc = collect(h, &u->withdrawn, opts->addpath_rx[BGP_AID_IPV4]);
+	rc = collect(h, &u->withdrawn, opts);
 	if (rc == 0)
-		rc = collect(h, &u->mp_unreach, opts->addpath_rx[u->mp_unreach.aid]);
+		rc = collect(h, &u->mp_unreach, opts);
 	if (rc < 0)
 		return rc;
 	if (as_withdraw || u->attrs == NULL)

@@ -705,6 +705,26 @@ static void test_R2_R3_ipv6_routes(void **state)
 	assert_false(e.active);
 }
 
+static void test_a_part_exists_only_when_configured(void **state)
+{
+	struct hub_peer_info info = {.role = HUB_ROLE_ER_ONPREM};
+
+	(void)state;
+	fx_config(false);
+	fx.cfg.er.present = false;
+	memset(fx.cfg.rs.instance, 0, sizeof(fx.cfg.rs.instance));
+	fx_start();
+	info.addr = fx_addr("198.19.2.10");
+	assert_null(hub_peer_add(fx.h, &info));
+	assert_int_equal(errno, ENOENT);
+	info.role = HUB_ROLE_NVA;
+	assert_null(hub_peer_add(fx.h, &info));
+	/* The VPN gateway alone still has its sessions and the VNet spaces. */
+	fx_peer(&vpn1, HUB_ROLE_VPN_ONPREM, "198.19.3.10", 65030, NULL);
+	fx_flush(&vpn1);
+	assert_announced(&vpn1, "198.18.0.0/16", "65515", "198.19.3.4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +759,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_treat_as_withdraw_removes_the_announced_prefixes,
 	                                  teardown),
 	        cmocka_unit_test_teardown(test_R2_R3_ipv6_routes, teardown),
+	        cmocka_unit_test_teardown(test_a_part_exists_only_when_configured, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
