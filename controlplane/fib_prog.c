@@ -315,10 +315,18 @@ int fib_prog_set(struct fib_prog *fp, const struct rh_prefix *p, const struct rh
 int fib_prog_effective(struct fib_prog *fp, const struct rh_prefix *p,
                        const struct hub_effective *e)
 {
+	struct rh_addr nh[HUB_MAX_NEXTHOPS];
+	unsigned n = 0;
+
 	/* R17 programs the fast path; VNet spaces are the dataplane's connected subnets. */
-	if (e == NULL || !e->active || e->src == HUB_SRC_VNET || e->n_nexthops == 0)
+	if (e == NULL || !e->active || e->src == HUB_SRC_VNET)
 		return fib_prog_set(fp, p, NULL, 0);
-	return fib_prog_set(fp, p, e->nexthop, e->n_nexthops);
+	/* The dataplane forwards a family to next hops of that family only (an IPv6 route
+	 * with an IPv4 next hop, RFC 8950, has nowhere to go). */
+	for (unsigned i = 0; i < e->n_nexthops && i < HUB_MAX_NEXTHOPS; i++)
+		if (e->nexthop[i].family == p->family)
+			nh[n++] = e->nexthop[i];
+	return fib_prog_set(fp, p, nh, n);
 }
 
 /* ------------------------------------------------------------------ channel */

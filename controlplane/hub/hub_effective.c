@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgp.h"
 #include "hub_internal.h"
 
 #define HUB_MAX_CAND 64
@@ -131,6 +132,42 @@ static size_t gather(struct hub *h, const struct rh_prefix *p, struct eff_cand *
 	return n;
 }
 
+/*
+ * R16: whether the route server has a route to p that it may advertise toward the
+ * ExpressRoute gateway: an accepted NVA route, not NO_ADVERTISE, with the exchange on.
+ * Counted whichever route wins the prefix, so that the count does not depend on whether
+ * the exchange with ER runs (no hysteresis: stopping it brings no NVA route in).
+ */
+static bool er_carry(const struct hub *h, const struct rh_prefix *p, const struct eff_cand *c,
+                     size_t n)
+{
+	if (!h->part[HUB_PART_ER].present)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct hub_rpeer *r = c[i].rp;
+
+		if (r == NULL || r->part->id != HUB_PART_RS || !hub_rpeer_own(r) ||
+		    c[i].c.rejected != NULL)
+			continue;
+		if (hub_export_allowed(
+		            &h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0,
+		            HUB_TO_ER_ONPREM, 0,
+		            c[i].attrs->n_comm > 0 &&
+		                    bgp_attrs_has_community(c[i].attrs, BGP_COMM_NO_ADVERTISE)))
+			return true;
+	}
+	return false;
+}
+
+static void er_count(struct hub *h, struct hub_eff *e, bool carry)
+{
+	if (e->er_counted == carry)
+		return;
+	e->er_counted = carry;
+	h->er_from_rs += carry ? 1 : (size_t)-1;
+	h->er_check = true;
+}
+
 static int addr_cmp(const void *a, const void *b)
 {
 	return rh_addr_cmp(a, b);
@@ -206,6 +243,22 @@ static void report(struct hub *h, const struct rh_prefix *p)
 		h->ops->effective_changed(p, h->arg);
 }
 
+static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p, uint32_t hash)
+{
+	struct hub_eff *e = bgp_pool_get(&h->eff_pool);
+
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->node.prefix = *p;
+	e->node.hash = hash;
+	if (bgp_ptable_insert(&h->eff[aid_of(p->family)], &e->node) < 0) {
+		bgp_pool_put(&h->eff_pool, e);
+		return NULL;
+	}
+	return e;
+}
+
 /* Stores what was computed for p; reports it when it differs from what was stored. */
 static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, struct hub_eff *e,
                      const struct eff_cand *c, size_t n, unsigned n_active)
@@ -214,6 +267,7 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, st
 	unsigned k = active_nexthops(c, n, nh);
 	struct hub_nhset *set = NULL;
 	const char *why = NULL;
+	bool fresh = e == NULL;
 	uint8_t src = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -225,16 +279,13 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, st
 		why = c[0].c.why;
 	if (k > 0 && (set = nhset_get(h, nh, k)) == NULL)
 		return -ENOMEM;
-	if (e == NULL) {
-		e = bgp_pool_get(&h->eff_pool);
-		if (e == NULL || (e->node.prefix = *p, e->node.hash = hash, e->nh = NULL,
-		                  bgp_ptable_insert(&h->eff[aid_of(p->family)], &e->node) < 0)) {
-			if (e != NULL)
-				bgp_pool_put(&h->eff_pool, e);
-			nhset_put(h, set);
-			return -ENOMEM;
-		}
-	} else if (e->nh == set && e->active == (n_active > 0) && e->src == src && e->why == why) {
+	if (fresh && (e = eff_new(h, p, hash)) == NULL) {
+		nhset_put(h, set);
+		return -ENOMEM;
+	}
+	er_count(h, e, er_carry(h, p, c, n));
+	if (!fresh && e->nh == set && e->active == (n_active > 0) && e->src == src &&
+	    e->why == why) {
 		nhset_put(h, set);
 		return 0; /* nothing a VM would see differently */
 	}
@@ -256,6 +307,7 @@ static int eff_update_hashed(struct hub *h, const struct rh_prefix *p, uint32_t 
 
 	if (n == 0) {
 		if (e != NULL) {
+			er_count(h, e, false);
 			eff_del(h, e);
 			report(h, p);
 		}
@@ -343,6 +395,25 @@ static int eff_list(struct hub *h, struct prefix_list *l)
 	}
 	qsort(l->p, l->n, sizeof(*l->p), prefix_cmp);
 	return 0;
+}
+
+static int recount_cb(struct bgp_pnode *n, void *arg)
+{
+	struct hub *h = arg;
+	struct hub_eff *e = container_of(n, struct hub_eff, node);
+	struct eff_cand c[HUB_MAX_CAND];
+	unsigned n_active;
+	size_t k = gather(h, &n->prefix, c, &n_active);
+
+	er_count(h, e, er_carry(h, &n->prefix, c, k));
+	return 0;
+}
+
+void hub_er_recount(struct hub *h)
+{
+	h->er_check = true;
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		bgp_ptable_walk(&h->eff[aid], recount_cb, h);
 }
 
 int hub_eff_update_all(struct hub *h)

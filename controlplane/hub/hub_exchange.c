@@ -12,6 +12,7 @@
  * the attributes unchanged: the AS path is the one the route came with, so that R13's
  * AS-path comparison is the same in every part.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,18 +47,26 @@ static uint32_t hub_preference(const struct bgp_path *p, void *arg)
 }
 
 /*
- * Under ASPath, an ExpressRoute route wins a tie of AS path length (hub_select() does the
- * same). Every RIB peer of the hub is marked eBGP, so RFC 4271 9.1.2.2 d (eBGP over
- * iBGP) never tells an NVA route from an exchanged one, and the interior cost step (e)
- * is where that tie is broken: ER 0, the others 1.
+ * The interior-cost step (RFC 4271 9.1.2.2 e) breaks two kinds of ties, the same way in
+ * every part. Every RIB peer of the hub is marked eBGP, so step d (eBGP over iBGP) never
+ * tells a session's route from an exchanged one; then:
+ *  - under ASPath, an ExpressRoute route wins a tie of AS path length (hub_select() does
+ *    the same): ER 0, the others 2;
+ *  - a part's own route wins a tie against an exchanged one (+1 for exchanged). Each part
+ *    then exports its own route whenever it is as good as the others, so the exchange
+ *    has one outcome whatever the order routes arrived in: were exchanged routes to win
+ *    ties (by a lower BGP identifier, say), two parts with equal routes could each hold
+ *    the other's and export nothing, or each their own, depending on history.
  */
 static uint32_t hub_igp_cost(const struct bgp_path *p, void *arg)
 {
 	const struct hub *h = arg;
+	const struct hub_rpeer *r = hub_rpeer_of(p->peer);
+	uint32_t cost = r->kind == HUB_RP_INTERNAL ? 1 : 0;
 
-	if (h->cfg.rs.preference != RH_PREF_ASPATH)
-		return 0;
-	return hub_rpeer_of(p->peer)->src == HUB_SRC_ER ? 0 : 1;
+	if (h->cfg.rs.preference == RH_PREF_ASPATH && r->src != HUB_SRC_ER)
+		cost += 2;
+	return cost;
 }
 
 bool hub_path_no_advertise(const struct bgp_path *p)
@@ -66,65 +75,15 @@ bool hub_path_no_advertise(const struct bgp_path *p)
 	return p->attrs->n_comm > 0 && bgp_attrs_has_community(p->attrs, BGP_COMM_NO_ADVERTISE);
 }
 
-/* ------------------------------------------------------------------ R16 count */
-
-/* Whether the RS -> ER exchange carries this best path of the RS part (R16 count). */
-static bool rs_carries_to_er(const struct hub *h, const struct rh_prefix *p,
-                             const struct bgp_path *best, const struct bgp_attrs *attrs)
-{
-	const struct hub_rpeer *r;
-
-	if (best == NULL)
-		return false;
-	r = hub_rpeer_of(best->peer);
-	if (!hub_rpeer_own(r))
-		return false;
-	return hub_export_allowed(
-	        &h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0, HUB_TO_ER_ONPREM, 0,
-	        attrs->n_comm > 0 && bgp_attrs_has_community(attrs, BGP_COMM_NO_ADVERTISE));
-}
-
 static void part_changed(struct bgp_rib *rib, const struct bgp_rib_change *c, void *arg)
 {
 	struct hub_part *pt = arg;
-	struct hub *h = pt->h;
 	int rc;
 
 	(void)rib;
 	rc = bgp_rib_out_change(pt->out, c);
 	if (rc < 0)
 		log_err("hub: Adj-RIB-Out update failed: %s", strerror(-rc));
-	if (pt->id == HUB_PART_RS && h->part[HUB_PART_ER].present && c->best_changed) {
-		const struct rh_prefix *p = bgp_rib_entry_prefix(c->entry);
-		bool was = rs_carries_to_er(h, p, c->old_best, c->old_attrs);
-		bool is = rs_carries_to_er(h, p, c->new_best,
-		                           c->new_best != NULL ? c->new_best->attrs : NULL);
-
-		if (was != is) {
-			h->er_from_rs += is ? 1 : (size_t)-1;
-			h->er_check = true;
-		}
-	}
-}
-
-static int recount_cb(struct bgp_rib_entry *e, void *arg)
-{
-	struct hub *h = arg;
-	const struct bgp_path *best = bgp_rib_entry_best(e);
-
-	if (best != NULL && rs_carries_to_er(h, bgp_rib_entry_prefix(e), best, best->attrs))
-		h->er_from_rs++;
-	return 0;
-}
-
-void hub_er_recount(struct hub *h)
-{
-	h->er_from_rs = 0;
-	h->er_check = true;
-	if (!h->part[HUB_PART_ER].present)
-		return;
-	bgp_rib_walk(h->part[HUB_PART_RS].rib, RH_AF_INET, recount_cb, h);
-	bgp_rib_walk(h->part[HUB_PART_RS].rib, RH_AF_INET6, recount_cb, h);
 }
 
 /* ------------------------------------------------------------------ internal exports */
@@ -369,6 +328,8 @@ int hub_part_init(struct hub *h, enum hub_part_id id)
 	rpeer_init(pt, &pt->stat, HUB_RPID_STATIC, HUB_RP_STATIC, HUB_SRC_VPN);
 	for (unsigned j = 0; j < HUB_PART_MAX; j++) {
 		rpeer_init(pt, &pt->from[j], HUB_RPID_INTERNAL + j, HUB_RP_INTERNAL, own[j]);
+		/* Distinct identifiers: a tie between two exchanged routes has one outcome. */
+		pt->from[j].rp.bgp_id = htonl(j + 1);
 		pt->xctx[j] = (struct hub_xctx){.h = h, .from = id, .to = (enum hub_part_id)j};
 	}
 	return part_locals(pt);

@@ -117,6 +117,7 @@ struct hub_eff {
 	const char *why;      /* when not active */
 	uint8_t src;
 	bool active;
+	bool er_counted; /* counted in er_from_rs (R16) */
 };
 
 #define HUB_NHSET_BUCKETS 1024
@@ -136,7 +137,7 @@ struct hub {
 	struct hub_nhset *nhsets[HUB_NHSET_BUCKETS];
 
 	/* R16: routes toward the ExpressRoute gateway (VNet spaces + RS routes). */
-	size_t er_from_rs; /* RS routes the exchange would carry to ER */
+	size_t er_from_rs; /* prefixes the RS has an NVA route for that may go to ER */
 	bool er_stopped;   /* past er.limit_to_er: RS <-> ER exchange stopped */
 	bool er_check;     /* er_from_rs changed: compare with the limit */
 	char er_why[200];  /* the reason shown while stopped, "" otherwise */
@@ -160,8 +161,7 @@ int hub_exchange_repolicy(struct hub *h);
 int hub_exchange_run(struct hub *h);
 /* R16: stops or resumes the RS <-> ER exchange when er_from_rs crossed the limit. */
 int hub_er_limit_check(struct hub *h);
-/* Recounts er_from_rs from the RS RIB (after a switch). */
-void hub_er_recount(struct hub *h);
+
 bool hub_path_no_advertise(const struct bgp_path *p);
 
 /* hub_effective.c */
@@ -171,6 +171,8 @@ void hub_eff_fini(struct hub *h);
 int hub_eff_update(struct hub *h, const struct rh_prefix *p);
 /* The same for p[0..n-1], fetching the effective table's slots ahead. */
 int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n);
+/* Recounts er_from_rs (R16) after a branch-to-branch switch. */
+void hub_er_recount(struct hub *h);
 /* Every prefix again (the routing preference changed). */
 int hub_eff_update_all(struct hub *h);
 

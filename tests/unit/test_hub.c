@@ -725,6 +725,161 @@ static void test_a_part_exists_only_when_configured(void **state)
 	assert_announced(&vpn1, "198.18.0.0/16", "65515", "198.19.3.4");
 }
 
+/* ------------------------------------------------------------------ randomised */
+
+#define RND_PEERS    5
+#define RND_PREFIXES 12
+
+/* What one peer holds from the hub: per prefix "as-path|next-hop", "" when nothing. */
+struct rnd_view {
+	char v[RND_PREFIXES][160];
+};
+
+static const char *rnd_prefix(unsigned i)
+{
+	static char buf[RND_PREFIXES][RH_PREFIX_STRLEN];
+
+	snprintf(buf[i], sizeof(buf[i]), "192.0.2.%u/28", i * 16);
+	if (i >= 8)
+		snprintf(buf[i], sizeof(buf[i]), "198.51.100.%u/28", (i - 8) * 16);
+	return buf[i];
+}
+
+static struct fx_peer *rnd_peers[RND_PEERS] = {&nva1, &nva2, &er1, &er2, &vpn1};
+
+static void rnd_up(void)
+{
+	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
+	fx_peer(&nva2, HUB_ROLE_NVA, "198.19.1.11", 65002, "198.19.0.5");
+	fx_peer(&er1, HUB_ROLE_ER_ONPREM, "198.19.2.10", 65020, NULL);
+	fx_peer(&er2, HUB_ROLE_ER_ONPREM, "198.19.2.11", 65021, "198.19.2.5");
+	fx_peer(&vpn1, HUB_ROLE_VPN_ONPREM, "198.19.3.10", 65030, NULL);
+}
+
+/* Applies what each peer is sent to its view. */
+static void rnd_flush(struct rnd_view *views)
+{
+	for (unsigned k = 0; k < RND_PEERS; k++) {
+		fx_flush(rnd_peers[k]);
+		for (unsigned i = 0; i < rnd_peers[k]->n_sent; i++) {
+			const struct fx_sent *s = &rnd_peers[k]->sent[i];
+
+			for (unsigned j = 0; j < RND_PREFIXES; j++)
+				if (strcmp(s->prefix, rnd_prefix(j)) == 0)
+					snprintf(views[k].v[j], sizeof(views[k].v[j]), "%s%s%s%s",
+					         s->withdraw ? "" : s->aspath,
+					         s->withdraw ? "" : "|",
+					         s->withdraw ? "" : s->nexthop,
+					         s->withdraw ? "" : (s->no_advertise ? "|na" : ""));
+		}
+	}
+}
+
+/* The route each peer currently announces for each prefix: path length, 0 = none. */
+struct rnd_state {
+	unsigned len[RND_PEERS][RND_PREFIXES];
+	bool no_adv[RND_PEERS][RND_PREFIXES];
+	bool b2b;
+	enum rh_hub_pref pref;
+};
+
+static void rnd_announce(unsigned k, unsigned j, unsigned len, bool no_adv)
+{
+	static const uint32_t asn[RND_PEERS] = {65001, 65002, 65020, 65021, 65030};
+	static const char *const nh[RND_PEERS] = {"198.19.1.10", "198.19.1.11", "198.19.2.10",
+	                                          "198.19.2.11", "198.19.3.10"};
+	char path[64] = "";
+
+	for (unsigned i = 0; i < len; i++)
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%u", i ? " " : "",
+		         asn[k]);
+	if (len == 0)
+		assert_int_equal(fx_withdraw(rnd_peers[k], rnd_prefix(j)), 0);
+	else
+		assert_int_equal(fx_announce(rnd_peers[k], rnd_prefix(j), path, nh[k],
+		                             no_adv ? no_advertise : NULL, no_adv ? 1 : 0),
+		                 0);
+}
+
+static void test_switches_and_updates_leave_what_a_fresh_hub_sends(void **state)
+{
+	static struct rnd_view inc[RND_PEERS], fresh[RND_PEERS];
+	struct hub_effective e1[RND_PREFIXES], e2[RND_PREFIXES];
+	int r1[RND_PREFIXES], r2[RND_PREFIXES];
+	struct rnd_state st = {.pref = RH_PREF_EXPRESSROUTE};
+	unsigned seed = 12345;
+
+	(void)state;
+	for (unsigned round = 0; round < 300; round++) {
+		memset(inc, 0, sizeof(inc));
+		memset(fresh, 0, sizeof(fresh));
+		memset(&st, 0, sizeof(st));
+		fx_config(false);
+		fx.cfg.er.limit_to_er = 8; /* R16 stops and resumes the exchange now and then */
+		fx_start();
+		rnd_up();
+		rnd_flush(inc);
+		for (unsigned step = 0; step < 60; step++) {
+			unsigned r = (unsigned)rand_r(&seed);
+
+			if (r % 10 == 0) {
+				st.b2b = !st.b2b;
+				assert_int_equal(hub_set_branch_to_branch(fx.h, st.b2b), 0);
+			} else if (r % 10 == 1) {
+				st.pref = (enum rh_hub_pref)((r / 10) % 3);
+				assert_int_equal(hub_set_preference(fx.h, st.pref), 0);
+			} else {
+				unsigned k = (r / 10) % RND_PEERS, j = (r / 50) % RND_PREFIXES;
+				unsigned len = (r / 600) % 4;
+				bool na = (r / 2400) % 8 == 0;
+
+				st.len[k][j] = len;
+				st.no_adv[k][j] = na && len > 0;
+				rnd_announce(k, j, len, st.no_adv[k][j]);
+			}
+			if (r % 3 == 0)
+				rnd_flush(inc); /* sometimes several changes coalesce */
+		}
+		rnd_flush(inc);
+		for (unsigned j = 0; j < RND_PREFIXES; j++)
+			r1[j] = fx_effective(rnd_prefix(j), &e1[j]);
+		fx_stop();
+		/* The same final state, built directly. */
+		fx_config(st.b2b);
+		fx.cfg.rs.preference = st.pref;
+		fx.cfg.er.limit_to_er = 8;
+		fx_start();
+		rnd_up();
+		for (unsigned k = 0; k < RND_PEERS; k++)
+			for (unsigned j = 0; j < RND_PREFIXES; j++)
+				if (st.len[k][j] > 0)
+					rnd_announce(k, j, st.len[k][j], st.no_adv[k][j]);
+		rnd_flush(fresh);
+		for (unsigned k = 0; k < RND_PEERS; k++)
+			for (unsigned j = 0; j < RND_PREFIXES; j++)
+				if (strcmp(inc[k].v[j], fresh[k].v[j]) != 0)
+					fail_msg(
+					        "round %u peer %u %s: incremental '%s', fresh '%s' "
+					        "(b2b %d, preference %d, R16 %s)",
+					        round, k, rnd_prefix(j), inc[k].v[j], fresh[k].v[j],
+					        st.b2b, st.pref,
+					        hub_er_exchange_status(fx.h) ? "stopped"
+					                                     : "running");
+		for (unsigned j = 0; j < RND_PREFIXES; j++) {
+			r2[j] = fx_effective(rnd_prefix(j), &e2[j]);
+			assert_int_equal(r1[j], r2[j]);
+			if (r1[j] == 0) {
+				assert_int_equal(e1[j].active, e2[j].active);
+				assert_int_equal(e1[j].src, e2[j].src);
+				assert_int_equal(e1[j].n_nexthops, e2[j].n_nexthops);
+				assert_memory_equal(e1[j].nexthop, e2[j].nexthop,
+				                    e1[j].n_nexthops * sizeof(e1[j].nexthop[0]));
+			}
+		}
+		fx_stop();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,6 +915,7 @@ int main(void)
 	                                  teardown),
 	        cmocka_unit_test_teardown(test_R2_R3_ipv6_routes, teardown),
 	        cmocka_unit_test_teardown(test_a_part_exists_only_when_configured, teardown),
+	        cmocka_unit_test(test_switches_and_updates_leave_what_a_fresh_hub_sends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
