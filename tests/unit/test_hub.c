@@ -4,6 +4,7 @@
  * named after the rule: real UPDATEs in, what each session is sent out (hub_peer_flush
  * batches), and what the effective routes say (R17).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -828,6 +829,20 @@ static void test_switches_and_updates_leave_what_a_fresh_hub_sends(void **state)
 			} else if (r % 10 == 1) {
 				st.pref = (enum rh_hub_pref)((r / 10) % 3);
 				assert_int_equal(hub_set_preference(fx.h, st.pref), 0);
+			} else if (r % 20 == 2) {
+				/* A session resets: its routes go; the peer starts afresh. */
+				unsigned k = (r / 20) % RND_PEERS;
+
+				hub_peer_down(rnd_peers[k]->hp);
+				memset(&st.len[k], 0, sizeof(st.len[k]));
+				memset(&st.no_adv[k], 0, sizeof(st.no_adv[k]));
+				memset(&inc[k], 0, sizeof(inc[k]));
+				assert_int_equal(
+				        hub_peer_up(
+				                rnd_peers[k]->hp, (bool[BGP_AID_MAX]){true, true},
+				                htonl(0x0a000000u + hub_peer_info(rnd_peers[k]->hp)
+				                                            ->addr.bytes[3])),
+				        0);
 			} else {
 				unsigned k = (r / 10) % RND_PEERS, j = (r / 50) % RND_PREFIXES;
 				unsigned len = (r / 600) % 4;
