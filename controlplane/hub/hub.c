@@ -228,6 +228,15 @@ int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t b
 	return 0;
 }
 
+void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c)
+{
+	c->accepted = p->rp.rp.n_paths;
+	c->received = c->accepted + (uint32_t)p->n_rejected;
+	c->advertised = 0;
+	for (unsigned aid = 0; p->g != NULL && aid < BGP_AID_MAX; aid++)
+		c->advertised += (uint32_t)p->g->advertised[aid];
+}
+
 /* ------------------------------------------------------------------ scratch */
 
 static int scratch_room(struct hub *h, size_t n)

@@ -33,6 +33,7 @@
  *    nothing through effective_changed, its caller does not have the hub yet).
  *  - hub_er_exchange_status() (R16: why the RS <-> ER exchange is stopped).
  *  - hub_peer_info.limit 0 means the configured limit of the role (R11, R16).
+ *  - hub_peer_counts() (prefixes received, accepted, advertised).
  */
 #ifndef ROUTEHUB_HUB_H
 #define ROUTEHUB_HUB_H
@@ -99,6 +100,17 @@ void *hub_peer_user(const struct hub_peer *p);
  * peer joins its part's export group and is queued the whole table, then End-of-RIB.
  */
 int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t bgp_id);
+/*
+ * For show bgp summary (state bgp-neighbor): routes the peer holds with us (accepted or
+ * refused by the import rules), accepted ones, and prefixes advertised to it now.
+ */
+struct hub_peer_counts {
+	uint32_t received;
+	uint32_t accepted;
+	uint32_t advertised;
+};
+void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c);
+
 /* The session is gone: its routes are withdrawn everywhere. */
 void hub_peer_down(struct hub_peer *p);
 

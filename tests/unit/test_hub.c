@@ -266,6 +266,15 @@ static void test_R7_loop_prevention(void **state)
 	assert_false(e.active);
 	assert_string_equal(e.why, HUB_WHY_LOOP);
 	assert_int_equal(fx_flush(&nva2), 0);
+	{
+		struct hub_peer_counts n;
+
+		hub_peer_counts(nva1.hp, &n);
+		assert_int_equal(n.received, 1);
+		assert_int_equal(n.accepted, 0);
+		hub_peer_counts(nva2.hp, &n);
+		assert_int_equal(n.advertised, 1); /* the VNet space */
+	}
 	/* Kept in the NVA's received routes with the reason. */
 	json = hub_peer_routes_json(nva1.hp, false);
 	assert_non_null(json);
