@@ -383,6 +383,8 @@ static int peer_clear(struct hub_peer *p)
 		bgp_ptable_walk(&p->rejected[aid], rejected_collect_cb, h);
 	bgp_rib_peer_remove(p->part->rib, &p->rp.rp);
 	rejected_clear(p);
+	if (p->part->id == HUB_PART_RS)
+		hub_rs_reexport(h, h->pfx, h->n_pfx, true);
 	return eff_touched(h, 0);
 }
 
@@ -416,6 +418,8 @@ static void withdraw_range(struct hub_peer *p, size_t from)
 	}
 	bgp_rib_withdraw_batch(p->part->rib, &p->rp.rp, h->pfx + from, h->pid + from,
 	                       h->n_pfx - from);
+	if (p->part->id == HUB_PART_RS)
+		hub_rs_reexport(h, h->pfx + from, h->n_pfx - from, true);
 }
 
 /*
@@ -445,9 +449,14 @@ static int announce_range(struct hub_peer *p, size_t from, size_t to, const stru
 		rc = rejected_set(p, &h->pfx[i], ia, why);
 		if (rc < 0)
 			return rc;
-		bgp_rib_withdraw(p->part->rib, &p->rp.rp, &h->pfx[i], h->pid[i]);
+		if (bgp_rib_withdraw(p->part->rib, &p->rp.rp, &h->pfx[i], h->pid[i]) == 0 &&
+		    p->part->id == HUB_PART_RS)
+			hub_rs_reexport(h, &h->pfx[i], 1, true);
 	}
-	return bgp_rib_update_batch(p->part->rib, &p->rp.rp, h->acc, h->accid, n, ia);
+	rc = bgp_rib_update_batch(p->part->rib, &p->rp.rp, h->acc, h->accid, n, ia);
+	if (rc == 0 && p->part->id == HUB_PART_RS)
+		hub_rs_reexport(h, h->acc, n, false);
+	return rc;
 }
 
 /* Interns the UPDATE's attributes, with the MP_REACH next hop for IPv6 (msg.h). */
@@ -603,6 +612,22 @@ int hub_set_branch_to_branch(struct hub *h, bool on)
 	return rc;
 }
 
+/* The order of the paths behind the best changed everywhere: the RS sessions' groups
+ * export the whole RIB again (per-client best); only differences are queued. */
+static int hub_rs_repolicy(struct hub *h)
+{
+	int rc = 0;
+
+	for (struct hub_peer *p = h->peers; p != NULL && rc == 0; p = p->next)
+		if (p->g != NULL && p->part->id == HUB_PART_RS) {
+			struct bgp_export_policy pol;
+
+			hub_peer_policy(p, &pol);
+			rc = bgp_out_group_set_policy(p->g, &pol);
+		}
+	return rc;
+}
+
 int hub_set_preference(struct hub *h, enum rh_hub_pref pref)
 {
 	int rc;
@@ -617,7 +642,9 @@ int hub_set_preference(struct hub *h, enum rh_hub_pref pref)
 	for (unsigned i = 0; i < HUB_PART_MAX; i++)
 		if (h->part[i].present)
 			bgp_rib_redecide_all(h->part[i].rib);
-	rc = hub_settle(h);
+	rc = hub_rs_repolicy(h);
+	if (rc == 0)
+		rc = hub_settle(h);
 	if (rc == 0)
 		rc = hub_eff_update_all(h);
 	hub_notify(h);

@@ -192,37 +192,114 @@ static const struct bgp_attrs *er_attrs(const struct bgp_attrs *in, const struct
 	return out;
 }
 
+static bool allowed_to(const struct hub_peer *to, const struct rh_prefix *p,
+                       const struct bgp_path *q)
+{
+	const struct hub_rpeer *r = hub_rpeer_of(q->peer);
+
+	/* R1, R4, R5, R9, split horizon (by neighbour address: both sessions of an NVA). */
+	return hub_export_allowed(&to->h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0,
+	                          to->part->dst, to->index, hub_path_no_advertise(q));
+}
+
+/*
+ * The path the session is sent. The gateways advertise their best path or nothing. The
+ * route server, as RFC 7947 2.3.2 asks of a route server, sends each client the best of
+ * the paths it may send that client: when the best path came from that NVA (split
+ * horizon) or is NO_ADVERTISE (R9), the next one in decision order.
+ */
+static const struct bgp_path *path_for(const struct hub_peer *to, const struct rh_prefix *p,
+                                       const struct bgp_path *best)
+{
+	if (allowed_to(to, p, best))
+		return best;
+	if (to->part->id != HUB_PART_RS)
+		return NULL;
+	for (const struct bgp_path *q = best->next; q != NULL; q = q->next)
+		if (allowed_to(to, p, q))
+			return q;
+	return NULL;
+}
+
 static enum bgp_export_result export_session(const struct rh_prefix *p, const struct bgp_path *best,
                                              const struct bgp_attrs **out, void *arg)
 {
 	const struct hub_peer *to = arg;
-	const struct hub_rpeer *r = hub_rpeer_of(best->peer);
+	const struct bgp_path *q = path_for(to, p, best);
 	const struct rh_addr *nh;
 
-	/* R1, R4, R5, R9, split horizon (by neighbour address: both sessions of an NVA). */
-	if (!hub_export_allowed(&to->h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0,
-	                        to->part->dst, to->index, hub_path_no_advertise(best)))
+	if (q == NULL)
 		return BGP_EXPORT_REJECT;
 	/* Route-server behaviour (R1, RFC 7947 2.2): an NVA's route goes to the other NVAs
 	 * as it came, AS path, communities and next hop (R2) unchanged. */
-	if (to->part->id == HUB_PART_RS && r->src == HUB_SRC_NVA)
-		return BGP_EXPORT_ACCEPT;
+	if (to->part->id == HUB_PART_RS && hub_rpeer_of(q->peer)->src == HUB_SRC_NVA) {
+		if (q == best)
+			return BGP_EXPORT_ACCEPT;
+		*out = bgp_attrs_ref(q->attrs);
+		return BGP_EXPORT_MODIFY;
+	}
 	nh = nh_self(to, p->family);
 	if (nh == NULL)
 		return BGP_EXPORT_REJECT; /* no address of that family to forward to */
 	switch (to->part->id) {
 	case HUB_PART_RS:
-		*out = rs_own_attrs(best->attrs, nh);
+		*out = rs_own_attrs(q->attrs, nh);
 		break;
 	case HUB_PART_ER:
-		*out = er_attrs(best->attrs, nh);
+		*out = er_attrs(q->attrs, nh);
 		break;
 	default:
 		/* The VPN gateway is an eBGP speaker of AS 65515 (RFC 4271 5.1.2, 5.1.3). */
-		*out = bgp_export_ebgp_attrs(best->attrs, RH_VPN_ASN, nh);
+		*out = bgp_export_ebgp_attrs(q->attrs, RH_VPN_ASN, nh);
 		break;
 	}
 	return *out != NULL ? BGP_EXPORT_MODIFY : BGP_EXPORT_REJECT;
+}
+
+/*
+ * A path other than the best changed in the route server's RIB (RFC 7947 per-client
+ * best, above): the RIB reports only changes of the best path, so the prefixes are
+ * exported to the groups again; unchanged results cancel out in the groups' queues.
+ * After announcements (all false) only prefixes with several paths need it: a path that
+ * is alone is the best, and the RIB reported it. After withdrawals (all true) a prefix
+ * left with one path needs it too (an alternative sent to its NVA goes). Prefixes with one
+ * path, a million from one feeder, cost one lookup.
+ */
+/* RIB peers of the RS part holding routes, VNet spaces aside (R8 keeps them alone). */
+static unsigned rs_sources(const struct hub *h)
+{
+	const struct hub_part *pt = &h->part[HUB_PART_RS];
+	unsigned n = 0;
+
+	for (unsigned j = 0; j < HUB_PART_MAX; j++)
+		n += pt->from[j].rp.n_paths > 0;
+	for (const struct hub_peer *p = h->peers; p != NULL && n < 2; p = p->next)
+		n += p->part == pt && p->rp.rp.n_paths > 0;
+	return n;
+}
+
+void hub_rs_reexport(struct hub *h, const struct rh_prefix *p, size_t n, bool all)
+{
+	struct hub_part *pt = &h->part[HUB_PART_RS];
+
+	/* One source: the other paths of a prefix are its own ADD-PATH paths, which split
+	 * horizon keeps from every client that could want them. */
+	if (!pt->present || (!all && rs_sources(h) < 2))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct bgp_rib_entry *e = bgp_rib_lookup(pt->rib, &p[i]);
+		const struct bgp_path *best = e != NULL ? bgp_rib_entry_best(e) : NULL;
+		struct bgp_rib_change c;
+
+		if (best == NULL || (!all && best->next == NULL))
+			continue;
+		c = (struct bgp_rib_change){.entry = e,
+		                            .old_best = best,
+		                            .old_attrs = best->attrs,
+		                            .new_best = best,
+		                            .best_changed = true};
+		bgp_rib_out_change(pt->out, &c);
+	}
 }
 
 void hub_peer_policy(struct hub_peer *p, struct bgp_export_policy *pol)
@@ -407,16 +484,20 @@ static int xflush_cb(const struct bgp_out_batch *b, void *arg)
 	struct xflush *x = arg;
 	struct hub *h = x->h;
 	size_t n = b->n < HUB_XBATCH ? b->n : HUB_XBATCH;
+	int rc;
 
 	if (b->eor || b->n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		h->xpfx[i] = *b->prefixes[i];
-	if (b->withdraw) {
+	if (b->withdraw)
 		bgp_rib_withdraw_batch(x->to->rib, &x->via->rp, h->xpfx, NULL, n);
-		return 0;
-	}
-	return bgp_rib_update_batch(x->to->rib, &x->via->rp, h->xpfx, NULL, n, b->attrs);
+	else if ((rc = bgp_rib_update_batch(x->to->rib, &x->via->rp, h->xpfx, NULL, n, b->attrs)) <
+	         0)
+		return rc;
+	if (x->to->id == HUB_PART_RS)
+		hub_rs_reexport(h, h->xpfx, n, b->withdraw);
+	return 0;
 }
 
 int hub_exchange_run(struct hub *h)

@@ -157,6 +157,8 @@ void hub_part_fini(struct hub_part *pt);
 void hub_peer_policy(struct hub_peer *p, struct bgp_export_policy *pol);
 /* (Re)sets the policies of the internal groups after a switch; 0 or -ENOMEM. */
 int hub_exchange_repolicy(struct hub *h);
+/* Exports p[0..n-1] of the RS part again (per-client best): all, or those with 2+ paths. */
+void hub_rs_reexport(struct hub *h, const struct rh_prefix *p, size_t n, bool all);
 /* Carries pending internal changes between parts until none is left. */
 int hub_exchange_run(struct hub *h);
 /* R16: stops or resumes the RS <-> ER exchange when er_from_rs crossed the limit. */

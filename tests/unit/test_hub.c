@@ -156,6 +156,30 @@ static void test_R3_ecmp_for_equal_as_path_length(void **state)
 	}
 }
 
+static void test_R3_each_nva_gets_the_best_path_it_may_receive(void **state)
+{
+	(void)state;
+	fx_config(false);
+	fx_start();
+	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
+	fx_peer(&nva2, HUB_ROLE_NVA, "198.19.1.11", 65002, NULL);
+	fx_flush(&nva1);
+	fx_flush(&nva2);
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(fx_announce(&nva2, "192.0.2.0/24", "65002", "198.19.1.11", NULL, 0), 0);
+	/* The best path is nva1's (lower BGP identifier): nva2 gets it, and nva1, which may
+	 * not get its own, gets the next one (RFC 7947 2.3.2: no path hiding). */
+	assert_int_equal(fx_flush(&nva2), 1);
+	assert_announced(&nva2, "192.0.2.0/24", "65001", "198.19.1.10");
+	assert_int_equal(fx_flush(&nva1), 1);
+	assert_announced(&nva1, "192.0.2.0/24", "65002", "198.19.1.11");
+	/* That second path goes: nva1 is told. */
+	assert_int_equal(fx_withdraw(&nva2, "192.0.2.0/24"), 0);
+	assert_int_equal(fx_flush(&nva1), 1);
+	assert_withdrawn(&nva1, "192.0.2.0/24");
+	assert_int_equal(fx_flush(&nva2), 0);
+}
+
 static void test_R4_no_exchange_by_default(void **state)
 {
 	(void)state;
@@ -884,9 +908,11 @@ static void test_switches_and_updates_leave_what_a_fresh_hub_sends(void **state)
 				if (strcmp(inc[k].v[j], fresh[k].v[j]) != 0)
 					fail_msg(
 					        "round %u peer %u %s: incremental '%s', fresh '%s' "
-					        "(b2b %d, preference %d, R16 %s)",
+					        "(b2b %d, preference %d, lengths %u %u %u %u %u, "
+					        "R16 %s)",
 					        round, k, rnd_prefix(j), inc[k].v[j], fresh[k].v[j],
-					        st.b2b, st.pref,
+					        st.b2b, st.pref, st.len[0][j], st.len[1][j],
+					        st.len[2][j], st.len[3][j], st.len[4][j],
 					        hub_er_exchange_status(fx.h) ? "stopped"
 					                                     : "running");
 		for (unsigned j = 0; j < RND_PREFIXES; j++) {
@@ -910,6 +936,8 @@ int main(void)
 	        cmocka_unit_test_teardown(test_R1_vnet_routes_go_to_every_peer, teardown),
 	        cmocka_unit_test_teardown(test_R2_next_hop_is_the_nvas, teardown),
 	        cmocka_unit_test_teardown(test_R3_ecmp_for_equal_as_path_length, teardown),
+	        cmocka_unit_test_teardown(test_R3_each_nva_gets_the_best_path_it_may_receive,
+	                                  teardown),
 	        cmocka_unit_test_teardown(test_R4_no_exchange_by_default, teardown),
 	        cmocka_unit_test_teardown(test_R5_exchange_on_nva_gets_onprem2, teardown),
 	        cmocka_unit_test_teardown(test_R5_switch_at_runtime_sends_only_the_difference,
