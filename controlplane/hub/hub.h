@@ -27,7 +27,8 @@
  * Changes to the lead's first version of this interface (docs/hub.md has the why):
  *  - Each session has an Adj-RIB-Out of its own (an update group of one member), so
  *    that hub_peer_flush() drains exactly one peer and split horizon is decided by the
- *    export policy, not by skipping batches.
+ *    export policy, not by skipping batches; the route server sends each NVA the best
+ *    path it may receive (RFC 7947 2.3.2).
  *  - struct hub_effective has `active` (a VNet space is active with no next hop).
  *  - hub_effective_walk() (resync of the FIB programmer, startup: hub_new() reports
  *    nothing through effective_changed, its caller does not have the hub yet).
@@ -97,7 +98,8 @@ void *hub_peer_user(const struct hub_peer *p);
 
 /*
  * The session is established with these negotiated families and the peer's BGP id: the
- * peer joins its part's export group and is queued the whole table, then End-of-RIB.
+ * peer gets its Adj-RIB-Out in its part, queued with the whole table, then End-of-RIB.
+ * -EALREADY when it is up, -ENOMEM.
  */
 int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t bgp_id);
 /*
@@ -120,6 +122,7 @@ void hub_peer_down(struct hub_peer *p);
  * (R7, R8, the default route from VPN) mark rejected routes, which stay visible in the
  * peer's received-routes view. Returns 0, or -ECANCELED when the peer passed its route
  * limit (R11: routes held plus routes in this UPDATE): then ops->peer_teardown was called.
+ * -EINVAL for BGP_UPD_SESSION_RESET (the speaker resets the session instead), -ENOMEM.
  */
 int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		    const struct bgp_codec_opts *opts);
