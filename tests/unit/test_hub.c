@@ -273,6 +273,45 @@ static void test_R5_never_er_circuit_to_er_circuit(void **state)
 	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
 }
 
+static void test_R6_vpn_not_active_active_exchanges_nothing(void **state)
+{
+	(void)state;
+	fx_config(true);
+	fx.cfg.vpn.active_active = false;
+	fx_start();
+	populate();
+	fx_flush(&nva1);
+	fx_flush(&vpn1);
+	assert_null(fx_sent(&nva1, "203.0.113.0/24"));
+	assert_null(fx_sent(&vpn1, "192.0.2.0/24"));
+	assert_null(fx_sent(&vpn1, "198.51.100.0/24"));
+	/* NVA <-> ER still exchange. */
+	assert_announced(&nva1, "198.51.100.0/24", "65515 65020", "198.19.0.4");
+	/* Its own sites and the VNet still work; its routes are still programmed. */
+	assert_active("203.0.113.0/24", HUB_SRC_VPN, 1);
+}
+
+static void test_vpn_never_takes_nor_gives_the_default_route(void **state)
+{
+	struct hub_effective e;
+
+	(void)state;
+	fx_config(true);
+	fx_start();
+	populate();
+	fx_flush(&vpn1);
+	assert_int_equal(fx_announce(&vpn1, "0.0.0.0/0", "65030", "198.19.3.10", NULL, 0), 0);
+	assert_int_equal(fx_effective("0.0.0.0/0", &e), 0);
+	assert_false(e.active);
+	assert_string_equal(e.why, HUB_WHY_DEFAULT_ROUTE);
+	/* An NVA's default route reaches the NVAs and ER, not the VPN sites. */
+	assert_int_equal(fx_announce(&nva1, "0.0.0.0/0", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_active("0.0.0.0/0", HUB_SRC_NVA, 1);
+	assert_int_equal(fx_flush(&vpn1), 0);
+	fx_flush(&er1);
+	assert_announced(&er1, "0.0.0.0/0", "12076", "198.19.2.4");
+}
+
 static void test_R7_loop_prevention(void **state)
 {
 	struct hub_effective e;
@@ -943,6 +982,10 @@ int main(void)
 	        cmocka_unit_test_teardown(test_R5_switch_at_runtime_sends_only_the_difference,
 	                                  teardown),
 	        cmocka_unit_test_teardown(test_R5_never_er_circuit_to_er_circuit, teardown),
+	        cmocka_unit_test_teardown(test_R6_vpn_not_active_active_exchanges_nothing,
+	                                  teardown),
+	        cmocka_unit_test_teardown(test_vpn_never_takes_nor_gives_the_default_route,
+	                                  teardown),
 	        cmocka_unit_test_teardown(test_R7_loop_prevention, teardown),
 	        cmocka_unit_test_teardown(test_R7_gateway_route_echoed_by_an_nva_is_refused,
 	                                  teardown),
