@@ -24,7 +24,9 @@
  * channel's timeout), and sending more than the window blocks until the oldest ACK. The
  * event loop calls fib_prog_flush() once per batch of hub changes, so that one wait
  * covers thousands of routes. fib_prog_set() never blocks. A transport error closes the
- * channel; the changes stay queued and the next fib_prog_attach() resynchronises.
+ * channel; the changes stay queued and the next fib_prog_attach() resynchronises. A
+ * request the dataplane refuses (a full table) is logged and its status returned; the
+ * programmer keeps the wanted state, which the next resynchronisation sends again.
  */
 #ifndef ROUTEHUB_FIB_PROG_H
 #define ROUTEHUB_FIB_PROG_H

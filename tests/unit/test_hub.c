@@ -571,7 +571,11 @@ static void test_R16_limit_toward_er_stops_the_exchange(void **state)
 	{
 		char *json = hub_effective_json(fx.h);
 
+		FILE *null = fopen("/dev/null", "w");
+
 		assert_non_null(strstr(json, "\"expressroute-exchange\":\"R16"));
+		assert_int_equal(table_print_state(null, json), 0); /* the schema's */
+		fclose(null);
 		free(json);
 	}
 	/* Back under the limit: resumed. */
@@ -659,6 +663,12 @@ static void test_R17_effective_routes_reasons(void **state)
 	fx_flush(&nva1);
 	json = hub_peer_routes_json(nva1.hp, true);
 	assert_non_null(strstr(json, "\"advertised-route\":[{\"prefix\":\"192.0.2.0/24\""));
+	{
+		FILE *null = fopen("/dev/null", "w");
+
+		assert_int_equal(table_print_state(null, json), 0);
+		fclose(null);
+	}
 	free(json);
 	/* Withdrawn everywhere: nothing left. */
 	assert_int_equal(fx_withdraw(&nva1, "192.0.2.0/24"), 0);
