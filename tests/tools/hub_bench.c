@@ -151,6 +151,11 @@ int main(int argc, char **argv)
 	cfg.rs.n_vnet = 1;
 	rh_prefix_parse("198.18.0.0/16", &cfg.rs.vnet[0], true);
 	cfg.rs.route_limit = 0; /* the benchmark's feeder is not an R11-sized NVA */
+	/* An ExpressRoute gateway, for the switches' cost (R16 stops the exchange at once). */
+	cfg.er.present = true;
+	cfg.er.n_instances = 1;
+	rh_addr_parse("198.19.2.4", &cfg.er.instance[0]);
+	cfg.er.limit_to_er = 1000;
 	rh_addr_parse("198.19.1.10", &feeder.addr);
 	rh_addr_parse("198.19.1.11", &collector.addr);
 	feeder.local = collector.local = cfg.rs.instance[0];
@@ -171,6 +176,15 @@ int main(int argc, char **argv)
 	       (double)flushed / t);
 	printf("memory: %ld MiB more RSS (%.0f bytes a prefix)\n", (rss_kib() - rss0) / 1024,
 	       (double)(rss_kib() - rss0) * 1024 / (double)n);
+	t = now();
+	hub_set_branch_to_branch(hub, true);
+	printf("branch-to-branch on: %.3f s (%s)\n", now() - t,
+	       hub_er_exchange_status(hub) != NULL ? "R16: exchange with ER stopped" : "exchange");
+	t = now();
+	hub_set_preference(hub, RH_PREF_ASPATH);
+	printf("preference ASPath: %.3f s\n", now() - t);
+	t = drain(pc);
+	printf("flush after the switches: %zu prefixes\n", flushed);
 	changes = 0;
 	t = feed(pf, wd, m);
 	printf("withdraw %zu prefixes: %.3f s, %.0f prefixes/s; %zu effective changes\n", n, t,
