@@ -49,6 +49,8 @@ static unsigned list_columns(const struct lysc_node *list, struct column *cols)
 	return n;
 }
 
+static void print_nested(FILE *out, const struct lyd_node *entry);
+
 static void print_list(FILE *out, const struct lyd_node *first)
 {
 	struct column cols[TABLE_MAX_COLS];
@@ -80,6 +82,38 @@ static void print_list(FILE *out, const struct lyd_node *first)
 			        v != NULL && *v ? v : "-", i + 1 < n ? "  " : "\n");
 			free(v);
 		}
+	}
+	for (const struct lyd_node *e = first; e != NULL; e = e->next)
+		if (e->schema == first->schema)
+			print_nested(out, e);
+}
+
+/*
+ * The lists inside one entry of a list (a neighbour's received routes), each as a table
+ * of its own under a title naming the entry by its keys.
+ */
+static void print_nested(FILE *out, const struct lyd_node *entry)
+{
+	const struct lysc_node *done[16];
+	unsigned n_done = 0;
+
+	for (const struct lyd_node *c = lyd_child(entry); c != NULL; c = c->next) {
+		bool seen = false;
+
+		if (c->schema == NULL || c->schema->nodetype != LYS_LIST)
+			continue;
+		for (unsigned i = 0; i < n_done; i++)
+			seen |= done[i] == c->schema;
+		if (seen)
+			continue;
+		if (n_done < 16)
+			done[n_done++] = c->schema;
+		fprintf(out, "\n%s of", c->schema->name);
+		for (const struct lyd_node *k = lyd_child(entry); k != NULL; k = k->next)
+			if (k->schema != NULL && lysc_is_key(k->schema))
+				fprintf(out, " %s", lyd_get_value(k));
+		fputs(":\n", out);
+		print_list(out, c);
 	}
 }
 

@@ -23,6 +23,18 @@
  * The BGP speaker owns the sessions; the hub owns the RIBs. The speaker tells the hub
  * about sessions going up and down and about decoded UPDATEs, and pulls what each peer
  * must be sent with hub_peer_flush().
+ *
+ * Changes to the lead's first version of this interface (docs/hub.md has the why):
+ *  - Each session has an Adj-RIB-Out of its own (an update group of one member), so
+ *    that hub_peer_flush() drains exactly one peer and split horizon is decided by the
+ *    export policy, not by skipping batches; the route server sends each NVA the best
+ *    path it may receive (RFC 7947 2.3.2).
+ *  - struct hub_effective has `active` (a VNet space is active with no next hop).
+ *  - hub_effective_walk() (resync of the FIB programmer, startup: hub_new() reports
+ *    nothing through effective_changed, its caller does not have the hub yet).
+ *  - hub_er_exchange_status() (R16: why the RS <-> ER exchange is stopped).
+ *  - hub_peer_info.limit 0 means the configured limit of the role (R11, R16).
+ *  - hub_peer_counts() (prefixes received, accepted, advertised).
  */
 #ifndef ROUTEHUB_HUB_H
 #define ROUTEHUB_HUB_H
@@ -53,7 +65,8 @@ struct hub_peer_info {
 	struct rh_addr local; /* the instance address it peers with */
 	uint32_t asn;	      /* the peer's */
 	uint32_t local_asn;   /* what the hub presents: 65515, or 12076 toward ER on-premises */
-	uint32_t limit;	      /* R11/R16: routes the peer may advertise */
+	uint32_t limit;	      /* R11/R16: routes the peer may advertise; 0: the configured
+				 rs.route_limit, er.limit_from_onprem or vpn.route_limit */
 };
 
 struct hub_ops {
@@ -64,7 +77,12 @@ struct hub_ops {
 	 * Cease, subcode 1). The hub has already withdrawn the peer's routes.
 	 */
 	void (*peer_teardown)(struct hub_peer *p, uint8_t code, uint8_t subcode, void *arg);
-	/* The effective routes of a prefix changed (R17); n = 0 when it has none left. */
+	/*
+	 * What a VM sees for a prefix changed (R17): its active state, source, next hops or
+	 * reason; hub_effective_get() returns -ENOENT when it has no route left. Called
+	 * synchronously from the hub call that caused it; it must not call back into the
+	 * hub except hub_effective_get().
+	 */
 	void (*effective_changed)(const struct rh_prefix *p, void *arg);
 };
 
@@ -80,9 +98,21 @@ void *hub_peer_user(const struct hub_peer *p);
 
 /*
  * The session is established with these negotiated families and the peer's BGP id: the
- * peer joins its part's export group and is queued the whole table, then End-of-RIB.
+ * peer gets its Adj-RIB-Out in its part, queued with the whole table, then End-of-RIB.
+ * -EALREADY when it is up, -ENOMEM.
  */
 int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t bgp_id);
+/*
+ * For show bgp summary (state bgp-neighbor): routes the peer holds with us (accepted or
+ * refused by the import rules), accepted ones, and prefixes advertised to it now.
+ */
+struct hub_peer_counts {
+	uint32_t received;
+	uint32_t accepted;
+	uint32_t advertised;
+};
+void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c);
+
 /* The session is gone: its routes are withdrawn everywhere. */
 void hub_peer_down(struct hub_peer *p);
 
@@ -93,6 +123,7 @@ void hub_peer_down(struct hub_peer *p);
  * (R7, R8, the default route from VPN) mark rejected routes, which stay visible in the
  * peer's received-routes view. Returns 0, or -ECANCELED when the peer passed its route
  * limit (R11: routes held plus routes in this UPDATE): then ops->peer_teardown was called.
+ * -EINVAL for BGP_UPD_SESSION_RESET (the speaker resets the session instead), -ENOMEM.
  */
 int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		    const struct bgp_codec_opts *opts);
@@ -102,8 +133,10 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
 
 /*
  * Hands the peer's pending advertisements to cb in batches of at most max prefixes
- * (attributes already as this peer must receive them). Stops early when cb returns
- * -EAGAIN (socket full). Returns the number of prefixes handed over, or a negative errno.
+ * (attributes already as this peer must receive them), withdrawals first, then End-of-RIB
+ * per family once the initial table is out. Stops early when cb returns -EAGAIN (socket
+ * full): that batch stays pending. Returns the number of prefixes handed over, or a
+ * negative errno. A session that is not up has nothing to send (0).
  */
 long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *arg);
 
@@ -118,13 +151,18 @@ int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
 #define HUB_MAX_NEXTHOPS 16
 struct hub_effective {
 	struct rh_prefix prefix;
-	enum hub_src src;	/* of the active routes */
-	unsigned n_nexthops;	/* 0: not active */
+	enum hub_src src;	/* of the best active route */
+	bool active;		/* some route is active (a VNet space: with no next hop) */
+	unsigned n_nexthops;	/* the active routes' BGP next hops (R2), sorted, unique */
 	struct rh_addr nexthop[HUB_MAX_NEXTHOPS];
 	const char *why; /* when not active */
 };
 /* 0 with *e filled, -ENOENT when the prefix has no route at all. */
 int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effective *e);
+/* Calls cb for every prefix that has effective routes, sorted. 0 or -ENOMEM. */
+int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void *arg), void *arg);
+/* R16: NULL while the RS <-> ER exchange runs, else why it is stopped. */
+const char *hub_er_exchange_status(const struct hub *h);
 
 /*
  * Operational state as JSON of the routehub:state container (effective routes with every

@@ -25,13 +25,15 @@ static char *render(const char *json, int *rc)
 
 static void test_effective_routes_table(void **state)
 {
-	const char *json =
-	        "{\"routehub:state\":{\"effective-route\":["
-	        "{\"prefix\":\"192.0.2.0/"
-	        "24\",\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
-	        "\"active\":true},"
-	        "{\"prefix\":\"198.18.4.0/24\",\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
-	        "\"active\":false,\"reason\":\"overlaps VNet address space\"}]}}";
+	const char *json = "{\"routehub:state\":{\"effective-route\":["
+	                   "{\"prefix\":\"192.0.2.0/"
+	                   "24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
+	                   "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\",\"198.18.2.5\"],"
+	                   "\"active\":true},"
+	                   "{\"prefix\":\"198.18.4.0/"
+	                   "24\",\"origin\":\"198.18.2.4\",\"instance\":\"198.18.0.4\","
+	                   "\"source\":\"nva\",\"next-hop\":[\"198.18.2.4\"],"
+	                   "\"active\":false,\"reason\":\"overlaps VNet address space\"}]}}";
 	int rc;
 	char *out = render(json, &rc);
 
@@ -39,10 +41,31 @@ static void test_effective_routes_table(void **state)
 	assert_int_equal(rc, 0);
 	/* Header in schema order, columns aligned, leaf-lists joined, missing cells "-". */
 	assert_string_equal(out,
-	                    "prefix         source  next-hop               active  reason\n"
-	                    "192.0.2.0/24   nva     198.18.2.4,198.18.2.5  true    -\n"
-	                    "198.18.4.0/24  nva     198.18.2.4             false   overlaps VNet "
-	                    "address space\n");
+	                    "prefix         origin      instance    source  next-hop              "
+	                    " as-path-length  active  reason\n"
+	                    "192.0.2.0/24   198.18.2.4  198.18.0.4  nva     "
+	                    "198.18.2.4,198.18.2.5  -               true    -\n"
+	                    "198.18.4.0/24  198.18.2.4  198.18.0.4  nva     198.18.2.4            "
+	                    " -               false   overlaps VNet address space\n");
+	free(out);
+}
+
+static void test_nested_lists_get_tables_of_their_own(void **state)
+{
+	const char *json =
+	        "{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"198.19.0.4\","
+	        "\"address\":\"198.19.1.10\",\"asn\":65001,\"received-route\":["
+	        "{\"prefix\":\"192.0.2.0/24\",\"path-id\":0,\"as-path\":\"65001\","
+	        "\"next-hop\":\"198.19.1.10\",\"accepted\":true}]}]}}";
+	int rc;
+	char *out = render(json, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out,
+	                       "\nreceived-route of 198.19.0.4 198.19.1.10:\n"
+	                       "prefix        path-id  as-path  next-hop     accepted  reason\n"
+	                       "192.0.2.0/24  0        65001    198.19.1.10  true      -\n"));
 	free(out);
 }
 
@@ -64,6 +87,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_effective_routes_table),
+	        cmocka_unit_test(test_nested_lists_get_tables_of_their_own),
 	        cmocka_unit_test(test_not_the_schema),
 	};
 

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Effective routes (R17): for one prefix, every candidate — the VNet space, each part's
+ * own routes (sessions, VPN static prefixes; never the exchanged copies, which are the
+ * same routes seen from another part), and the routes the import rules refused — goes
+ * through hub_select() (R3, R8, R13). What is active, from which source and through which
+ * next hops (R2: the BGP next hop as advertised) is kept per prefix, and a change is
+ * reported with ops->effective_changed. Only the prefixes an UPDATE touched are computed
+ * again; a change of preference is the one global recomputation.
+ *
+ * Next-hop sets are interned, so that a million prefixes behind one NVA share one set
+ * and the state of a prefix is a few words.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp.h"
+#include "hub_internal.h"
+
+#define HUB_MAX_CAND 64
+
+/* One candidate route of a prefix, and where it comes from. */
+struct eff_cand {
+	struct hub_candidate c;
+	const struct hub_rpeer *rp;    /* NULL for the VNet space */
+	const struct bgp_attrs *attrs; /* NULL for the VNet space */
+};
+
+/* ------------------------------------------------------------------ next-hop sets */
+
+static uint32_t nh_hash(const struct rh_addr *nh, unsigned n)
+{
+	uint32_t h = 2166136261u;
+	const uint8_t *b = (const uint8_t *)nh;
+
+	for (size_t i = 0; i < n * sizeof(*nh); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsigned n)
+{
+	uint32_t hash = nh_hash(nh, n);
+	struct hub_nhset **b = &h->nhsets[hash % HUB_NHSET_BUCKETS], *s;
+
+	for (s = *b; s != NULL; s = s->next)
+		if (s->hash == hash && s->n == n && memcmp(s->nh, nh, n * sizeof(*nh)) == 0) {
+			s->refcnt++;
+			return s;
+		}
+	s = malloc(sizeof(*s) + n * sizeof(*nh));
+	if (s == NULL)
+		return NULL;
+	s->refcnt = 1;
+	s->hash = hash;
+	s->n = n;
+	memcpy(s->nh, nh, n * sizeof(*nh));
+	s->next = *b;
+	*b = s;
+	return s;
+}
+
+static void nhset_put(struct hub *h, struct hub_nhset *cs)
+{
+	struct hub_nhset **pp;
+
+	if (cs == NULL)
+		return;
+	pp = &h->nhsets[cs->hash % HUB_NHSET_BUCKETS];
+	while (*pp != cs)
+		pp = &(*pp)->next;
+	if (--(*pp)->refcnt > 0)
+		return;
+	*pp = cs->next;
+	free(cs);
+}
+
+/* ------------------------------------------------------------------ candidates */
+
+static void cand_add(struct eff_cand *c, size_t *n, const struct hub_rpeer *rp,
+                     const struct bgp_attrs *a, enum hub_src src, const char *rejected)
+{
+	if (*n >= HUB_MAX_CAND)
+		return;
+	c[*n] = (struct eff_cand){
+	        .c = {.src = src,
+	              .aspath_len = a != NULL ? bgp_aspath_length(a) : 0,
+	              .rejected = rejected},
+	        .rp = rp,
+	        .attrs = a,
+	};
+	(*n)++;
+}
+
+/* Every candidate of p, then hub_select(); returns the number of candidates. */
+static size_t gather(struct hub *h, const struct rh_prefix *p, struct eff_cand *c,
+                     unsigned *n_active)
+{
+	struct hub_candidate hc[HUB_MAX_CAND];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < h->cfg.rs.n_vnet; i++)
+		if (rh_prefix_equal(&h->cfg.rs.vnet[i], p))
+			cand_add(c, &n, NULL, NULL, HUB_SRC_VNET, NULL);
+	for (unsigned i = 0; i < HUB_PART_MAX; i++) {
+		struct bgp_rib_entry *e;
+
+		if (!h->part[i].present)
+			continue;
+		e = bgp_rib_lookup(h->part[i].rib, p);
+		for (const struct bgp_path *q = e != NULL ? e->paths : NULL; q != NULL;
+		     q = q->next) {
+			const struct hub_rpeer *r = hub_rpeer_of(q->peer);
+
+			if (hub_rpeer_own(r))
+				cand_add(c, &n, r, q->attrs, r->src, NULL);
+		}
+	}
+	for (struct hub_peer *q = h->peers; q != NULL; q = q->next) {
+		struct hub_rejected *r = hub_rejected_find(q, p);
+
+		if (r != NULL)
+			cand_add(c, &n, &q->rp, r->attrs, q->rp.src, r->why);
+	}
+	for (size_t i = 0; i < n; i++)
+		hc[i] = c[i].c;
+	*n_active = hub_select(h->cfg.rs.preference, hc, n);
+	for (size_t i = 0; i < n; i++)
+		c[i].c = hc[i];
+	return n;
+}
+
+/*
+ * R16: whether the route server has a route to p that it may advertise toward the
+ * ExpressRoute gateway: an accepted NVA route, not NO_ADVERTISE, with the exchange on.
+ * Counted whichever route wins the prefix, so that the count does not depend on whether
+ * the exchange with ER runs (no hysteresis: stopping it brings no NVA route in).
+ */
+static bool er_carry(const struct hub *h, const struct rh_prefix *p, const struct eff_cand *c,
+                     size_t n)
+{
+	if (!h->part[HUB_PART_ER].present)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct hub_rpeer *r = c[i].rp;
+
+		if (r == NULL || r->part->id != HUB_PART_RS || !hub_rpeer_own(r) ||
+		    c[i].c.rejected != NULL)
+			continue;
+		if (hub_export_allowed(
+		            &h->cfg, p, r->src, r->owner != NULL ? r->owner->index : 0,
+		            HUB_TO_ER_ONPREM, 0,
+		            c[i].attrs->n_comm > 0 &&
+		                    bgp_attrs_has_community(c[i].attrs, BGP_COMM_NO_ADVERTISE)))
+			return true;
+	}
+	return false;
+}
+
+static void er_count(struct hub *h, struct hub_eff *e, bool carry)
+{
+	if (e->er_counted == carry)
+		return;
+	e->er_counted = carry;
+	h->er_from_rs += carry ? 1 : (size_t)-1;
+	h->er_check = true;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return rh_addr_cmp(a, b);
+}
+
+/* The next hops of the active candidates: R2, the BGP next hops, sorted and unique. */
+static unsigned active_nexthops(const struct eff_cand *c, size_t n, struct rh_addr *nh)
+{
+	unsigned k = 0, out = 0;
+
+	for (size_t i = 0; i < n && k < HUB_MAX_NEXTHOPS; i++)
+		if (c[i].c.active && c[i].attrs != NULL &&
+		    (c[i].attrs->flags & BGP_ATTRS_NEXT_HOP) && c[i].attrs->next_hop.family != 0) {
+			memset(&nh[k], 0, sizeof(nh[k]));
+			nh[k].family = c[i].attrs->next_hop.family;
+			memcpy(nh[k].bytes, c[i].attrs->next_hop.bytes, sizeof(nh[k].bytes));
+			k++;
+		}
+	qsort(nh, k, sizeof(*nh), addr_cmp);
+	for (unsigned i = 0; i < k; i++)
+		if (out == 0 || !rh_addr_equal(&nh[out - 1], &nh[i]))
+			nh[out++] = nh[i];
+	return out;
+}
+
+/* ------------------------------------------------------------------ state */
+
+static unsigned aid_of(uint8_t family)
+{
+	return family == RH_AF_INET6 ? BGP_AID_IPV6 : BGP_AID_IPV4;
+}
+
+static struct hub_eff *eff_find(struct hub *h, const struct rh_prefix *p, uint32_t hash)
+{
+	struct bgp_pnode *n = bgp_ptable_lookup(&h->eff[aid_of(p->family)], p, hash);
+
+	return n != NULL ? container_of(n, struct hub_eff, node) : NULL;
+}
+
+static void eff_del(struct hub *h, struct hub_eff *e)
+{
+	bgp_ptable_remove(&h->eff[aid_of(e->node.prefix.family)], &e->node);
+	nhset_put(h, e->nh);
+	bgp_pool_put(&h->eff_pool, e);
+}
+
+int hub_eff_init(struct hub *h)
+{
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		bgp_ptable_init(&h->eff[aid]);
+	bgp_pool_init(&h->eff_pool, sizeof(struct hub_eff));
+	return 0;
+}
+
+static int eff_free_cb(struct bgp_pnode *n, void *arg)
+{
+	eff_del(arg, container_of(n, struct hub_eff, node));
+	return 0;
+}
+
+void hub_eff_fini(struct hub *h)
+{
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		bgp_ptable_walk(&h->eff[aid], eff_free_cb, h);
+		bgp_ptable_fini(&h->eff[aid]);
+	}
+	bgp_pool_fini(&h->eff_pool);
+}
+
+static void report(struct hub *h, const struct rh_prefix *p)
+{
+	if (!h->quiet && h->ops != NULL && h->ops->effective_changed != NULL)
+		h->ops->effective_changed(p, h->arg);
+}
+
+static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p, uint32_t hash)
+{
+	struct hub_eff *e = bgp_pool_get(&h->eff_pool);
+
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->node.prefix = *p;
+	e->node.hash = hash;
+	if (bgp_ptable_insert(&h->eff[aid_of(p->family)], &e->node) < 0) {
+		bgp_pool_put(&h->eff_pool, e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Stores what was computed for p; reports it when it differs from what was stored. */
+static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, struct hub_eff *e,
+                     const struct eff_cand *c, size_t n, unsigned n_active)
+{
+	struct rh_addr nh[HUB_MAX_NEXTHOPS];
+	unsigned k = active_nexthops(c, n, nh);
+	struct hub_nhset *set = NULL;
+	const char *why = NULL;
+	bool fresh = e == NULL;
+	uint8_t src = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i].c.active) {
+			src = (uint8_t)c[i].c.src;
+			break;
+		}
+	if (n_active == 0)
+		why = c[0].c.why;
+	if (k > 0 && (set = nhset_get(h, nh, k)) == NULL)
+		return -ENOMEM;
+	if (fresh && (e = eff_new(h, p, hash)) == NULL) {
+		nhset_put(h, set);
+		return -ENOMEM;
+	}
+	er_count(h, e, er_carry(h, p, c, n));
+	if (!fresh && e->nh == set && e->active == (n_active > 0) && e->src == src &&
+	    e->why == why) {
+		nhset_put(h, set);
+		return 0; /* nothing a VM would see differently */
+	}
+	nhset_put(h, e->nh);
+	e->nh = set;
+	e->active = n_active > 0;
+	e->src = src;
+	e->why = why;
+	report(h, p);
+	return 0;
+}
+
+static int eff_update_hashed(struct hub *h, const struct rh_prefix *p, uint32_t hash)
+{
+	struct eff_cand c[HUB_MAX_CAND];
+	struct hub_eff *e = eff_find(h, p, hash);
+	unsigned n_active;
+	size_t n = gather(h, p, c, &n_active);
+
+	if (n == 0) {
+		if (e != NULL) {
+			er_count(h, e, false);
+			eff_del(h, e);
+			report(h, p);
+		}
+		return 0;
+	}
+	return eff_store(h, p, hash, e, c, n, n_active);
+}
+
+int hub_eff_update(struct hub *h, const struct rh_prefix *p)
+{
+	return eff_update_hashed(h, p, bgp_prefix_hash(p));
+}
+
+#define EFF_AHEAD 8
+
+int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n)
+{
+	uint32_t ring[EFF_AHEAD];
+	int rc = 0;
+
+	/* The table of a million prefixes is a cache miss a lookup: fetch the slot a few
+	 * prefixes ahead, then the node it points to nearer (as the RIB's batches do). */
+	for (size_t i = 0; i < n && i < EFF_AHEAD; i++) {
+		ring[i] = bgp_prefix_hash(&p[i]);
+		bgp_ptable_prefetch(&h->eff[aid_of(p[i].family)], ring[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t hash = ring[i % EFF_AHEAD];
+		size_t near = i + EFF_AHEAD / 2;
+		int r;
+
+		if (near < n)
+			bgp_ptable_prefetch_node(&h->eff[aid_of(p[near].family)],
+			                         ring[near % EFF_AHEAD]);
+		r = eff_update_hashed(h, &p[i], hash);
+		if (r < 0)
+			rc = r;
+		if (i + EFF_AHEAD < n) {
+			ring[i % EFF_AHEAD] = bgp_prefix_hash(&p[i + EFF_AHEAD]);
+			bgp_ptable_prefetch(&h->eff[aid_of(p[i + EFF_AHEAD].family)],
+			                    ring[i % EFF_AHEAD]);
+		}
+	}
+	return rc;
+}
+
+struct prefix_list {
+	struct rh_prefix *p;
+	size_t n, cap;
+};
+
+static int list_cb(struct bgp_pnode *n, void *arg)
+{
+	struct prefix_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap != 0 ? l->cap * 2 : 256;
+		struct rh_prefix *p = realloc(l->p, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -ENOMEM;
+		l->p = p;
+		l->cap = cap;
+	}
+	l->p[l->n++] = n->prefix;
+	return 0;
+}
+
+static int prefix_cmp(const void *a, const void *b)
+{
+	return rh_prefix_cmp(a, b);
+}
+
+/* Every prefix with effective routes, sorted (the tables cannot change during a walk). */
+static int eff_list(struct hub *h, struct prefix_list *l)
+{
+	int rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
+		rc = bgp_ptable_walk(&h->eff[aid], list_cb, l);
+	if (rc < 0) {
+		free(l->p);
+		return rc;
+	}
+	qsort(l->p, l->n, sizeof(*l->p), prefix_cmp);
+	return 0;
+}
+
+static int recount_cb(struct bgp_pnode *n, void *arg)
+{
+	struct hub *h = arg;
+	struct hub_eff *e = container_of(n, struct hub_eff, node);
+	struct eff_cand c[HUB_MAX_CAND];
+	unsigned n_active;
+	size_t k = gather(h, &n->prefix, c, &n_active);
+
+	er_count(h, e, er_carry(h, &n->prefix, c, k));
+	return 0;
+}
+
+void hub_er_recount(struct hub *h)
+{
+	h->er_check = true;
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		bgp_ptable_walk(&h->eff[aid], recount_cb, h);
+}
+
+int hub_eff_update_all(struct hub *h)
+{
+	struct prefix_list l;
+	int rc = eff_list(h, &l);
+
+	for (size_t i = 0; rc == 0 && i < l.n; i++)
+		rc = hub_eff_update(h, &l.p[i]);
+	free(l.p);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ public */
+
+int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effective *out)
+{
+	struct hub_eff *e = eff_find(h, p, bgp_prefix_hash(p));
+
+	if (e == NULL)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->prefix = *p;
+	out->src = (enum hub_src)e->src;
+	out->active = e->active;
+	out->why = e->why;
+	if (e->nh != NULL) {
+		out->n_nexthops = e->nh->n;
+		memcpy(out->nexthop, e->nh->nh, e->nh->n * sizeof(e->nh->nh[0]));
+	}
+	return 0;
+}
+
+int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void *arg), void *arg)
+{
+	struct prefix_list l;
+	int rc = eff_list(h, &l);
+
+	for (size_t i = 0; rc == 0 && i < l.n; i++)
+		cb(&l.p[i], arg);
+	free(l.p);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static void json_cand(FILE *f, struct hub *h, const struct rh_prefix *p, const struct eff_cand *c,
+                      bool first)
+{
+	char pb[RH_PREFIX_STRLEN], ob[RH_ADDR_STRLEN], ib[RH_ADDR_STRLEN], nb[RH_ADDR_STRLEN];
+	const char *origin = "vnet", *inst = "local";
+
+	(void)h;
+	if (c->rp != NULL && c->rp->kind == HUB_RP_STATIC)
+		origin = "static";
+	else if (c->rp != NULL && c->rp->owner != NULL) {
+		origin = rh_addr_fmt(&c->rp->owner->info.addr, ob, sizeof(ob));
+		inst = rh_addr_fmt(&c->rp->owner->info.local, ib, sizeof(ib));
+	}
+	fprintf(f, "%s{\"prefix\":\"%s\",\"origin\":\"%s\",\"instance\":\"%s\",\"source\":\"%s\"",
+	        first ? "" : ",", rh_prefix_fmt(p, pb, sizeof(pb)), origin, inst,
+	        hub_src_name(c->c.src));
+	if (c->attrs != NULL && (c->attrs->flags & BGP_ATTRS_NEXT_HOP) &&
+	    c->attrs->next_hop.family != 0)
+		fprintf(f, ",\"next-hop\":[\"%s\"]",
+		        rh_addr_fmt(&c->attrs->next_hop, nb, sizeof(nb)));
+	fprintf(f, ",\"as-path-length\":%u,\"active\":%s", c->c.aspath_len,
+	        c->c.active ? "true" : "false");
+	if (c->c.why != NULL)
+		fprintf(f, ",\"reason\":\"%s\"", c->c.why);
+	fputc('}', f);
+}
+
+char *hub_effective_json(struct hub *h)
+{
+	struct prefix_list l;
+	char *out = NULL;
+	size_t size = 0;
+	bool first = true;
+	FILE *f;
+	int rc = eff_list(h, &l);
+
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	f = open_memstream(&out, &size);
+	if (f == NULL) {
+		free(l.p);
+		return NULL;
+	}
+	fputs("{\"routehub:state\":{", f);
+	if (h->er_stopped)
+		fprintf(f, "\"expressroute-exchange\":\"%s\"", h->er_why);
+	for (size_t i = 0; i < l.n; i++) {
+		struct eff_cand c[HUB_MAX_CAND];
+		unsigned n_active;
+		size_t n = gather(h, &l.p[i], c, &n_active);
+
+		for (size_t j = 0; j < n; j++, first = false) {
+			if (first)
+				fprintf(f, "%s\"effective-route\":[", h->er_stopped ? "," : "");
+			json_cand(f, h, &l.p[i], &c[j], first);
+		}
+	}
+	fputs(first ? "}}" : "]}}", f);
+	free(l.p);
+	if (fclose(f) != 0) {
+		free(out);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return out;
+}
