@@ -140,9 +140,6 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
  */
 long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *arg);
 
-/* Routes the peer advertised (held), of them accepted (not rejected by an import rule). */
-void hub_peer_counts(const struct hub_peer *p, uint32_t *received, uint32_t *accepted);
-
 /* Runtime switches (R5, R13): take effect by UPDATEs and withdrawals only. */
 int hub_set_branch_to_branch(struct hub *h, bool on);
 int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
