@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control plane's side of the FIB channel: the hub's effective routes (R17) go to the
+ * dataplane through the FIB programmer (fib_prog.h). The channel is (re)connected every
+ * second while the dataplane is away; every connection starts with a full resync, so a
+ * restarted dataplane gets its FIB back and a restarted control plane never removes a
+ * route that is still valid (the dataplane sweeps only what the resync did not re-add).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fib_prog.h"
+#include "fibc.h"
+#include "log.h"
+#include "speaker_int.h"
+
+#define CP_FIB_RETRY_MS   1000
+#define CP_FIB_BATCH_MS   5 /* changes of one burst of UPDATEs go out together */
+#define CP_FIB_TIMEOUT_MS 5000
+#define CP_FIB_WINDOW     64
+
+struct cp_fib {
+	struct cp *cp;
+	struct fib_prog *fp;
+	struct rh_timer retry;
+	struct rh_timer flush;
+	struct rh_io io; /* the channel's socket: readable between requests = hang-up */
+	bool warned;
+};
+
+static void fib_lost(struct cp_fib *f, const char *why)
+{
+	if (rh_io_active(&f->io))
+		rh_io_del(f->cp->loop, &f->io);
+	fib_prog_detach(f->fp);
+	log_warn("FIB channel: %s; the dataplane keeps forwarding on its FIB, retrying", why);
+	rh_timer_start(f->cp->loop, &f->retry, CP_FIB_RETRY_MS);
+}
+
+static void on_channel(struct rh_evloop *loop, struct rh_io *io, unsigned events, void *arg)
+{
+	(void)loop;
+	(void)io;
+	(void)events;
+	/* Every request is answered before fib_prog returns: anything readable now is
+	 * the dataplane going away. */
+	fib_lost(arg, "the dataplane closed the channel");
+}
+
+static void try_connect(struct rh_evloop *loop, struct rh_timer *t, void *arg)
+{
+	struct cp_fib *f = arg;
+	struct fibc *c;
+	int fd, rc;
+
+	(void)t;
+	c = fibc_connect(f->cp->cfg.dp.fib_socket, CP_FIB_TIMEOUT_MS, CP_FIB_WINDOW);
+	if (c == NULL) {
+		if (!f->warned)
+			log_info("FIB channel: no dataplane at %s yet", f->cp->cfg.dp.fib_socket);
+		f->warned = true;
+		rh_timer_start(loop, &f->retry, CP_FIB_RETRY_MS);
+		return;
+	}
+	fd = fibc_fd(c);
+	rc = fib_prog_attach(f->fp, c); /* HELLO, SYNC_BEGIN, the whole table, SYNC_END */
+	if (rc < 0) {
+		log_warn("FIB channel: resync refused: %s", strerror(-rc));
+		fib_prog_detach(f->fp);
+		rh_timer_start(loop, &f->retry, CP_FIB_RETRY_MS);
+		return;
+	}
+	f->warned = false;
+	rh_io_init(&f->io, on_channel, f);
+	rh_io_add(loop, &f->io, fd, RH_EV_READ);
+	log_notice("FIB channel: connected, %zu routes synchronised", fib_prog_routes(f->fp));
+}
+
+static void do_flush(struct rh_evloop *loop, struct rh_timer *t, void *arg)
+{
+	struct cp_fib *f = arg;
+	int rc;
+
+	(void)loop;
+	(void)t;
+	if (!fib_prog_attached(f->fp))
+		return; /* queued until the next resync */
+	rc = fib_prog_flush(f->fp);
+	if (rc < 0 && !fib_prog_attached(f->fp))
+		fib_lost(f, strerror(-rc));
+	else if (rc < 0)
+		log_warn("FIB channel: the dataplane refused an update: %s", strerror(-rc));
+}
+
+static void load_one(const struct rh_prefix *p, void *arg)
+{
+	struct cp_fib *f = arg;
+	struct hub_effective e;
+
+	if (hub_effective_get(f->cp->hub, p, &e) == 0)
+		fib_prog_effective(f->fp, p, &e);
+}
+
+int cp_fib_start(struct cp *cp)
+{
+	struct cp_fib *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -ENOMEM;
+	f->cp = cp;
+	f->fp = fib_prog_new(&cp->cfg);
+	if (f->fp == NULL) {
+		free(f);
+		return -errno;
+	}
+	rh_timer_init(&f->retry, try_connect, f);
+	rh_timer_init(&f->flush, do_flush, f);
+	rh_io_init(&f->io, on_channel, f);
+	cp->fib = f;
+	/* What the hub holds from the start (VPN static prefixes): hub_new() reports
+	 * nothing through effective_changed. */
+	hub_effective_walk(cp->hub, load_one, f);
+	rh_timer_start(cp->loop, &f->retry, 0);
+	return 0;
+}
+
+void cp_fib_stop(struct cp *cp)
+{
+	struct cp_fib *f = cp->fib;
+
+	if (f == NULL)
+		return;
+	rh_timer_stop(cp->loop, &f->retry);
+	rh_timer_stop(cp->loop, &f->flush);
+	if (rh_io_active(&f->io))
+		rh_io_del(cp->loop, &f->io);
+	/* The dataplane keeps its FIB: closing the channel removes nothing. */
+	fib_prog_free(f->fp);
+	free(f);
+	cp->fib = NULL;
+}
+
+void cp_fib_changed(struct cp *cp, const struct rh_prefix *p)
+{
+	struct cp_fib *f = cp->fib;
+	struct hub_effective e;
+
+	if (f == NULL)
+		return; /* during hub_new(): cp_fib_start() walks the table */
+	if (hub_effective_get(cp->hub, p, &e) == 0)
+		fib_prog_effective(f->fp, p, &e);
+	else
+		fib_prog_effective(f->fp, p, NULL);
+	if (!rh_timer_running(&f->flush))
+		rh_timer_start(cp->loop, &f->flush, CP_FIB_BATCH_MS);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The control plane's internals, shared by speaker.c, cp_mgmt.c and cp_fib.c. */
+#ifndef ROUTEHUB_CP_SPEAKER_INT_H
+#define ROUTEHUB_CP_SPEAKER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "evloop.h"
+#include "hub.h"
+#include "mgmt.h"
+#include "msg.h"
+#include "session.h"
+#include "speaker.h"
+
+/* Every instance of every part with every peer of its family. */
+#define CP_MAX_PEERS     (RH_MAX_INSTANCES * (RH_RS_MAX_PEERS + 2 * RH_MAX_GW_PEERS))
+#define CP_MAX_LISTENERS (3 * RH_MAX_INSTANCES)
+
+struct cp_peer {
+	struct cp *cp;
+	char name[2 * RH_ADDR_STRLEN + 2]; /* "peer@local" for logs */
+	struct bgp_session *s;
+	struct hub_peer *hp;
+	struct bgp_codec_opts opts; /* negotiated when Established */
+	bool families[BGP_AID_MAX];
+	bool established;
+	bool flush_wanted;
+	uint64_t up_since_ms;
+	uint64_t sent_prefixes;
+};
+
+struct cp_listener {
+	struct rh_addr addr;
+	struct bgp_listener *l;
+};
+
+struct cp_fib; /* cp_fib.c */
+
+struct cp {
+	struct rh_evloop *loop;
+	struct rh_config cfg; /* the running configuration */
+	struct cp_opts opts;
+	struct hub *hub;
+	unsigned n_peers;
+	struct cp_peer peers[CP_MAX_PEERS];
+	unsigned n_lis;
+	struct cp_listener lis[CP_MAX_LISTENERS];
+	struct rh_timer flush_timer;
+	int mgmt_fd;
+	struct rh_io mgmt_io;
+	uint8_t *msgbuf; /* one UPDATE being encoded */
+	struct cp_fib *fib;
+};
+
+void cp_schedule_flush(struct cp_peer *p);
+
+/* The dataplane's FIB, programmed with the effective routes (cp_fib.c). */
+int cp_fib_start(struct cp *cp);
+void cp_fib_stop(struct cp *cp);
+void cp_fib_changed(struct cp *cp, const struct rh_prefix *p);
+
+#endif
