@@ -110,6 +110,7 @@ struct rh_dp_cfg {
 	uint32_t fib4_max_routes;
 	uint32_t fib6_max_routes;
 	uint32_t max_next_hops;
+	uint32_t extra_mbufs;
 	char fib_socket[RH_PATH_MAX];
 	char mgmt_socket[RH_PATH_MAX];
 	char eal_args[1025]; /* separated by spaces */

@@ -112,7 +112,8 @@ static int tx_queues(struct dp_main *d)
 
 static int pool_create(struct dp_main *d)
 {
-	unsigned n = 2 * RING_SIZE + 2048 + MBUF_CACHE * (d->n_workers + 1);
+	unsigned n =
+	        2 * RING_SIZE + 2048 + MBUF_CACHE * (d->n_workers + 1) + d->cfg->dp.extra_mbufs;
 
 	for (unsigned p = 0; p < d->n_ports; p++)
 		n += d->cfg->dp.port[p].rx_queues * DP_PORT_RX_DESC +

@@ -23,7 +23,8 @@ MIX = {8: 0.0001, 10: 0.0003, 11: 0.0008, 12: 0.0015, 13: 0.003, 14: 0.005, 15: 
 def gen_routes(n, rnd):
     if n <= 64:
         # The small case: n /24s spread over the address space.
-        return [((rnd.randrange(1, 224) << 24) | (rnd.randrange(256) << 16) | (i << 8), 24)
+        firsts = [f for f in range(1, 224) if f not in (10, 127)]
+        return [((rnd.choice(firsts) << 24) | (rnd.randrange(256) << 16) | (i << 8), 24)
                 for i in range(n)]
     lens = list(MIX)
     weights = [MIX[l] for l in lens]
@@ -50,13 +51,19 @@ def csum(b):
     return (~s) & 0xffff
 
 
+# net_pcap's first port has the MAC 02:70:63:61:70:00 ("pcap" and its index): frames are
+# addressed to it so that a forwarder that checks the destination MAC (routehub, RFC 1812
+# 5.3.4) takes them. l3fwd does not check.
+DST_MAC = "027063617000"
+
+
 def frame(dst, src, sport):
     # 14 Ethernet + 20 IPv4 + 8 UDP + 18 payload = 60 bytes (64 on the wire with FCS).
     udp = struct.pack("!HHHH", sport, 9, 26, 0) + bytes(18)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
                      struct.pack("!I", src), struct.pack("!I", dst))
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = bytes.fromhex("020000000001") + bytes.fromhex("020000000002") + b"\x08\x00"
+    eth = bytes.fromhex(DST_MAC) + bytes.fromhex("020000000002") + b"\x08\x00"
     return eth + ip + udp
 
 

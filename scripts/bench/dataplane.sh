@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Dataplane benchmark: routehub-dataplane and DPDK's l3fwd (its anchor) forwarding the same
+# 64-byte IPv4 frames (net_pcap infinite_rx in, net_null out), one forwarding lcore each,
+# with (a) 16 routes and (b) an internet-like table of 900,000 prefixes. Prints Mpps and
+# cycles per packet for each and the ratio; for routehub also the routes per second
+# programmed over the FIB channel, and the packets lost while the whole table is
+# programmed again under traffic.
+#   scripts/bench/dataplane.sh [ROUTES ...]      default: 16 900000
+#   SECONDS_PER_RUN=5                             measuring window
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${ROUTEHUB_BUILD:-$top/build}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(16 900000)
+window=${SECONDS_PER_RUN:-5}
+work=$(mktemp -d /tmp/routehub-dpbench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 1
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || { echo "dataplane.sh: run as root (hugepages)" >&2; exit 1; }
+[ -x "$build/dataplane/routehub-dataplane" ] || { echo "dataplane.sh: build first" >&2; exit 1; }
+l3fwd=$(bash "$here/build_l3fwd.sh") || exit 1
+
+# Hugepages: 1,024 x 2 MB (bench-notes: --no-huge halves the large-table figures).
+if [ "$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)" -lt 1024 ]; then
+  sysctl -qw vm.nr_hugepages=1024
+fi
+mkdir -p /dev/hugepages
+mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+
+tsc_hz=$(awk -F: '/cpu MHz/ {printf "%d", $2 * 1e6; exit}' /proc/cpuinfo)
+
+wait_file() { for _ in $(seq 1 300); do [ -e "$1" ] && return 0; sleep 0.2; done; return 1; }
+
+printf '%-10s %8s %8s %10s %10s\n' forwarder routes Mpps cycles/pkt note
+for n in "${sizes[@]}"; do
+  python3 "$here/gen_workload.py" --routes "$n" --frames 65536 --out "$work/w$n"
+  awk '{print "R" $1 " 1"}' "$work/w$n.routes" >"$work/w$n.l3fwd4"
+  echo "R2001:db8::/32 1" >"$work/w.l3fwd6"
+  awk '{print $1 " via 198.19.1.2"}' "$work/w$n.routes" >"$work/w$n.fib"
+
+  # --- l3fwd, LPM mode
+  "$l3fwd" -l 1 -n 1 --no-pci --file-prefix=rhl3 \
+    --vdev "net_pcap0,rx_pcap=$work/w$n.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
+    -- -p 0x3 -P --config="(0,0,1),(1,0,1)" --lookup=lpm --rule_ipv4="$work/w$n.l3fwd4" \
+    --rule_ipv6="$work/w.l3fwd6" --parse-ptype --rx-queue-size 32768 >"$work/l3fwd.log" 2>&1 &
+  l3pid=$!
+  pids+=("$l3pid")
+  for _ in $(seq 1 600); do grep -q "entering main loop" "$work/l3fwd.log" && break; sleep 0.2; done
+  sleep 1
+  l3=$(python3 "$here/telemetry_rate.py" rhl3 1 "$window")
+  kill "$l3pid"; wait "$l3pid" 2>/dev/null
+  printf '%-10s %8s %8s %10s\n' l3fwd "$n" "$l3" "$(awk -v h="$tsc_hz" -v r="$l3" 'BEGIN { if (r > 0) printf "%.1f", h / (r * 1e6); else print "-" }')"
+
+  # --- routehub
+  sed "s|/tmp/routehub-bench.pcap|$work/w$n.pcap|g; s|/run/routehub/bench/|$work/|" \
+    "$top/configs/bench-dataplane.json" >"$work/rh.json"
+  "$build/dataplane/routehub-dataplane" -c "$work/rh.json" >"$work/rh.log" 2>&1 &
+  rhpid=$!
+  pids+=("$rhpid")
+  wait_file "$work/fib.sock" || { echo "routehub-dataplane did not start"; tail "$work/rh.log"; exit 1; }
+  prefix=$(basename "$(ls -d /var/run/dpdk/routehub-* | head -1)")
+  t0=$(date +%s.%N)
+  "$build/tests/tools/fibctl" --max-nh 4096 "$work/fib.sock" sync-file "$work/w$n.fib" || exit 1
+  t1=$(date +%s.%N)
+  sleep 1
+  rh=$(python3 "$here/telemetry_rate.py" "$prefix" 1 "$window")
+  # The whole table again under traffic: nothing may be lost (replace in place).
+  loss=$(python3 "$here/telemetry_rate.py" "$prefix" drops-during \
+    "$build/tests/tools/fibctl --max-nh 4096 $work/fib.sock sync-file $work/w$n.fib")
+  kill "$rhpid"; wait "$rhpid" 2>/dev/null
+  rps=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2fM routes/s", n / (b - a) / 1e6 }')
+  printf '%-10s %8s %8s %10s  %s, %s lost during a resync under traffic\n' routehub "$n" "$rh" \
+    "$(awk -v h="$tsc_hz" -v r="$rh" 'BEGIN { if (r > 0) printf "%.1f", h / (r * 1e6); else print "-" }')" \
+    "$rps" "$loss"
+  awk -v a="$rh" -v b="$l3" -v n="$n" 'BEGIN { if (b > 0) printf "routehub / l3fwd at %s routes: %.2f\n", n, a / b }'
+done
