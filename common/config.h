@@ -119,7 +119,7 @@ struct rh_dp_cfg {
 struct rh_cp_cfg {
 	struct rh_addr router_id; /* IPv4 */
 	char mgmt_socket[RH_PATH_MAX];
-	int log_level; /* syslog priority: LOG_ERR..LOG_DEBUG */
+	int log_level;             /* syslog priority: LOG_ERR..LOG_DEBUG */
 	bool enforce_route_limits; /* R11/R16; false only for benchmarks and big labs */
 };
 

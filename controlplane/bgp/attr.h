@@ -18,7 +18,7 @@
 
 #include "routehub/prefix.h"
 
-#define BGP_ATTRS_MED	      0x0001
+#define BGP_ATTRS_MED         0x0001
 #define BGP_ATTRS_LOCAL_PREF  0x0002
 #define BGP_ATTRS_ATOMIC_AGGR 0x0004
 #define BGP_ATTRS_AGGREGATOR  0x0008
@@ -27,9 +27,9 @@
 
 struct bgp_attrs {
 	uint32_t refcnt; /* 0 while not interned */
-	uint32_t hash;	 /* set by bgp_attrs_intern() */
-	uint16_t flags;	 /* BGP_ATTRS_* */
-	uint8_t origin;	 /* BGP_ORIGIN_* */
+	uint32_t hash;   /* set by bgp_attrs_intern() */
+	uint16_t flags;  /* BGP_ATTRS_* */
+	uint8_t origin;  /* BGP_ORIGIN_* */
 	uint8_t pad;
 	uint32_t med;
 	uint32_t local_pref;
@@ -46,7 +46,7 @@ struct bgp_attrs {
 	uint16_t n_cluster;
 	uint16_t unknown_len; /* bytes in unknown */
 	uint8_t *aspath;      /* 4-octet segments */
-	uint32_t *comm;	      /* host order, sorted is not required */
+	uint32_t *comm;       /* host order, sorted is not required */
 	uint32_t (*lcomm)[3]; /* host order */
 	uint8_t (*ecomm)[8];  /* wire order */
 	uint32_t *cluster;    /* network order */

@@ -5,13 +5,13 @@
 
 #include <stdint.h>
 
-#define BGP_PORT	    179
-#define BGP_VERSION	    4
-#define BGP_HDR_LEN	    19	  /* marker 16 + length 2 + type 1 */
-#define BGP_MAX_MSG	    4096  /* RFC 4271 4.1 */
-#define BGP_MAX_MSG_EXT	    65535 /* RFC 8654 */
-#define BGP_AS_TRANS	    23456 /* RFC 6793 */
-#define BGP_DEFAULT_HOLD    180	  /* R14 */
+#define BGP_PORT              179
+#define BGP_VERSION           4
+#define BGP_HDR_LEN           19    /* marker 16 + length 2 + type 1 */
+#define BGP_MAX_MSG           4096  /* RFC 4271 4.1 */
+#define BGP_MAX_MSG_EXT       65535 /* RFC 8654 */
+#define BGP_AS_TRANS          23456 /* RFC 6793 */
+#define BGP_DEFAULT_HOLD      180   /* R14 */
 #define BGP_DEFAULT_KEEPALIVE 60
 
 enum bgp_msg_type {
@@ -83,13 +83,13 @@ enum bgp_attr_type {
 	BGP_ATTR_LOCAL_PREF = 5,
 	BGP_ATTR_ATOMIC_AGGREGATE = 6,
 	BGP_ATTR_AGGREGATOR = 7,
-	BGP_ATTR_COMMUNITIES = 8,  /* RFC 1997 */
+	BGP_ATTR_COMMUNITIES = 8,   /* RFC 1997 */
 	BGP_ATTR_ORIGINATOR_ID = 9, /* RFC 4456 */
 	BGP_ATTR_CLUSTER_LIST = 10,
 	BGP_ATTR_MP_REACH_NLRI = 14, /* RFC 4760 */
 	BGP_ATTR_MP_UNREACH_NLRI = 15,
 	BGP_ATTR_EXT_COMMUNITIES = 16, /* RFC 4360 */
-	BGP_ATTR_AS4_PATH = 17,	       /* RFC 6793 */
+	BGP_ATTR_AS4_PATH = 17,        /* RFC 6793 */
 	BGP_ATTR_AS4_AGGREGATOR = 18,
 	BGP_ATTR_LARGE_COMMUNITIES = 32, /* RFC 8092 */
 };
@@ -98,24 +98,24 @@ enum { BGP_ORIGIN_IGP = 0, BGP_ORIGIN_EGP = 1, BGP_ORIGIN_INCOMPLETE = 2 };
 enum { BGP_AS_SET = 1, BGP_AS_SEQUENCE = 2, BGP_AS_CONFED_SEQUENCE = 3, BGP_AS_CONFED_SET = 4 };
 
 /* Well-known communities (RFC 1997) */
-#define BGP_COMM_NO_EXPORT	     0xFFFFFF01u
-#define BGP_COMM_NO_ADVERTISE	     0xFFFFFF02u /* 65535:65282, R9 */
+#define BGP_COMM_NO_EXPORT           0xFFFFFF01u
+#define BGP_COMM_NO_ADVERTISE        0xFFFFFF02u /* 65535:65282, R9 */
 #define BGP_COMM_NO_EXPORT_SUBCONFED 0xFFFFFF03u
 
 /* AFI/SAFI (RFC 4760) */
-#define BGP_AFI_IPV4	  1
-#define BGP_AFI_IPV6	  2
+#define BGP_AFI_IPV4     1
+#define BGP_AFI_IPV6     2
 #define BGP_SAFI_UNICAST 1
 
 /* Capability codes (RFC 5492 and those cited) */
 enum bgp_capa_code {
-	BGP_CAPA_MP = 1,		 /* RFC 4760 */
-	BGP_CAPA_ROUTE_REFRESH = 2,	 /* RFC 2918 */
-	BGP_CAPA_EXT_MSG = 6,		 /* RFC 8654 */
+	BGP_CAPA_MP = 1,                /* RFC 4760 */
+	BGP_CAPA_ROUTE_REFRESH = 2,     /* RFC 2918 */
+	BGP_CAPA_EXT_MSG = 6,           /* RFC 8654 */
 	BGP_CAPA_GRACEFUL_RESTART = 64, /* RFC 4724 */
-	BGP_CAPA_AS4 = 65,		 /* RFC 6793 */
-	BGP_CAPA_ADD_PATH = 69,	 /* RFC 7911 */
-	BGP_CAPA_ENHANCED_RR = 70,	 /* RFC 7313 */
+	BGP_CAPA_AS4 = 65,              /* RFC 6793 */
+	BGP_CAPA_ADD_PATH = 69,         /* RFC 7911 */
+	BGP_CAPA_ENHANCED_RR = 70,      /* RFC 7313 */
 };
 
 /* ROUTE-REFRESH message subtypes (RFC 7313) */

@@ -33,11 +33,11 @@ struct bgp_caps {
 	bool route_refresh;
 	bool enhanced_rr;
 	bool ext_msg;
-	bool gr;	  /* graceful restart capability present */
+	bool gr;           /* graceful restart capability present */
 	bool gr_restarted; /* R bit */
 	uint16_t gr_time;
-	bool gr_fwd[BGP_AID_MAX];	   /* families listed, F bit */
-	bool gr_af[BGP_AID_MAX];	   /* families listed */
+	bool gr_fwd[BGP_AID_MAX];     /* families listed, F bit */
+	bool gr_af[BGP_AID_MAX];      /* families listed */
 	uint8_t addpath[BGP_AID_MAX]; /* BGP_ADDPATH_* per family */
 };
 
@@ -75,14 +75,14 @@ struct bgp_nlri_block {
 
 struct bgp_update {
 	enum bgp_upd_action action;
-	struct bgp_notify notify; /* for BGP_UPD_SESSION_RESET */
-	const char *reason;	  /* for logs: what was wrong, static text */
-	struct bgp_attrs *attrs;  /* not interned; NULL when nothing is announced */
+	struct bgp_notify notify;        /* for BGP_UPD_SESSION_RESET */
+	const char *reason;              /* for logs: what was wrong, static text */
+	struct bgp_attrs *attrs;         /* not interned; NULL when nothing is announced */
 	struct bgp_nlri_block withdrawn; /* IPv4 withdrawn routes */
-	struct bgp_nlri_block nlri;	 /* IPv4 NLRI */
-	struct bgp_nlri_block mp_reach;	 /* len 0 if absent */
+	struct bgp_nlri_block nlri;      /* IPv4 NLRI */
+	struct bgp_nlri_block mp_reach;  /* len 0 if absent */
 	struct bgp_nlri_block mp_unreach;
-	bool eor;		       /* End-of-RIB marker (RFC 4724 2) */
+	bool eor; /* End-of-RIB marker (RFC 4724 2) */
 	enum bgp_aid eor_aid;
 	/*
 	 * Added: the MP_REACH_NLRI next hops (family 0 when absent). attrs->next_hop is the
@@ -95,11 +95,11 @@ struct bgp_update {
 
 /* Session parameters a decoder needs. */
 struct bgp_codec_opts {
-	bool as4;			   /* both sides announced 4-octet ASNs */
-	bool addpath_rx[BGP_AID_MAX];	   /* peer sends path ids */
-	bool ebgp;			   /* decides which attributes are allowed */
-	size_t max_msg;			   /* 4096 or 65535 */
-	bool addpath_tx[BGP_AID_MAX];	   /* added: we send path ids (encoder) */
+	bool as4;                     /* both sides announced 4-octet ASNs */
+	bool addpath_rx[BGP_AID_MAX]; /* peer sends path ids */
+	bool ebgp;                    /* decides which attributes are allowed */
+	size_t max_msg;               /* 4096 or 65535 */
+	bool addpath_tx[BGP_AID_MAX]; /* added: we send path ids (encoder) */
 };
 
 /*
@@ -107,8 +107,8 @@ struct bgp_codec_opts {
  * -EAGAIN when len < BGP_HDR_LEN. OPEN and KEEPALIVE are held to 4096 bytes whatever
  * max_msg says (RFC 8654 3). ROUTE-REFRESH lengths are left to bgp_rr_decode() (RFC 7313 5).
  */
-int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type,
-		   size_t max_msg, struct bgp_notify *n);
+int bgp_hdr_decode(const uint8_t *buf, size_t len, uint16_t *msg_len, uint8_t *type, size_t max_msg,
+                   struct bgp_notify *n);
 
 /*
  * Encodes o with one Capabilities optional parameter. With caps.as4, My AS is written as
@@ -148,7 +148,7 @@ int bgp_rr_encode(struct wbuf *w, uint16_t afi, uint8_t subtype, uint8_t safi);
  * subtypes other than 0-2 and AFI/SAFI it did not negotiate (RFC 7313 5, RFC 2918 4).
  */
 int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subtype, uint8_t *safi,
-		  struct bgp_notify *n);
+                  struct bgp_notify *n);
 
 /*
  * Decodes an UPDATE body. Returns 0 with u->action telling what to do (never -1 for a
@@ -166,7 +166,7 @@ int bgp_rr_decode(const uint8_t *body, size_t len, uint16_t *afi, uint8_t *subty
  * 2-octet session (!opts->as4) are widened and merged with AS4_PATH (RFC 6793 4.2.3).
  */
 int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_codec_opts *opts,
-		      struct bgp_update *u);
+                      struct bgp_update *u);
 
 /*
  * Walks NLRI: returns 1 with the next prefix (and path id when addpath; path_id may be
@@ -174,7 +174,7 @@ int bgp_update_decode(const uint8_t *body, size_t len, const struct bgp_codec_op
  * past the prefix length are cleared.
  */
 int bgp_nlri_next(struct rbuf *r, enum bgp_aid aid, bool addpath, struct rh_prefix *p,
-		  uint32_t *path_id);
+                  uint32_t *path_id);
 
 /*
  * UPDATE encoding, packing as many prefixes as fit in one message for one attribute set.
@@ -206,7 +206,7 @@ struct bgp_upd_writer {
  * ignored for withdrawals and may be NULL. 0, -EINVAL, or -ENOSPC (attributes too big).
  */
 int bgp_upd_begin(struct bgp_upd_writer *uw, uint8_t *buf, size_t cap, enum bgp_aid aid,
-		  bool withdraw, const struct bgp_attrs *attrs, const struct bgp_codec_opts *opts);
+                  bool withdraw, const struct bgp_attrs *attrs, const struct bgp_codec_opts *opts);
 /* 0; -ENOSPC when the prefix does not fit (nothing written); -EINVAL for a bad prefix. */
 int bgp_upd_add(struct bgp_upd_writer *uw, const struct rh_prefix *p, uint32_t path_id);
 /* Fills in the lengths; returns the message length (header included), 0 on failure. */

@@ -50,8 +50,8 @@
 #include "routehub/prefix.h"
 
 enum hub_role {
-	HUB_ROLE_NVA = 0,	 /* peer of the route server (multihop eBGP) */
-	HUB_ROLE_ER_ONPREM = 1,	 /* on-premises router behind ExpressRoute */
+	HUB_ROLE_NVA = 0,        /* peer of the route server (multihop eBGP) */
+	HUB_ROLE_ER_ONPREM = 1,  /* on-premises router behind ExpressRoute */
 	HUB_ROLE_VPN_ONPREM = 2, /* on-premises device behind the VPN gateway */
 };
 
@@ -63,10 +63,10 @@ struct hub_peer_info {
 	enum hub_role role;
 	struct rh_addr addr;  /* the peer's */
 	struct rh_addr local; /* the instance address it peers with */
-	uint32_t asn;	      /* the peer's */
+	uint32_t asn;         /* the peer's */
 	uint32_t local_asn;   /* what the hub presents: 65515, or 12076 toward ER on-premises */
-	uint32_t limit;	      /* R11/R16: routes the peer may advertise; 0: the configured
-				 rs.route_limit, er.limit_from_onprem or vpn.route_limit */
+	uint32_t limit;       /* R11/R16: routes the peer may advertise; 0: the configured
+	                         rs.route_limit, er.limit_from_onprem or vpn.route_limit */
 };
 
 struct hub_ops {
@@ -126,7 +126,7 @@ void hub_peer_down(struct hub_peer *p);
  * -EINVAL for BGP_UPD_SESSION_RESET (the speaker resets the session instead), -ENOMEM.
  */
 int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
-		    const struct bgp_codec_opts *opts);
+                    const struct bgp_codec_opts *opts);
 
 /* ROUTE-REFRESH from the peer (RFC 2918): queue the whole table again. */
 int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
@@ -148,9 +148,9 @@ int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
 #define HUB_MAX_NEXTHOPS 16
 struct hub_effective {
 	struct rh_prefix prefix;
-	enum hub_src src;	/* of the best active route */
-	bool active;		/* some route is active (a VNet space: with no next hop) */
-	unsigned n_nexthops;	/* the active routes' BGP next hops (R2), sorted, unique */
+	enum hub_src src;    /* of the best active route */
+	bool active;         /* some route is active (a VNet space: with no next hop) */
+	unsigned n_nexthops; /* the active routes' BGP next hops (R2), sorted, unique */
 	struct rh_addr nexthop[HUB_MAX_NEXTHOPS];
 	const char *why; /* when not active */
 };

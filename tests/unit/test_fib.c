@@ -23,15 +23,8 @@ static struct dp_fib *fib;
 static int eal_setup(void **state)
 {
 	char prefix[64];
-	char *argv[] = {"test_fib",
-	                "--no-huge",
-	                "--no-pci",
-	                "-m",
-	                "512",
-	                "--log-level=error",
-	                prefix,
-	                "-l",
-	                "0"};
+	char *argv[] = {"test_fib",          "--no-huge", "--no-pci", "-m", "512",
+	                "--log-level=error", prefix,      "-l",       "0"};
 
 	(void)state;
 	/* A prefix of this process's own: test runs in other trees may share the machine. */

@@ -35,15 +35,8 @@ static int eal_setup(void **state)
 {
 	char prefix[64];
 	/* 512 MB: both tables have a 128 MB tbl24 (8-byte entries). */
-	char *argv[] = {"test_fib_channel",
-	                "--no-huge",
-	                "--no-pci",
-	                "-m",
-	                "512",
-	                "--log-level=error",
-	                prefix,
-	                "-l",
-	                "0"};
+	char *argv[] = {"test_fib_channel",  "--no-huge", "--no-pci", "-m", "512",
+	                "--log-level=error", prefix,      "-l",       "0"};
 
 	(void)state;
 	/* A prefix of this process's own: test runs in other trees may share the machine. */
