@@ -74,7 +74,6 @@ bi_config() {
 bi_cp_start() {
   BI_CTL=$RH_BUILD/cli/routehubctl
   rh_bg hub "$RH_TMP/cp.log" "$RH_BUILD/controlplane/routehub-controlplane" -c "$1"
-  BI_CP_PID=$RH_LAST_PID
   rh_wait 10 test -S "$RH_TMP/cp.sock"
 }
 bi_ctl() { "$BI_CTL" --cp-socket "$RH_TMP/cp.sock" "$@"; }
@@ -281,4 +280,40 @@ bi_check() {
   fi
   rh_not_ok "$name"
   return 1
+}
+
+# bi_bird_paths NS PREFIX: BIRD's paths of PREFIX, one line each:
+# "protocol|as_path|next_hop|community|large_community".
+bi_bird_paths() {
+  rh_birdc "$1" show route all "$2" 2>/dev/null | awk '
+    function out() { if (p != "") print p "|" as "|" nh "|" c "|" lc }
+    /unicast \[/ { out(); match($0, /\[[a-z0-9]+ /); p = substr($0, RSTART + 1, RLENGTH - 2);
+                   as = nh = c = lc = "" }
+    /BGP.as_path:/ { sub(/.*BGP.as_path: */, ""); as = $0 }
+    /BGP.next_hop:/ { sub(/.*BGP.next_hop: */, ""); nh = $0 }
+    /BGP.community:/ { sub(/.*BGP.community: */, ""); c = $0 }
+    /BGP.large_community:/ { sub(/.*BGP.large_community: */, ""); lc = $0 }
+    END { out() }'
+}
+
+# bi_gobgp_paths NS FAMILY PREFIX: GoBGP's paths of PREFIX, one line each:
+# "neighbor|as_path|next_hop|communities|large_communities".
+bi_gobgp_paths() {
+  local af=ipv4
+  [ "$2" = 6 ] && af=ipv6
+  rh_gobgp "$1" global rib -a "$af" -j 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin).get(sys.argv[1], []):
+    asp, nh, c, lc = [], "", [], []
+    for a in p["attrs"]:
+        if a["type"] == 2:
+            asp = [str(x) for s in a.get("as_paths", []) for x in s.get("asns", [])]
+        elif a["type"] in (3, 14):
+            nh = a.get("nexthop", "")
+        elif a["type"] == 8:
+            c = ["%d:%d" % (x >> 16, x & 0xffff) for x in a["communities"]]
+        elif a["type"] == 32:
+            lc = ["%d:%d:%d" % (x["ASN"], x["LocalData1"], x["LocalData2"]) for x in a["value"]]
+    print("%s|%s|%s|%s|%s" % (p.get("neighbor-ip", ""), " ".join(asp), nh, ",".join(c), ",".join(lc)))
+' "$3" 2>/dev/null
 }

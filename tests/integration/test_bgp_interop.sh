@@ -57,8 +57,10 @@ EXA=198.18.14.2
 fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
 bi_hub || fail_setup "hub namespace"
-bi_peer_ns frr 1 && bi_peer_ns bird 2 && bi_peer_ns gobgp 3 && bi_peer_ns exa 4 ||
-  fail_setup "peer namespaces"
+for p in "frr 1" "bird 2" "gobgp 3" "exa 4"; do
+  # shellcheck disable=SC2086 # NAME and number
+  bi_peer_ns $p || fail_setup "namespace $p"
+done
 bi_config "$RH_TMP/hub.json" 4 1000 1:65001 2:65002 3:65003 4:65004
 bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 4 "" 192.0.2.0/24
@@ -93,45 +95,15 @@ bi_check "routehub: all 8 sessions established" \
 conns_at_start=$(bi_frr_field frr 198.18.1.4 connectionsEstablished)
 
 # ------------------------------------------------------------------ 6-12 routes
-# bird_paths PREFIX: "protocol|as_path|next_hop|community|large_community" per path.
-bird_paths() {
-  rh_birdc bird show route all "$1" 2>/dev/null | awk '
-    function out() { if (p != "") print p "|" as "|" nh "|" c "|" lc }
-    /unicast \[/ { out(); match($0, /\[[a-z0-9]+ /); p = substr($0, RSTART + 1, RLENGTH - 2);
-                   as = nh = c = lc = "" }
-    /BGP.as_path:/ { sub(/.*BGP.as_path: */, ""); as = $0 }
-    /BGP.next_hop:/ { sub(/.*BGP.next_hop: */, ""); nh = $0 }
-    /BGP.community:/ { sub(/.*BGP.community: */, ""); c = $0 }
-    /BGP.large_community:/ { sub(/.*BGP.large_community: */, ""); lc = $0 }
-    END { out() }'
-}
-# gobgp_paths PREFIX: "neighbor|as_path|next_hop|communities|large_communities" per path.
-gobgp_paths() {
-  rh_gobgp gobgp global rib -a ipv4 -j 2>/dev/null | python3 -c '
-import json, sys
-for p in json.load(sys.stdin).get(sys.argv[1], []):
-    asp, nh, c, lc = [], "", [], []
-    for a in p["attrs"]:
-        if a["type"] == 2:
-            asp = [str(x) for s in a.get("as_paths", []) for x in s.get("asns", [])]
-        elif a["type"] == 3:
-            nh = a["nexthop"]
-        elif a["type"] == 8:
-            c = ["%d:%d" % (x >> 16, x & 0xffff) for x in a["communities"]]
-        elif a["type"] == 32:
-            lc = ["%d:%d:%d" % (x["ASN"], x["LocalData1"], x["LocalData2"]) for x in a["value"]]
-    print("%s|%s|%s|%s|%s" % (p.get("neighbor-ip", ""), " ".join(asp), nh, ",".join(c), ",".join(lc)))
-' "$1" 2>/dev/null
-}
 frr_at_bird() {
   local out
-  out=$(bird_paths 192.0.2.0/24)
+  out=$(bi_bird_paths bird 192.0.2.0/24)
   grep -qx "rs1|65001|$FRR|(65001,100)|(65001, 1, 2)" <<<"$out" &&
     grep -qx "rs2|65001|$FRR|(65001,100)|(65001, 1, 2)" <<<"$out"
 }
 frr_at_gobgp() {
   local out
-  out=$(gobgp_paths 192.0.2.0/24)
+  out=$(bi_gobgp_paths gobgp 4 192.0.2.0/24)
   grep -qx "198.18.1.4|65001|$FRR|65001:100|65001:1:2" <<<"$out" &&
     grep -qx "198.18.1.5|65001|$FRR|65001:100|65001:1:2" <<<"$out"
 }
@@ -142,12 +114,12 @@ vnet_at_frr() {
 }
 vnet_at_bird() {
   local out
-  out=$(bird_paths "$BI_VNET4")
+  out=$(bi_bird_paths bird "$BI_VNET4")
   grep -q "^rs1|65515|198.18.1.4|" <<<"$out" && grep -q "^rs2|65515|198.18.1.5|" <<<"$out"
 }
 vnet_at_gobgp() {
   local out
-  out=$(gobgp_paths "$BI_VNET4")
+  out=$(bi_gobgp_paths gobgp 4 "$BI_VNET4")
   grep -q "^198.18.1.4|65515|198.18.1.4|" <<<"$out" && grep -q "^198.18.1.5|65515|198.18.1.5|" <<<"$out"
 }
 others_at_frr() {
@@ -157,15 +129,15 @@ others_at_frr() {
     bi_frr_route frr 4 203.0.113.128/25 | grep -qx "65004|$EXA|198.18.1.5"
 }
 bi_check "FRR's route at BIRD: AS path, next hop, communities, large communities unchanged" \
-  rh_wait 20 frr_at_bird || bird_paths 192.0.2.0/24 | sed 's/^/# /'
+  rh_wait 20 frr_at_bird || bi_bird_paths bird 192.0.2.0/24 | sed 's/^/# /'
 bi_check "FRR's route at GoBGP: AS path, next hop, communities, large communities unchanged" \
-  rh_wait 20 frr_at_gobgp || gobgp_paths 192.0.2.0/24 | sed 's/^/# /'
+  rh_wait 20 frr_at_gobgp || bi_gobgp_paths gobgp 4 192.0.2.0/24 | sed 's/^/# /'
 bi_check "VNet route at FRR: AS path 65515, next hop the instance" rh_wait 20 vnet_at_frr ||
   bi_frr_route frr 4 "$BI_VNET4" | sed 's/^/# /'
 bi_check "VNet route at BIRD: AS path 65515, next hop the instance" rh_wait 20 vnet_at_bird ||
-  bird_paths "$BI_VNET4" | sed 's/^/# /'
+  bi_bird_paths bird "$BI_VNET4" | sed 's/^/# /'
 bi_check "VNet route at GoBGP: AS path 65515, next hop the instance" rh_wait 20 vnet_at_gobgp ||
-  gobgp_paths "$BI_VNET4" | sed 's/^/# /'
+  bi_gobgp_paths gobgp 4 "$BI_VNET4" | sed 's/^/# /'
 bi_check "BIRD's, GoBGP's and ExaBGP's routes reach FRR with their AS paths and next hops" \
   rh_wait 20 others_at_frr || rh_vtysh frr 'show bgp ipv4 unicast' | sed 's/^/# /'
 bi_check "effective routes: FRR's route active via FRR's address" \
@@ -174,8 +146,8 @@ bi_check "effective routes: FRR's route active via FRR's address" \
 # ------------------------------------------------------------------ 13-15 withdrawal
 rh_vtysh frr 'configure terminal' 'router bgp 65001' 'address-family ipv4 unicast' \
   'no network 192.0.2.0/24' >/dev/null
-bird_lacks() { [ -z "$(bird_paths 192.0.2.0/24)" ]; }
-gobgp_lacks() { [ -z "$(gobgp_paths 192.0.2.0/24)" ]; }
+bird_lacks() { [ -z "$(bi_bird_paths bird 192.0.2.0/24)" ]; }
+gobgp_lacks() { [ -z "$(bi_gobgp_paths gobgp 4 192.0.2.0/24)" ]; }
 bi_check "withdrawal: BIRD loses FRR's route" rh_wait 15 bird_lacks
 bi_check "withdrawal: GoBGP loses FRR's route" rh_wait 15 gobgp_lacks
 bi_check "withdrawal: routehub's effective routes lose FRR's route" \
