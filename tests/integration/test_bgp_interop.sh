@@ -159,26 +159,36 @@ more_updates() { [ "$(frr_updates "$1")" -gt "$2" ] 2>/dev/null; }
 before=$(frr_updates 198.18.1.4)
 rr_before=$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshSent)
 rh_vtysh frr 'clear bgp ipv4 unicast 198.18.1.4 in' >/dev/null
-if rh_wait 10 more_updates 198.18.1.4 "$before" &&
-  [ "$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshSent)" -gt "${rr_before:-0}" ] &&
-  vnet_at_frr && others_at_frr; then
+refreshed() {
+  more_updates 198.18.1.4 "$before" &&
+    [ "$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshSent)" -gt "${rr_before:-0}" ] &&
+    vnet_at_frr && others_at_frr
+}
+if rh_wait 10 refreshed; then
   rh_ok "FRR ROUTE-REFRESH: the table is sent again"
 else
-  rh_not_ok "FRR ROUTE-REFRESH: the table is sent again (updates $before -> $(frr_updates 198.18.1.4))"
+  rh_not_ok "FRR ROUTE-REFRESH: the table is sent again"
+  rh_log "updates $before -> $(frr_updates 198.18.1.4), route refresh sent $rr_before ->" \
+    "$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshSent)"
+  rh_vtysh frr 'show bgp ipv4 unicast' | sed 's/^/# /'
 fi
 bi_check "FRR ROUTE-REFRESH: no session reset" \
   test "$(bi_frr_field frr 198.18.1.4 connectionsEstablished)" = "$conns_at_start"
 
 b4=$(frr_updates 198.18.1.4)
 b5=$(frr_updates 198.18.1.5)
-if bi_ctl clear bgp neighbor "$FRR" soft >/dev/null &&
-  rh_wait 10 more_updates 198.18.1.4 "$b4" && rh_wait 10 more_updates 198.18.1.5 "$b5" &&
-  [ "$(bi_frr_field frr 198.18.1.4 connectionsEstablished)" = "$conns_at_start" ] &&
-  [ "$(bi_frr_field frr 198.18.1.5 connectionsEstablished)" = "$conns_at_start" ] &&
-  vnet_at_frr && others_at_frr; then
+resent() {
+  more_updates 198.18.1.4 "$b4" && more_updates 198.18.1.5 "$b5" &&
+    [ "$(bi_frr_field frr 198.18.1.4 connectionsEstablished)" = "$conns_at_start" ] &&
+    [ "$(bi_frr_field frr 198.18.1.5 connectionsEstablished)" = "$conns_at_start" ] &&
+    vnet_at_frr && others_at_frr
+}
+if bi_ctl clear bgp neighbor "$FRR" soft >/dev/null && rh_wait 10 resent; then
   rh_ok "routehubctl clear soft: the table is sent again, no session reset"
 else
   rh_not_ok "routehubctl clear soft: the table is sent again, no session reset"
+  rh_log "updates $b4 -> $(frr_updates 198.18.1.4), $b5 -> $(frr_updates 198.18.1.5)"
+  rh_vtysh frr 'show bgp ipv4 unicast' | sed 's/^/# /'
 fi
 
 # ------------------------------------------------------------------ 19-21 unconfigured source
