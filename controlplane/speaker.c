@@ -155,6 +155,10 @@ static void on_update(struct bgp_session *s, const uint8_t *body, size_t len, vo
 		/* RFC 7606 3: the few errors that leave no NLRI to withdraw. */
 		bgp_session_update_error(s, &u.notify);
 	} else {
+		/* The route limit counts every family; the NOTIFICATION names the one whose
+		 * announcements crossed it (RFC 4486 4): MP_REACH_NLRI's, else IPv4. */
+		p->upd_afi = u.mp_reach.len > 0 && u.mp_reach.aid == BGP_AID_IPV6 ? BGP_AFI_IPV6
+		                                                                  : BGP_AFI_IPV4;
 		hub_peer_update(p->hp, &u, &p->opts);
 	}
 	bgp_attrs_free(u.attrs);
@@ -217,8 +221,8 @@ static void hub_peer_teardown(struct hub_peer *hp, uint8_t code, uint8_t subcode
 	if (code == BGP_ERR_CEASE && subcode == BGP_CEASE_MAX_PREFIX) {
 		log_warn("peer %s: route limit of %u exceeded: session torn down", p->name,
 		         hub_peer_info(hp)->limit);
-		bgp_session_max_prefix(p->s, BGP_AFI_IPV4, BGP_SAFI_UNICAST,
-		                       hub_peer_info(hp)->limit);
+		bgp_session_max_prefix(p->s, p->upd_afi != 0 ? p->upd_afi : BGP_AFI_IPV4,
+		                       BGP_SAFI_UNICAST, hub_peer_info(hp)->limit);
 		return;
 	}
 	struct bgp_notify n = {.code = code, .subcode = subcode};

@@ -30,6 +30,7 @@ struct cp_peer {
 	bool flush_wanted;
 	uint64_t up_since_ms;
 	uint64_t sent_prefixes;
+	uint16_t upd_afi; /* AFI of the UPDATE being imported: the max-prefix NOTIFICATION's */
 };
 
 struct cp_listener {

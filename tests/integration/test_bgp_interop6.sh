@@ -12,6 +12,9 @@
 #          program FRR's route with FRR's next hop
 #   13-15  FRR withdraws its network: BIRD, GoBGP and the effective routes lose it
 #   16     no session was reset
+#   17-19  R11 over IPv6 (route-limit 5): FRR announces six IPv6 networks; routehub sends
+#          NOTIFICATION Cease/1 whose data names AFI 2 (IPv6), SAFI 1 and the limit 5
+#          (RFC 4486), and the other sessions stay up
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -31,7 +34,10 @@ names=("FRR: both IPv6 sessions Established" "BIRD: both IPv6 sessions Establish
   "BIRD's, GoBGP's and ExaBGP's IPv6 routes reach FRR"
   "effective routes: FRR's IPv6 route active via FRR's address"
   "IPv6 withdrawal: BIRD loses FRR's route" "IPv6 withdrawal: GoBGP loses FRR's route"
-  "IPv6 withdrawal: the effective routes lose FRR's route" "no IPv6 session reset")
+  "IPv6 withdrawal: the effective routes lose FRR's route" "no IPv6 session reset"
+  "IPv6 route limit: FRR receives NOTIFICATION Cease/Maximum Number of Prefixes Reached"
+  "IPv6 route limit: the NOTIFICATION data is AFI 2, SAFI 1, limit 5 (RFC 4486)"
+  "IPv6 route limit: the other sessions stay up")
 for t in gobgpd exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
   if ! command -v "$t" >/dev/null; then
     for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
@@ -55,7 +61,7 @@ for p in "frr 1" "bird 2" "gobgp 3" "exa 4"; do
   # shellcheck disable=SC2086 # NAME and number
   bi_peer_ns $p || fail_setup "namespace $p"
 done
-bi_config "$RH_TMP/hub.json" 6 1000 1:65001 2:65002 3:65003 4:65004
+bi_config "$RH_TMP/hub.json" 6 5 1:65001 2:65002 3:65003 4:65004
 bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 6 "" "$NET"
 rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
@@ -149,5 +155,24 @@ bi_check "IPv6 withdrawal: the effective routes lose FRR's route" \
 # ------------------------------------------------------------------ 16
 bi_check "no IPv6 session reset" bash -c "! grep -q 'session down' '$RH_TMP/cp.log'" ||
   grep "session down" "$RH_TMP/cp.log" | sed 's/^/# /'
+
+# ------------------------------------------------------------------ 17-19 route limit
+cmds=('configure terminal' 'router bgp 65001' 'address-family ipv6 unicast')
+for i in 1 2 3 4 5 6; do cmds+=("network 2001:db8:f1$i::/48 route-map TAG"); done
+rh_vtysh frr "${cmds[@]}" >/dev/null
+frr_notified() {
+  bi_frr_field frr "$1" lastNotificationReason | grep -q "Cease/Maximum Number of Prefixes Reached"
+}
+frr_notified_both() { frr_notified "$I4" && frr_notified "$I5"; }
+bi_check "IPv6 route limit: FRR receives NOTIFICATION Cease/Maximum Number of Prefixes Reached" \
+  rh_wait 20 frr_notified_both
+bi_check "IPv6 route limit: the NOTIFICATION data is AFI 2, SAFI 1, limit 5 (RFC 4486)" \
+  grep -q "6/1 (Cease/Maximum Number of Prefixes Reached) 7 bytes 00 02 01 00 00 00 05" \
+  "$RH_TMP/frr-frr.log" || grep "Maximum Number" "$RH_TMP/frr-frr.log" | sed 's/^/# /'
+others_up() {
+  bi_rh_all_established "$BIRD" "$GOBGP" "$EXA" && bird_both && gobgp_both &&
+    ! grep -Eq "peer ($BIRD|$GOBGP|$EXA)@.*session down" "$RH_TMP/cp.log"
+}
+bi_check "IPv6 route limit: the other sessions stay up" others_up
 
 rh_done
