@@ -12,11 +12,12 @@
 #   11-12  BIRD's, GoBGP's and ExaBGP's routes reach FRR; routehub's effective routes
 #          program FRR's route with FRR's next hop (R2, R17)
 #   13-15  FRR withdraws its network: BIRD, GoBGP and routehub's effective routes lose it
-#   16-17  FRR's `clear bgp X in` (ROUTE-REFRESH) gets the table again without a reset
-#   18     `routehubctl clear bgp neighbor ADDR soft` sends the table again, no reset
-#   19-21  a TCP connection from an address that is no peer is closed, logged once, and
+#   16-18  FRR's `clear bgp X in` (ROUTE-REFRESH) gets the table again, framed by BoRR and
+#          EoRR (RFC 7313: both sides announce Enhanced Route Refresh), without a reset
+#   19     `routehubctl clear bgp neighbor ADDR soft` sends the table again, no reset
+#   20-22  a TCP connection from an address that is no peer is closed, logged once, and
 #          disturbs nobody
-#   22     no session was reset during the whole test
+#   23     no session was reset during the whole test
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -37,7 +38,9 @@ names=("FRR: both sessions Established" "BIRD: both sessions Established"
   "effective routes: FRR's route active via FRR's address"
   "withdrawal: BIRD loses FRR's route" "withdrawal: GoBGP loses FRR's route"
   "withdrawal: routehub's effective routes lose FRR's route"
-  "FRR ROUTE-REFRESH: the table is sent again" "FRR ROUTE-REFRESH: no session reset"
+  "FRR ROUTE-REFRESH: the table is sent again"
+  "FRR ROUTE-REFRESH: the answer is framed by BoRR and EoRR (RFC 7313)"
+  "FRR ROUTE-REFRESH: no session reset"
   "routehubctl clear soft: the table is sent again, no session reset"
   "unconfigured source: connection closed" "unconfigured source: logged once"
   "unconfigured source: the sessions stay up" "no session reset during the test")
@@ -158,6 +161,7 @@ frr_updates() { bi_frr_field frr "$1" messageStats updatesRecv; }
 more_updates() { [ "$(frr_updates "$1")" -gt "$2" ] 2>/dev/null; }
 before=$(frr_updates 198.18.1.4)
 rr_before=$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshSent)
+rrr_before=$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshRecv)
 rh_vtysh frr 'clear bgp ipv4 unicast 198.18.1.4 in' >/dev/null
 refreshed() {
   more_updates 198.18.1.4 "$before" &&
@@ -172,6 +176,14 @@ else
     "$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshSent)"
   rh_vtysh frr 'show bgp ipv4 unicast' | sed 's/^/# /'
 fi
+# RFC 7313 4: routehub and FRR both announce Enhanced Route Refresh, so the answer is
+# framed by a BoRR and an EoRR, which FRR counts as route-refresh messages received.
+framed() {
+  [ "$(bi_frr_field frr 198.18.1.4 messageStats routeRefreshRecv)" -ge $((rrr_before + 2)) ]
+}
+bi_check "FRR ROUTE-REFRESH: the answer is framed by BoRR and EoRR (RFC 7313)" \
+  rh_wait 10 framed ||
+  rh_log "route refresh received $rrr_before -> $(bi_frr_field frr 198.18.1.4 messageStats routeRefreshRecv)"
 bi_check "FRR ROUTE-REFRESH: no session reset" \
   test "$(bi_frr_field frr 198.18.1.4 connectionsEstablished)" = "$conns_at_start"
 
