@@ -15,16 +15,18 @@
 #   16-18  FRR's `clear bgp X in` (ROUTE-REFRESH) gets the table again, framed by BoRR and
 #          EoRR (RFC 7313: both sides announce Enhanced Route Refresh), without a reset
 #   19     `routehubctl clear bgp neighbor ADDR soft` sends the table again, no reset
-#   20-22  a TCP connection from an address that is no peer is closed, logged once, and
+#   20     BIRD's `reload in` (Enhanced Route Refresh) gets its table again, whole, without
+#          a reset
+#   21-23  a TCP connection from an address that is no peer is closed, logged once, and
 #          disturbs nobody
-#   23     no session was reset during the whole test
+#   24     no session was reset during the whole test
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$here/lib.sh"
 # shellcheck source=tests/integration/bgp_interop_lib.sh
 . "$here/bgp_interop_lib.sh"
-rh_init bgp_interop
+rh_init bgp_interop4
 
 names=("FRR: both sessions Established" "BIRD: both sessions Established"
   "GoBGP: both sessions Established" "ExaBGP: both sessions connected"
@@ -42,6 +44,7 @@ names=("FRR: both sessions Established" "BIRD: both sessions Established"
   "FRR ROUTE-REFRESH: the answer is framed by BoRR and EoRR (RFC 7313)"
   "FRR ROUTE-REFRESH: no session reset"
   "routehubctl clear soft: the table is sent again, no session reset"
+  "BIRD reload in (enhanced ROUTE-REFRESH): table whole, no reset"
   "unconfigured source: connection closed" "unconfigured source: logged once"
   "unconfigured source: the sessions stay up" "no session reset during the test")
 for t in gobgpd exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
@@ -156,7 +159,7 @@ bi_check "withdrawal: GoBGP loses FRR's route" rh_wait 15 gobgp_lacks
 bi_check "withdrawal: routehub's effective routes lose FRR's route" \
   rh_wait 10 bi_effective_lacks 192.0.2.0/24
 
-# ------------------------------------------------------------------ 16-18 route refresh
+# ------------------------------------------------------------------ 16-20 route refresh
 frr_updates() { bi_frr_field frr "$1" messageStats updatesRecv; }
 more_updates() { [ "$(frr_updates "$1")" -gt "$2" ] 2>/dev/null; }
 before=$(frr_updates 198.18.1.4)
@@ -203,7 +206,26 @@ else
   rh_vtysh frr 'show bgp ipv4 unicast' | sed 's/^/# /'
 fi
 
-# ------------------------------------------------------------------ 19-21 unconfigured source
+# BIRD asks too (with Enhanced Route Refresh: it marks its routes stale at the BoRR and
+# drops those still stale at the EoRR): its table comes back whole, the session stays.
+# (GoBGP's softresetin re-applies its import policy to its own Adj-RIB-In and sends no
+# ROUTE-REFRESH, so it is not used here.)
+bird_table() {
+  bi_bird_paths bird "$BI_VNET4" | grep -q "^rs1|65515|198.18.1.4|" &&
+    bi_bird_paths bird 203.0.113.0/25 | grep -q "^rs1|65003|$GOBGP|" &&
+    bi_bird_paths bird 203.0.113.128/25 | grep -q "^rs1|65004|$EXA|"
+}
+bird_since=$(rh_birdc bird show protocols rs1 2>/dev/null | awk '/^rs1 /{print $5}')
+rh_birdc bird reload in rs1 >/dev/null
+sleep 2
+bird_refreshed() {
+  bird_table && bi_bird_established bird rs1 &&
+    [ "$(rh_birdc bird show protocols rs1 2>/dev/null | awk '/^rs1 /{print $5}')" = "$bird_since" ]
+}
+bi_check "BIRD reload in (enhanced ROUTE-REFRESH): table whole, no reset" rh_wait 10 bird_refreshed ||
+  bi_bird_paths bird 203.0.113.0/24 | sed 's/^/# /'
+
+# ------------------------------------------------------------------ 21-23 unconfigured source
 # A second address in BIRD's namespace, which is no peer, connects to an instance twice.
 rh_exec bird ip addr add 198.18.12.9/24 dev eth0
 # probe_closed: connects from 198.18.12.9 and succeeds when routehub closes the connection
@@ -235,7 +257,7 @@ bi_check "unconfigured source: logged once" test "$n" = 1 || rh_log "logged $n t
 bi_check "unconfigured source: the sessions stay up" \
   bi_rh_all_established "$FRR" "$BIRD" "$GOBGP" "$EXA"
 
-# ------------------------------------------------------------------ 22
+# ------------------------------------------------------------------ 24
 no_reset() {
   local l
   for l in "${BI_INST[@]}"; do
