@@ -11,8 +11,9 @@
 #   11-12  BIRD's, GoBGP's and ExaBGP's routes reach FRR; routehub's effective routes
 #          program FRR's route with FRR's next hop
 #   13-15  FRR withdraws its network: BIRD, GoBGP and the effective routes lose it
-#   16     no session was reset
-#   17-19  R11 over IPv6 (route-limit 5): FRR announces six IPv6 networks; routehub sends
+#   16-17  a TCP connection from an address that is no peer is closed and logged once
+#   18     no session was reset
+#   19-21  R11 over IPv6 (route-limit 5): FRR announces six IPv6 networks; routehub sends
 #          NOTIFICATION Cease/1 whose data names AFI 2 (IPv6), SAFI 1 and the limit 5
 #          (RFC 4486), and the other sessions stay up
 set -uo pipefail
@@ -34,7 +35,9 @@ names=("FRR: both IPv6 sessions Established" "BIRD: both IPv6 sessions Establish
   "BIRD's, GoBGP's and ExaBGP's IPv6 routes reach FRR"
   "effective routes: FRR's IPv6 route active via FRR's address"
   "IPv6 withdrawal: BIRD loses FRR's route" "IPv6 withdrawal: GoBGP loses FRR's route"
-  "IPv6 withdrawal: the effective routes lose FRR's route" "no IPv6 session reset"
+  "IPv6 withdrawal: the effective routes lose FRR's route"
+  "IPv6 unconfigured source: connection closed" "IPv6 unconfigured source: logged once"
+  "no IPv6 session reset"
   "IPv6 route limit: FRR receives NOTIFICATION Cease/Maximum Number of Prefixes Reached"
   "IPv6 route limit: the NOTIFICATION data is AFI 2, SAFI 1, limit 5 (RFC 4486)"
   "IPv6 route limit: the other sessions stay up")
@@ -152,11 +155,35 @@ bi_check "IPv6 withdrawal: GoBGP loses FRR's route" rh_wait 15 gobgp_lacks
 bi_check "IPv6 withdrawal: the effective routes lose FRR's route" \
   rh_wait 10 bi_effective_lacks "$NET"
 
-# ------------------------------------------------------------------ 16
+# ------------------------------------------------------------------ 16-17 unconfigured source
+rh_exec bird ip addr add 2001:db8:12::9/64 dev eth0 nodad
+probe_closed() {
+  rh_exec bird python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.bind(("2001:db8:12::9", 0))
+s.settimeout(5)
+try:
+    s.connect(("2001:db8:1::5", 179))
+except OSError:
+    sys.exit(2)
+try:
+    sys.exit(0 if s.recv(100) == b"" else 1)
+except ConnectionResetError:
+    sys.exit(0)
+except socket.timeout:
+    sys.exit(1)'
+}
+closed_twice() { probe_closed && probe_closed; }
+bi_check "IPv6 unconfigured source: connection closed" closed_twice
+n=$(grep -c "refused connection from 2001:db8:12::9: not a configured peer" "$RH_TMP/cp.log")
+bi_check "IPv6 unconfigured source: logged once" test "$n" = 1 || rh_log "logged $n times"
+
+# ------------------------------------------------------------------ 18
 bi_check "no IPv6 session reset" bash -c "! grep -q 'session down' '$RH_TMP/cp.log'" ||
   grep "session down" "$RH_TMP/cp.log" | sed 's/^/# /'
 
-# ------------------------------------------------------------------ 17-19 route limit
+# ------------------------------------------------------------------ 19-21 route limit
 cmds=('configure terminal' 'router bgp 65001' 'address-family ipv6 unicast')
 for i in 1 2 3 4 5 6; do cmds+=("network 2001:db8:f1$i::/48 route-map TAG"); done
 rh_vtysh frr "${cmds[@]}" >/dev/null
