@@ -74,6 +74,8 @@ bi_config() {
 bi_cp_start() {
   BI_CTL=$RH_BUILD/cli/routehubctl
   rh_bg hub "$RH_TMP/cp.log" "$RH_BUILD/controlplane/routehub-controlplane" -c "$1"
+  # shellcheck disable=SC2034 # for the tests
+  BI_CP_PID=$RH_LAST_PID
   rh_wait 10 test -S "$RH_TMP/cp.sock"
 }
 bi_ctl() { "$BI_CTL" --cp-socket "$RH_TMP/cp.sock" "$@"; }

@@ -19,7 +19,10 @@
 #          a reset
 #   21-23  a TCP connection from an address that is no peer is closed, logged once, and
 #          disturbs nobody
-#   24     no session was reset during the whole test
+#   24     no session was reset until then
+#   25-26  `routehubctl clear bgp neighbor ADDR`: FRR gets Cease/Administrative Reset with
+#          the shutdown communication (RFC 8203), and its sessions and routes come back
+#   27     routehub stops (SIGTERM): its peers get Cease/Administrative Shutdown
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -46,7 +49,10 @@ names=("FRR: both sessions Established" "BIRD: both sessions Established"
   "routehubctl clear soft: the table is sent again, no session reset"
   "BIRD reload in (enhanced ROUTE-REFRESH): table whole, no reset"
   "unconfigured source: connection closed" "unconfigured source: logged once"
-  "unconfigured source: the sessions stay up" "no session reset during the test")
+  "unconfigured source: the sessions stay up" "no session reset during the test"
+  "clear bgp neighbor: FRR gets Cease/Administrative Reset with the shutdown message"
+  "clear bgp neighbor: FRR's sessions and routes come back"
+  "routehub stops: FRR, BIRD and GoBGP see Cease/Administrative Shutdown")
 for t in gobgpd exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
   if ! command -v "$t" >/dev/null; then
     for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
@@ -267,5 +273,28 @@ no_reset() {
 }
 bi_check "no session reset during the test" no_reset ||
   grep "session down" "$RH_TMP/cp.log" | sed 's/^/# /'
+
+# ------------------------------------------------------------------ 25-27 resets
+# `routehubctl clear bgp neighbor ADDR`: Cease/Administrative Reset with the RFC 8203
+# shutdown communication, then the sessions come back.
+bi_ctl clear bgp neighbor "$FRR" >/dev/null
+reset_seen() {
+  bi_frr_field frr 198.18.1.4 lastNotificationReason | grep -q "Cease/Administrative Reset" &&
+    grep -q "reset by the operator" "$RH_TMP/frr-frr.log"
+}
+bi_check "clear bgp neighbor: FRR gets Cease/Administrative Reset with the shutdown message" \
+  rh_wait 10 reset_seen || rh_log "$(bi_frr_field frr 198.18.1.4 lastNotificationReason)"
+frr_back() { frr_both && bi_rh_all_established "$FRR" && vnet_at_frr && others_at_frr; }
+bi_check "clear bgp neighbor: FRR's sessions and routes come back" rh_wait 30 frr_back
+# SIGTERM: every peer gets Cease/Administrative Shutdown with the shutdown message.
+kill "$BI_CP_PID"
+shut_frr() {
+  bi_frr_field frr 198.18.1.5 lastNotificationReason | grep -q "Cease/Administrative Shutdown" &&
+    grep -q "routehub-controlplane shutting down" "$RH_TMP/frr-frr.log"
+}
+shut_bird() { rh_birdc bird show protocols all rs1 | grep -q "Administrative shutdown"; }
+shut_all() { shut_frr && shut_bird && ! bi_gobgp_established gobgp 198.18.1.4; }
+bi_check "routehub stops: FRR, BIRD and GoBGP see Cease/Administrative Shutdown" rh_wait 10 shut_all ||
+  rh_birdc bird show protocols all rs1 | sed 's/^/# /' | head -12
 
 rh_done
