@@ -14,6 +14,7 @@
 #   9-10  FRR's routes are withdrawn from BIRD and from the effective routes
 #   11    BIRD's sessions stay up
 #   12    FRR's sessions stay down afterwards (routehub keeps them down)
+#   13    back within the limit, `routehubctl clear bgp neighbor` brings them up again
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -29,7 +30,8 @@ names=("MD5 same key: BIRD established" "MD5 different keys: FRR stays down"
   "route limit: the NOTIFICATION carries AFI 1, SAFI 1 and the limit 5 (RFC 4486)"
   "route limit: routehub logs the teardown" "route limit: BIRD loses FRR's routes"
   "route limit: the effective routes lose FRR's routes" "route limit: BIRD's sessions stay up"
-  "route limit: FRR's sessions stay down")
+  "route limit: FRR's sessions stay down"
+  "route limit: routehubctl clear bgp neighbor brings FRR back within the limit")
 for t in gobgpd bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
   if ! command -v "$t" >/dev/null; then
     for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
@@ -137,5 +139,13 @@ while [ "$SECONDS" -lt "$end" ]; do
   sleep 0.5
 done
 bi_check "route limit: FRR's sessions stay down" test "$frr_up" = 0
+# The operator brings it back once FRR is within the limit again.
+rh_vtysh frr 'configure terminal' 'router bgp 65001' 'address-family ipv4 unicast' \
+  'no network 203.0.113.0/26' 'no network 203.0.113.64/26' 'no network 203.0.113.128/26' \
+  'no network 203.0.113.192/26' >/dev/null
+bi_ctl clear bgp neighbor "$FRR" >/dev/null
+frr_back() { frr_both && bi_rh_all_established "$FRR" && frr_at_bird; }
+bi_check "route limit: routehubctl clear bgp neighbor brings FRR back within the limit" \
+  rh_wait 30 frr_back
 
 rh_done
