@@ -12,8 +12,10 @@
 #          program FRR's route with FRR's next hop
 #   13-15  FRR withdraws its network: BIRD, GoBGP and the effective routes lose it
 #   16-17  a TCP connection from an address that is no peer is closed and logged once
-#   18     no session was reset
-#   19-21  R11 over IPv6 (route-limit 5): FRR announces six IPv6 networks; routehub sends
+#   18-19  ExaBGP re-announces an IPv6 route with ORIGIN 5: treat-as-withdraw of the
+#          MP_REACH_NLRI's prefixes (RFC 7606 7.1), session kept
+#   20     no session was reset
+#   21-23  R11 over IPv6 (route-limit 5): FRR announces six IPv6 networks; routehub sends
 #          NOTIFICATION Cease/1 whose data names AFI 2 (IPv6), SAFI 1 and the limit 5
 #          (RFC 4486), and the other sessions stay up
 set -uo pipefail
@@ -37,6 +39,8 @@ names=("FRR: both IPv6 sessions Established" "BIRD: both IPv6 sessions Establish
   "IPv6 withdrawal: BIRD loses FRR's route" "IPv6 withdrawal: GoBGP loses FRR's route"
   "IPv6 withdrawal: the effective routes lose FRR's route"
   "IPv6 unconfigured source: connection closed" "IPv6 unconfigured source: logged once"
+  "IPv6 treat-as-withdraw: the route leaves BIRD and the effective routes"
+  "IPv6 treat-as-withdraw: ExaBGP's sessions stay established"
   "no IPv6 session reset"
   "IPv6 route limit: FRR receives NOTIFICATION Cease/Maximum Number of Prefixes Reached"
   "IPv6 route limit: the NOTIFICATION data is AFI 2, SAFI 1, limit 5 (RFC 4486)"
@@ -179,11 +183,23 @@ bi_check "IPv6 unconfigured source: connection closed" closed_twice
 n=$(grep -c "refused connection from 2001:db8:12::9: not a configured peer" "$RH_TMP/cp.log")
 bi_check "IPv6 unconfigured source: logged once" test "$n" = 1 || rh_log "logged $n times"
 
-# ------------------------------------------------------------------ 18
+# ------------------------------------------------------------------ 18-19 RFC 7606 over MP_REACH
+# ExaBGP announces 2001:db8:f05::/48, then again with ORIGIN 5: treat-as-withdraw (RFC
+# 7606 7.1) of the MP_REACH_NLRI's prefixes, the session stays.
+echo "announce route 2001:db8:f05::/48 next-hop self" >&7
+at_bird5() { bi_bird_paths bird 2001:db8:f05::/48 | grep -q "^rs1|65004|$EXA|"; }
+rh_wait 20 at_bird5
+echo "announce route 2001:db8:f05::/48 next-hop self attribute [ 0x01 0x40 0x05 ]" >&7
+gone() { ! at_bird5 && bi_effective_lacks 2001:db8:f05::/48; }
+bi_check "IPv6 treat-as-withdraw: the route leaves BIRD and the effective routes" rh_wait 10 gone
+bi_check "IPv6 treat-as-withdraw: ExaBGP's sessions stay established" \
+  bi_rh_all_established "$EXA"
+
+# ------------------------------------------------------------------ 20
 bi_check "no IPv6 session reset" bash -c "! grep -q 'session down' '$RH_TMP/cp.log'" ||
   grep "session down" "$RH_TMP/cp.log" | sed 's/^/# /'
 
-# ------------------------------------------------------------------ 19-21 route limit
+# ------------------------------------------------------------------ 21-23 route limit
 cmds=('configure terminal' 'router bgp 65001' 'address-family ipv6 unicast')
 for i in 1 2 3 4 5 6; do cmds+=("network 2001:db8:f1$i::/48 route-map TAG"); done
 rh_vtysh frr "${cmds[@]}" >/dev/null
