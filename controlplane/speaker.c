@@ -75,6 +75,19 @@ static int send_batch(const struct bgp_out_batch *b, void *arg)
 	return 0;
 }
 
+/* RFC 7313 4: BoRR and EoRR frame the answer to a ROUTE-REFRESH. */
+static int send_rr(struct cp_peer *p, enum bgp_aid aid, uint8_t subtype)
+{
+	uint8_t buf[BGP_HDR_LEN + 4];
+	struct wbuf w;
+
+	wbuf_init(&w, buf, sizeof(buf));
+	if (bgp_rr_encode(&w, aid == BGP_AID_IPV6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4, subtype,
+	                  BGP_SAFI_UNICAST) < 0)
+		return -EINVAL;
+	return send_msg(p, buf, w.len);
+}
+
 static void flush_peer(struct cp_peer *p)
 {
 	long n;
@@ -83,6 +96,11 @@ static void flush_peer(struct cp_peer *p)
 	if (!p->established)
 		return;
 	n = hub_peer_flush(p->hp, CP_BATCH_MAX, send_batch, p);
+	/* Nothing left to send: a refreshed table is complete, its EoRR goes now. */
+	if (n == 0 && bgp_session_can_send(p->s))
+		for (unsigned a = 0; a < BGP_AID_MAX; a++)
+			if (p->eorr_pending[a] && send_rr(p, (enum bgp_aid)a, BGP_RR_EORR) == 0)
+				p->eorr_pending[a] = false;
 	/* Budget spent or the socket full: go on later (writable callback or next turn). */
 	if (n >= CP_FLUSH_BUDGET || (n > 0 && bgp_session_can_send(p->s)))
 		cp_schedule_flush(p);
@@ -123,6 +141,8 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	/* RFC 4760 8: a speaker that announces no multiprotocol capability does IPv4 unicast. */
 	p->families[BGP_AID_IPV4] = !any_mp || peer->caps.mp[BGP_AID_IPV4];
 	p->families[BGP_AID_IPV6] = peer->caps.mp[BGP_AID_IPV6];
+	p->enhanced_rr = peer->caps.enhanced_rr;
+	memset(p->eorr_pending, 0, sizeof(p->eorr_pending));
 	p->established = true;
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
@@ -155,6 +175,10 @@ static void on_update(struct bgp_session *s, const uint8_t *body, size_t len, vo
 		/* RFC 7606 3: the few errors that leave no NLRI to withdraw. */
 		bgp_session_update_error(s, &u.notify);
 	} else {
+		/* The route limit counts every family; the NOTIFICATION names the one whose
+		 * announcements crossed it (RFC 4486 4): MP_REACH_NLRI's, else IPv4. */
+		p->upd_afi = u.mp_reach.len > 0 && u.mp_reach.aid == BGP_AID_IPV6 ? BGP_AFI_IPV6
+		                                                                  : BGP_AFI_IPV4;
 		hub_peer_update(p->hp, &u, &p->opts);
 	}
 	bgp_attrs_free(u.attrs);
@@ -171,7 +195,13 @@ static void on_route_refresh(struct bgp_session *s, uint16_t afi, uint8_t subtyp
 	if (subtype != BGP_RR_NORMAL || safi != BGP_SAFI_UNICAST)
 		return;
 	if (afi == BGP_AFI_IPV4 || afi == BGP_AFI_IPV6) {
-		hub_peer_refresh(p->hp, afi == BGP_AFI_IPV4 ? BGP_AID_IPV4 : BGP_AID_IPV6);
+		enum bgp_aid aid = afi == BGP_AFI_IPV4 ? BGP_AID_IPV4 : BGP_AID_IPV6;
+
+		/* RFC 7313 4: with Enhanced Route Refresh, the answer starts with a BoRR and
+		 * ends with an EoRR once the whole table is out (flush_peer). */
+		if (p->enhanced_rr && p->families[aid] && send_rr(p, aid, BGP_RR_BORR) == 0)
+			p->eorr_pending[aid] = true;
+		hub_peer_refresh(p->hp, aid);
 		cp_schedule_flush(p);
 	}
 }
@@ -217,8 +247,8 @@ static void hub_peer_teardown(struct hub_peer *hp, uint8_t code, uint8_t subcode
 	if (code == BGP_ERR_CEASE && subcode == BGP_CEASE_MAX_PREFIX) {
 		log_warn("peer %s: route limit of %u exceeded: session torn down", p->name,
 		         hub_peer_info(hp)->limit);
-		bgp_session_max_prefix(p->s, BGP_AFI_IPV4, BGP_SAFI_UNICAST,
-		                       hub_peer_info(hp)->limit);
+		bgp_session_max_prefix(p->s, p->upd_afi != 0 ? p->upd_afi : BGP_AFI_IPV4,
+		                       BGP_SAFI_UNICAST, hub_peer_info(hp)->limit);
 		return;
 	}
 	struct bgp_notify n = {.code = code, .subcode = subcode};

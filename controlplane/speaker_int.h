@@ -30,6 +30,9 @@ struct cp_peer {
 	bool flush_wanted;
 	uint64_t up_since_ms;
 	uint64_t sent_prefixes;
+	uint16_t upd_afi; /* AFI of the UPDATE being imported: the max-prefix NOTIFICATION's */
+	bool enhanced_rr; /* the peer announced Enhanced Route Refresh (RFC 7313) */
+	bool eorr_pending[BGP_AID_MAX]; /* a refresh answered with BoRR awaits its EoRR */
 };
 
 struct cp_listener {
