@@ -158,7 +158,7 @@ bird_onprem_conf() {
   [ $# -gt 0 ] && shift
   {
     echo "router id $rid;"
-    echo "timeformat protocol iso long;"
+    echo "timeformat protocol iso long ms;"
     echo "protocol device {}"
     echo "protocol static st { ipv4;"
     for p in "$@"; do echo "  route $p blackhole;"; done
