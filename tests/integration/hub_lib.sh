@@ -55,8 +55,10 @@ hub_eff() {
 }
 # hub_eff_active PREFIX SOURCE: PREFIX has an active entry of SOURCE.
 hub_eff_active() {
-  hub_eff "$1" | jq -e --arg s "$2" 'select(.active == true and (.source | ascii_downcase) == ($s | ascii_downcase))' >/dev/null
+  hub_eff "$1" | jq -s -e --arg s "$2" 'any(.[]; .active == true and (.source | ascii_downcase) == ($s | ascii_downcase))' >/dev/null
 }
+# hub_eff_any_active PREFIX: PREFIX has an active entry (of any source).
+hub_eff_any_active() { hub_eff "$1" | jq -s -e 'any(.[]; .active == true)' >/dev/null; }
 
 # hub_peer_state ADDR: the session state of the control plane's sessions with ADDR.
 hub_peer_state() {
@@ -99,7 +101,8 @@ hub_topo_vpn() {
 
 # ------------------------------------------------------------------ FRR as an NVA
 
-# frr_nva_conf FILE ADDR ASN EXTRA-ROUTER-LINES EXTRA-AF-LINES NETWORKS...
+# frr_nva_conf FILE ADDR ASN EXTRA-ROUTER-LINES EXTRA-AF-LINES NETWORKS...: both route
+# server sessions with the outbound route-map OUT.
 frr_nva_conf() {
   local f=$1 addr=$2 asn=$3 extra=$4 af=$5 n rs
   shift 5
@@ -119,8 +122,16 @@ frr_nva_conf() {
     [ -n "$extra" ] && printf '%s\n' "$extra"
     echo " address-family ipv4 unicast"
     for n in "$@"; do echo "  network $n"; done
+    echo "  neighbor 198.18.1.4 route-map OUT out"
+    echo "  neighbor 198.18.1.5 route-map OUT out"
     [ -n "$af" ] && printf '%s\n' "$af"
     echo " exit-address-family"
+    echo "!"
+    # An NVA advertises its own routes only (not what it learned from one route server
+    # instance back to the other); more "route-map OUT" entries below 100 may be added.
+    echo "bgp as-path access-list OWN seq 5 permit ^\$"
+    echo "route-map OUT permit 100"
+    echo " match as-path OWN"
     echo "!"
   } >"$f"
 }
@@ -149,7 +160,8 @@ frr_conn_counts() {
 # ------------------------------------------------------------------ BIRD on-premises
 
 # bird_onprem_conf FILE ROUTER-ID ASN "PROTO NEIGHBOR NEIGHBOR-ASN"... -- ROUTES...
-# ROUTES are static blackhole routes exported to every session.
+# ROUTES are static blackhole routes exported to every session; BIRD_EXPORT, when set, is
+# the body of the sessions' export filter instead.
 bird_onprem_conf() {
   local f=$1 rid=$2 asn=$3 p
   shift 3
@@ -167,7 +179,7 @@ bird_onprem_conf() {
       # shellcheck disable=SC2086
       set -- $p
       echo "protocol bgp $1 { local $rid as $asn; neighbor $2 as $3; connect retry time 3;"
-      echo "  ipv4 { import all; export where source = RTS_STATIC; }; }"
+      echo "  ipv4 { import all; export ${BIRD_EXPORT:-where source = RTS_STATIC}; }; }"
     done
   } >"$f"
 }
