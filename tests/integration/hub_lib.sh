@@ -89,9 +89,21 @@ hub_topo_base() {
   rh_exec hub ip addr add 198.18.1.4/32 dev lo
   rh_exec hub ip addr add 198.18.1.5/32 dev lo
 }
+# hub_topo_er: the ExpressRoute gateway's instance 198.19.1.1 on a bridge in "hub", with
+# namespace "er" (198.19.1.2) on it; hub_topo_er2 adds "er2" (198.19.1.3), a second
+# on-premises peer of the gateway (a second circuit).
 hub_topo_er() {
   rh_ns er || return 1
-  rh_link hub h-er 198.19.1.1/24 er e-hub 198.19.1.2/24
+  ip -n "$RH_ID-hub" link add br-er type bridge || return 1
+  ip -n "$RH_ID-hub" addr add 198.19.1.1/24 dev br-er
+  ip -n "$RH_ID-hub" link set br-er up
+  rh_link hub h-er - er e-hub 198.19.1.2/24 || return 1
+  ip -n "$RH_ID-hub" link set h-er master br-er
+}
+hub_topo_er2() {
+  rh_ns er2 || return 1
+  rh_link hub h-er2 - er2 e-hub 198.19.1.3/24 || return 1
+  ip -n "$RH_ID-hub" link set h-er2 master br-er
 }
 hub_topo_vpn() {
   rh_ns vpn || return 1

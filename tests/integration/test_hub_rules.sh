@@ -15,6 +15,7 @@
 #   nva2  FRR AS 65002 at 198.18.3.4: 192.0.2.0/24
 #   er    BIRD AS 65010 at 198.19.1.2: 198.51.100.0/24, 198.19.120.0/24 (AS path 3),
 #         198.19.121.0/24 (AS path 1)
+#   er2   BIRD AS 65011 at 198.19.1.3 (a second circuit): 198.19.130.0/24
 #   vpn   BIRD AS 65020 at 198.19.2.10, one session to each VPN instance: 198.19.110.0/24
 # Then configurations refused by --check (R6, R10, R12) and a VPN gateway that is not
 # active-active refusing branch-to-branch at runtime (R6).
@@ -49,6 +50,7 @@ hub_topo_nva nva1 1 || exit 1
 hub_topo_nva nva2 2 || exit 1
 rh_exec nva1 ip addr add 198.18.2.5/24 dev n-hub
 hub_topo_er || exit 1
+hub_topo_er2 || exit 1
 hub_topo_vpn || exit 1
 
 hub_cfg lab-sdwan-er.json "$RH_TMP/hub.json" '
@@ -56,6 +58,7 @@ hub_cfg lab-sdwan-er.json "$RH_TMP/hub.json" '
 | .["route-server"]["nva-peer"] = [
     {"address": "198.18.2.4", "asn": 65001, "multihop": 2},
     {"address": "198.18.3.4", "asn": 65002, "multihop": 2}]
+| .["expressroute-gateway"]["on-premises-peer"] += [{"address": "198.19.1.3", "asn": 65011}]
 | .["expressroute-gateway"]["route-limits"] = {"from-on-premises": 6, "to-expressroute": 8}
 | .["vpn-gateway"] = {"active-active": true, "instance-address": ["198.19.2.1", "198.19.2.2"],
     "on-premises-peer": [{"address": "198.19.2.10", "asn": 65020}],
@@ -90,16 +93,18 @@ BIRD_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); b
     if source = RTS_STATIC then accept; reject; }' \
   bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
   198.51.100.0/24 198.19.120.0/24 198.19.121.0/24
+bird_onprem_conf "$RH_TMP/er2.conf" 198.19.1.3 65011 "hub 198.19.1.1 12076" -- 198.19.130.0/24
 bird_onprem_conf "$RH_TMP/vpn.conf" 198.19.2.10 65020 "vpn1 198.19.2.1 65515" "vpn2 198.19.2.2 65515" -- 198.19.110.0/24
 
 hub_start "$RH_TMP/hub.json" || { rh_not_ok "control plane started"; cat "$RH_TMP/cp.log"; rh_done; exit 1; }
 rh_frr_start nva1 "$RH_TMP/nva1.conf" || exit 1
 rh_frr_start nva2 "$RH_TMP/nva2.conf" || exit 1
 rh_bird_start er "$RH_TMP/er.conf" || exit 1
+rh_bird_start er2 "$RH_TMP/er2.conf" || exit 1
 rh_bird_start vpn "$RH_TMP/vpn.conf" || exit 1
 
 up() {
-  hub_all_established && frr_established nva1 && frr_established nva2 && bird_established er hub &&
+  hub_all_established && frr_established nva1 && frr_established nva2 && bird_established er hub && bird_established er2 hub &&
     bird_established vpn vpn1 && bird_established vpn vpn2
 }
 if ! rh_wait 30 up; then
@@ -129,7 +134,7 @@ frr_nh() {
 frr_path_is() { [ "$(frr_paths "$1" "$2" | head -1)" = "$3" ]; }
 bird_path_is() { [ "$(bird_aspath "$1" "$2" "$3")" = "$4" ]; }
 all_counts() { echo "$(frr_conn_counts nva1) $(frr_conn_counts nva2)"; }
-all_since() { echo "$(bird_since er hub) $(bird_since vpn vpn1) $(bird_since vpn vpn2)"; }
+all_since() { echo "$(bird_since er hub) $(bird_since er2 hub) $(bird_since vpn vpn1) $(bird_since vpn vpn2)"; }
 
 # ---- R14 (read first: the sessions are fresh)
 hold=$(frr_nbr nva1 198.18.1.4 bgpTimerHoldTimeMsecs) ka=$(frr_nbr nva1 198.18.1.4 bgpTimerKeepAliveIntervalMsecs)
@@ -183,6 +188,8 @@ wcheck "R5: on: ER on-premises receives 192.0.2.0/24 (NVA) and 198.19.110.0/24 (
   eval 'bird_has er hub 192.0.2.0/24 && bird_has er hub 198.19.110.0/24'
 wcheck "R5: on: the VPN device receives 192.0.2.0/24 (NVA) and 198.51.100.0/24 (ER) on both sessions" 10 \
   eval 'bird_has vpn vpn1 192.0.2.0/24 && bird_has vpn vpn1 198.51.100.0/24 && bird_has vpn vpn2 198.51.100.0/24 && bird_has vpn vpn2 192.0.2.0/24'
+wcheck "R5: on: never ER circuit to ER circuit: er2's 198.19.130.0/24 reaches nva2 and the VPN device, not ER on-prem 1" 10 \
+  eval 'frr_has nva2 198.19.130.0/24 && bird_has vpn vpn1 198.19.130.0/24 && bird_has er2 hub 192.0.2.0/24 && bird_lacks er hub 198.19.130.0/24 && bird_lacks er2 hub 198.51.100.0/24'
 sleep 1
 c1=$(all_counts) s1=$(all_since)
 rh_log "FRR connectionsEstablished $c0 -> $c1; BIRD since $s0 -> $s1"
