@@ -96,6 +96,25 @@ BIRD_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); b
 bird_onprem_conf "$RH_TMP/er2.conf" 198.19.1.3 65011 "hub 198.19.1.1 12076" -- 198.19.130.0/24
 bird_onprem_conf "$RH_TMP/vpn.conf" 198.19.2.10 65020 "vpn1 198.19.2.1 65515" "vpn2 198.19.2.2 65515" -- 198.19.110.0/24
 
+# eff_nh PREFIX: the next hops of PREFIX's active entries, sorted, space separated.
+eff_nh() { hub_eff "$1" | jq -r 'select(.active == true) | .["next-hop"][]?' | sort -u | tr '\n' ' '; }
+# eff_inactive_reason PREFIX ORIGIN: the reason of ORIGIN's entries for PREFIX (inactive).
+eff_reason() {
+  hub_eff "$1" | jq -r --arg o "$2" 'select(.origin == $o and .active == false) | .reason' | sort -u
+}
+# rcv PEER PREFIX: the control plane's received-route entry (accepted, reason).
+rcv() {
+  hub_ctl --json show bgp neighbor "$1" received-routes |
+    jq -c --arg p "$2" '.. | objects | select(has("received-route")) | .["received-route"][] | select(.prefix == $p)' | head -1
+}
+frr_nh() {
+  rh_vtysh "$1" "show bgp ipv4 unicast $2 json" | jq -r '.paths[]?.nexthops[]?.ip' | sort -u | tr '\n' ' '
+}
+frr_path_is() { [ "$(frr_paths "$1" "$2" | head -1)" = "$3" ]; }
+bird_path_is() { [ "$(bird_aspath "$1" "$2" "$3")" = "$4" ]; }
+all_counts() { echo "$(frr_conn_counts nva1) $(frr_conn_counts nva2)"; }
+all_since() { echo "$(bird_since er hub) $(bird_since er2 hub) $(bird_since vpn vpn1) $(bird_since vpn vpn2)"; }
+
 hub_start "$RH_TMP/hub.json" || { rh_not_ok "control plane started"; cat "$RH_TMP/cp.log"; rh_done; exit 1; }
 rh_frr_start nva1 "$RH_TMP/nva1.conf" || exit 1
 rh_frr_start nva2 "$RH_TMP/nva2.conf" || exit 1
@@ -117,25 +136,6 @@ rh_wait 10 hub_eff_active 198.51.100.0/24 expressroute
 rh_wait 10 frr_has nva2 198.19.102.0/24
 sleep 1
 
-# eff_nh PREFIX: the next hops of PREFIX's active entries, sorted, space separated.
-eff_nh() { hub_eff "$1" | jq -r 'select(.active == true) | .["next-hop"][]?' | sort -u | tr '\n' ' '; }
-# eff_inactive_reason PREFIX ORIGIN: the reason of ORIGIN's entries for PREFIX (inactive).
-eff_reason() {
-  hub_eff "$1" | jq -r --arg o "$2" 'select(.origin == $o and .active == false) | .reason' | sort -u
-}
-# rcv PEER PREFIX: the control plane's received-route entry (accepted, reason).
-rcv() {
-  hub_ctl --json show bgp neighbor "$1" received-routes |
-    jq -c --arg p "$2" '.. | objects | select(has("received-route")) | .["received-route"][] | select(.prefix == $p)' | head -1
-}
-frr_nh() {
-  rh_vtysh "$1" "show bgp ipv4 unicast $2 json" | jq -r '.paths[]?.nexthops[]?.ip' | sort -u | tr '\n' ' '
-}
-frr_path_is() { [ "$(frr_paths "$1" "$2" | head -1)" = "$3" ]; }
-bird_path_is() { [ "$(bird_aspath "$1" "$2" "$3")" = "$4" ]; }
-all_counts() { echo "$(frr_conn_counts nva1) $(frr_conn_counts nva2)"; }
-all_since() { echo "$(bird_since er hub) $(bird_since er2 hub) $(bird_since vpn vpn1) $(bird_since vpn vpn2)"; }
-
 # ---- R14 (read first: the sessions are fresh)
 hold=$(frr_nbr nva1 198.18.1.4 bgpTimerHoldTimeMsecs) ka=$(frr_nbr nva1 198.18.1.4 bgpTimerKeepAliveIntervalMsecs)
 rh_log "FRR nva1 (configured 100/300) negotiated hold ${hold} ms, keepalive ${ka} ms"
@@ -144,7 +144,9 @@ else rh_not_ok "R14: hold time 180 s and keepalive 60 s by default (FRR: hold $h
 
 # ---- R1
 check "R1: both NVAs receive the VNet route 198.18.0.0/16 (AS path 65515)" \
-  eval 'frr_path_is nva1 198.18.0.0/16 65515 && frr_path_is nva2 198.18.0.0/16 65515'
+  eval 'frr_paths nva1 198.18.0.0/16 | grep -qx 65515 && frr_path_is nva2 198.18.0.0/16 65515'
+check "R1: ... with next hop the route server instance of each session (nva2: 198.18.1.4, 198.18.1.5)" \
+  eval '[ "$(frr_nh nva2 198.18.0.0/16)" = "198.18.1.4 198.18.1.5 " ]'
 check "R1: ER on-premises receives the VNet route through the ExpressRoute gateway" bird_has er hub 198.18.0.0/16
 check "R1: the VPN device receives the VNet route on both VPN sessions" \
   eval 'bird_has vpn vpn1 198.18.0.0/16 && bird_has vpn vpn2 198.18.0.0/16'

@@ -56,7 +56,12 @@ sleep 2
 
 # exchange off (the default)
 r=$(frr_routes nva | sort | tr '\n' ' ')
-if [ "$r" = "192.0.2.0/24 198.18.0.0/16 " ]; then rh_ok "${names[1]}"; else rh_not_ok "${names[1]} (FRR holds: $r)"; fi
+adv=$(hub_ctl --json show bgp neighbor 198.18.2.4 advertised-routes |
+  jq -r '[.. | objects | select(has("advertised-route")) | .["advertised-route"][] | .prefix] | unique | join(" ")')
+rh_log "the hub's advertised-routes toward the NVA: $adv"
+if [ "$r" = "192.0.2.0/24 198.18.0.0/16 " ] && [ "$adv" = 198.18.0.0/16 ]; then rh_ok "${names[1]}"; else
+  rh_not_ok "${names[1]} (FRR holds: $r; advertised: $adv)"
+fi
 r=$(bird_routes er hub | sort | tr '\n' ' ')
 if [ "$r" = "198.18.0.0/16 " ]; then rh_ok "${names[2]}"; else rh_not_ok "${names[2]} (BIRD holds: $r)"; fi
 if hub_eff_active 192.0.2.0/24 nva && hub_eff_active 198.51.100.0/24 expressroute; then
