@@ -78,6 +78,7 @@ route-map OUT permit 20
 route-map OUT permit 30
  match ip address prefix-list P-R2
  set ip next-hop 198.18.2.5
+ set community 65001:102
 route-map OUT permit 40
  match ip address prefix-list P-LONG
  set as-path prepend 65001 65001
@@ -157,6 +158,8 @@ nh=$(eff_nh 198.19.102.0/24)
 rh_log "198.19.102.0/24 (FRR set ip next-hop 198.18.2.5): effective next hops: $nh"
 check "R2: next hop IP: 198.19.102.0/24 programmed with next hop 198.18.2.5 (another address of nva1)" [ "$nh" = "198.18.2.5 " ]
 check "R2: nva2 receives 198.19.102.0/24 with the next hop unchanged (198.18.2.5)" [ "$(frr_nh nva2 198.19.102.0/24)" = "198.18.2.5 " ]
+check "R2: ... AS path and community unchanged too (route server transparent: 65001, 65001:102)" \
+  eval '[ "$(rh_vtysh nva2 "show bgp ipv4 unicast 198.19.102.0/24 json" | jq -r ".paths[] | select(.aspath.string == \"65001\") | .community.string" | sort -u)" = 65001:102 ]'
 
 # ---- R3
 nh=$(eff_nh 192.0.2.0/24)

@@ -19,7 +19,7 @@ rh_init hub_sdwan_er
 
 names=("sessions up (hub, FRR, BIRD)" "off: NVA gets the VNet route only"
   "off: ER on-prem gets the VNet route only" "off: both on-prem prefixes programmed"
-  "on: NVA gets on-prem 2" "on: ER on-prem gets on-prem 1" "on: on-prem 1 AS path at ER on-prem starts 12076, no private ASN"
+  "on: NVA gets on-prem 2 (and the VNet route, nothing else)" "on: ER on-prem gets on-prem 1 (and the VNet route, nothing else)" "on: on-prem 1 AS path at ER on-prem starts 12076, no private ASN"
   "off again: NVA's on-prem 2 withdrawn" "off again: ER on-prem's on-prem 1 withdrawn"
   "no reset: FRR connectionsEstablished 1 on both sessions, uptime grew"
   "no reset: BIRD since-time unchanged")
@@ -73,8 +73,12 @@ fi
 
 # exchange on
 hub_ctl set branch-to-branch on >/dev/null || rh_log "set branch-to-branch on failed"
-if rh_wait 10 frr_has nva 198.51.100.0/24; then rh_ok "${names[4]}"; else rh_not_ok "${names[4]}"; fi
-if rh_wait 10 bird_has er hub 192.0.2.0/24; then rh_ok "${names[5]}"; else rh_not_ok "${names[5]}"; fi
+# exactly: the NVA its own on-prem 1, the VNet route and on-prem 2; ER on-premises the VNet
+# route and on-prem 1
+nva_set() { [ "$(frr_routes nva | sort | tr '\n' ' ')" = "192.0.2.0/24 198.18.0.0/16 198.51.100.0/24 " ]; }
+er_set() { [ "$(bird_routes er hub | sort | tr '\n' ' ')" = "192.0.2.0/24 198.18.0.0/16 " ]; }
+if rh_wait 10 nva_set; then rh_ok "${names[4]}"; else rh_not_ok "${names[4]} ($(frr_routes nva | tr '\n' ' '))"; fi
+if rh_wait 10 er_set; then rh_ok "${names[5]}"; else rh_not_ok "${names[5]} ($(bird_routes er hub | tr '\n' ' '))"; fi
 p=$(bird_aspath er hub 192.0.2.0/24)
 rh_log "on-prem 1 at ER on-prem: AS path '$p'"
 priv=0

@@ -22,7 +22,7 @@ rh_init hub_vpn_er
 
 names=("sessions up (hub, both VPN sessions, ER)" "off: VPN device gets the VNet route, not on-prem 2"
   "off: ER on-prem gets the VNet route only" "off: on-prem 1 and on-prem 2 programmed"
-  "on: VPN device gets on-prem 2 on both sessions" "on: ER on-prem gets on-prem 1 and the static 203.0.113.0/24"
+  "on: VPN device gets on-prem 2 and the VNet route on both sessions, nothing else" "on: ER on-prem gets on-prem 1, the static 203.0.113.0/24 and the VNet route, nothing else"
   "on: their AS paths at ER on-prem start 12076, no private ASN"
   "off again: VPN device's on-prem 2 withdrawn" "off again: ER on-prem's on-prem 1 and 203.0.113.0/24 withdrawn"
   "VPN device never received 0.0.0.0/0 (ER on-prem advertises it)"
@@ -83,11 +83,16 @@ fi
 
 # exchange on
 hub_ctl set branch-to-branch on >/dev/null || rh_log "set branch-to-branch on failed"
-if rh_wait 10 bird_has vpn vpn1 198.51.100.0/24 && rh_wait 10 bird_has vpn vpn2 198.51.100.0/24; then
+# exactly the VNet route and on-prem 2 (the static 203.0.113.0/24 aside: the VPN part's own)
+vpn_set() {
+  [ "$(bird_routes vpn "$1" | grep -vx 203.0.113.0/24 | sort | tr '\n' ' ')" = "198.18.0.0/16 198.51.100.0/24 " ]
+}
+if rh_wait 10 vpn_set vpn1 && rh_wait 10 vpn_set vpn2; then
   rh_ok "${names[4]}"
-else rh_not_ok "${names[4]}"; fi
+else rh_not_ok "${names[4]} (vpn1: $(bird_routes vpn vpn1 | tr '\n' ' '))"; fi
 no_default
-if rh_wait 10 bird_has er hub 192.0.2.0/24 && rh_wait 10 bird_has er hub 203.0.113.0/24; then
+er_set() { [ "$(bird_routes er hub | sort | tr '\n' ' ')" = "192.0.2.0/24 198.18.0.0/16 203.0.113.0/24 " ]; }
+if rh_wait 10 er_set; then
   rh_ok "${names[5]}"
 else rh_not_ok "${names[5]} ($(bird_routes er hub | tr '\n' ' '))"; fi
 ok=1
