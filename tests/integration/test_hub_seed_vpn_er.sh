@@ -12,6 +12,7 @@
 #   on-prem 1 and 203.0.113.0/24 with AS paths starting 12076, no private ASN
 #   off again: withdrawn again
 #   the VPN device never gets 0.0.0.0/0; no session reset (BIRD's since-times)
+#   then one VPN session down: on-prem 1 still programmed through the other; both down: gone
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -26,7 +27,9 @@ names=("sessions up (hub, both VPN sessions, ER)" "off: VPN device gets the VNet
   "on: their AS paths at ER on-prem start 12076, no private ASN"
   "off again: VPN device's on-prem 2 withdrawn" "off again: ER on-prem's on-prem 1 and 203.0.113.0/24 withdrawn"
   "VPN device never received 0.0.0.0/0 (ER on-prem advertises it)"
-  "no reset: BIRD since-times of both VPN sessions and the ER session unchanged")
+  "no reset: BIRD since-times of both VPN sessions and the ER session unchanged"
+  "active-active: session to instance .1 down, on-prem 1 still programmed through instance .2"
+  "both VPN sessions down: on-prem 1 no longer programmed")
 if ! hub_have_tools; then
   for t in "${names[@]}"; do rh_skip "$t" "routehub build, FRR bgpd, BIRD or jq not available"; done
   rh_done
@@ -132,5 +135,22 @@ if [ -n "$s_vpn1" ] && [ "$s_vpn1" = "$n1" ] && [ "$s_vpn2" = "$n2" ] && [ "$s_e
   bird_established vpn vpn1 && bird_established vpn vpn2 && bird_established er hub; then
   rh_ok "${names[10]}"
 else rh_not_ok "${names[10]}"; fi
+
+# active-active: one tunnel's session down, on-prem 1 stays programmed through the other
+rh_birdc vpn disable vpn1 >/dev/null
+one_left() {
+  local st
+  st=$(hub_peer_state 198.19.2.10)
+  [ "$(printf '%s\n' "$st" | wc -l)" = 2 ] && [ "$(printf '%s\n' "$st" | grep -cx established)" = 1 ]
+}
+if rh_wait 10 one_left && hub_eff_active 192.0.2.0/24 vpn &&
+  [ "$(hub_eff 192.0.2.0/24 | jq -r 'select(.active) | .instance')" = 198.19.2.2 ] && bird_has vpn vpn2 198.18.0.0/16; then
+  rh_ok "${names[11]}"
+else
+  rh_not_ok "${names[11]} ($(hub_peer_state 198.19.2.10 | tr '\n' ' '))"
+  hub_eff 192.0.2.0/24 | sed 's/^/# /'
+fi
+rh_birdc vpn disable vpn2 >/dev/null
+if rh_wait 10 eval '! hub_eff_any_active 192.0.2.0/24'; then rh_ok "${names[12]}"; else rh_not_ok "${names[12]}"; fi
 
 rh_done
