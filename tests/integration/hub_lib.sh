@@ -8,7 +8,8 @@
 #   hub_cfg SRC OUT [JQ-FILTER]   a configuration from configs/SRC with the sockets in
 #                                 $RH_TMP, one null dataplane port, then JQ-FILTER applied
 #                                 to the "routehub:routehub" object
-#   hub_start CFG                 starts the control plane in "hub", waits for its socket
+#   hub_start CFG                 starts the control plane in "hub" (log $RH_TMP/cp-N.log,
+#                                 N = 1, 2, ...), waits for its socket
 #   hub_ctl ARGS...               routehubctl against it
 #   hub_eff_json                  show effective-routes --json
 #   frr_*, bird_*                 peers' configurations and what they received
@@ -32,7 +33,8 @@ hub_cfg() {
 
 hub_start() {
   rm -f "$RH_TMP/controlplane.sock"
-  rh_bg hub "$RH_TMP/cp.log" "$RH_BUILD/controlplane/routehub-controlplane" -c "$1"
+  HUB_RUNS=$((${HUB_RUNS:-0} + 1))
+  rh_bg hub "$RH_TMP/cp-$HUB_RUNS.log" "$RH_BUILD/controlplane/routehub-controlplane" -c "$1"
   HUB_PID=$RH_LAST_PID
   rh_wait 10 test -S "$RH_TMP/controlplane.sock"
 }

@@ -5,18 +5,20 @@
 #
 # One hub with all three parts: route server (198.18.1.4/.5), ExpressRoute gateway
 # (198.19.1.1), active-active VPN gateway (198.19.2.1/.2); route-limit 20 per NVA,
-# ExpressRoute limits from-on-premises 6 and to-expressroute 8; no hold-time configured
+# ExpressRoute limits from-on-premises 6 and to-expressroute 9; no hold-time configured
 # (R14 defaults).
 #   nva1  FRR AS 65001 at 198.18.2.4 (also 198.18.2.5, its "next hop IP"), timers 100/300:
 #         192.0.2.0/24 (ECMP with nva2), 198.18.0.0/15 (VNet supernet), 198.18.0.0/16 and
 #         198.18.200.0/24 (equal to / inside the VNet space), 198.19.100.0/24 (65515
 #         prepended), 198.19.101.0/24 (NO_ADVERTISE), 198.19.102.0/24 (next hop
-#         198.18.2.5), 198.19.120.0/24 (AS path 1), 198.19.121.0/24 (AS path 3)
+#         198.18.2.5), 198.19.120.0/24 (AS path 1), 198.19.121.0/24 (AS path 3),
+#         198.19.140.0/24 (AS path 3), 198.19.141.0/24 (AS path 1)
 #   nva2  FRR AS 65002 at 198.18.3.4: 192.0.2.0/24
 #   er    BIRD AS 65010 at 198.19.1.2: 198.51.100.0/24, 198.19.120.0/24 (AS path 3),
 #         198.19.121.0/24 (AS path 1)
 #   er2   BIRD AS 65011 at 198.19.1.3 (a second circuit): 198.19.130.0/24
-#   vpn   BIRD AS 65020 at 198.19.2.10, one session to each VPN instance: 198.19.110.0/24
+#   vpn   BIRD AS 65020 at 198.19.2.10, one session to each VPN instance: 198.19.110.0/24,
+#         198.19.140.0/24 (AS path 1), 198.19.141.0/24 (AS path 3)
 # Then configurations refused by --check (R6, R10, R12) and a VPN gateway that is not
 # active-active refusing branch-to-branch at runtime (R6).
 set -uo pipefail
@@ -59,7 +61,7 @@ hub_cfg lab-sdwan-er.json "$RH_TMP/hub.json" '
     {"address": "198.18.2.4", "asn": 65001, "multihop": 2},
     {"address": "198.18.3.4", "asn": 65002, "multihop": 2}]
 | .["expressroute-gateway"]["on-premises-peer"] += [{"address": "198.19.1.3", "asn": 65011}]
-| .["expressroute-gateway"]["route-limits"] = {"from-on-premises": 6, "to-expressroute": 8}
+| .["expressroute-gateway"]["route-limits"] = {"from-on-premises": 6, "to-expressroute": 9}
 | .["vpn-gateway"] = {"active-active": true, "instance-address": ["198.19.2.1", "198.19.2.2"],
     "on-premises-peer": [{"address": "198.19.2.10", "asn": 65020}],
     "local-network-prefix": ["203.0.113.0/24"]}'
@@ -68,6 +70,7 @@ nva1_rm='ip prefix-list P-R7 seq 5 permit 198.19.100.0/24
 ip prefix-list P-R9 seq 5 permit 198.19.101.0/24
 ip prefix-list P-R2 seq 5 permit 198.19.102.0/24
 ip prefix-list P-LONG seq 5 permit 198.19.121.0/24
+ip prefix-list P-LONG seq 10 permit 198.19.140.0/24
 ip prefix-list P-ECMP seq 5 permit 192.0.2.0/24
 route-map OUT permit 10
  match ip address prefix-list P-R7
@@ -87,7 +90,7 @@ frr_nva_conf "$RH_TMP/nva1.conf" 198.18.2.4 65001 \
   " neighbor 198.18.1.4 timers 100 300
  neighbor 198.18.1.5 timers 100 300" "" \
   192.0.2.0/24 198.18.0.0/15 198.18.0.0/16 198.18.200.0/24 198.19.100.0/24 198.19.101.0/24 \
-  198.19.102.0/24 198.19.120.0/24 198.19.121.0/24
+  198.19.102.0/24 198.19.120.0/24 198.19.121.0/24 198.19.140.0/24 198.19.141.0/24
 printf '%s\n' "$nva1_rm" >>"$RH_TMP/nva1.conf"
 frr_nva_conf "$RH_TMP/nva2.conf" 198.18.3.4 65002 "" "" 192.0.2.0/24
 BIRD_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); bgp_path.prepend(65010); }
@@ -95,7 +98,10 @@ BIRD_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); b
   bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
   198.51.100.0/24 198.19.120.0/24 198.19.121.0/24
 bird_onprem_conf "$RH_TMP/er2.conf" 198.19.1.3 65011 "hub 198.19.1.1 12076" -- 198.19.130.0/24
-bird_onprem_conf "$RH_TMP/vpn.conf" 198.19.2.10 65020 "vpn1 198.19.2.1 65515" "vpn2 198.19.2.2 65515" -- 198.19.110.0/24
+BIRD_EXPORT='filter { if net = 198.19.141.0/24 then { bgp_path.prepend(65020); bgp_path.prepend(65020); }
+    if source = RTS_STATIC then accept; reject; }' \
+  bird_onprem_conf "$RH_TMP/vpn.conf" 198.19.2.10 65020 "vpn1 198.19.2.1 65515" "vpn2 198.19.2.2 65515" -- \
+  198.19.110.0/24 198.19.140.0/24 198.19.141.0/24
 
 # eff_nh PREFIX: the next hops of PREFIX's active entries, sorted, space separated.
 eff_nh() { hub_eff "$1" | jq -r 'select(.active == true) | .["next-hop"][]?' | sort -u | tr '\n' ' '; }
@@ -116,7 +122,7 @@ bird_path_is() { [ "$(bird_aspath "$1" "$2" "$3")" = "$4" ]; }
 all_counts() { echo "$(frr_conn_counts nva1) $(frr_conn_counts nva2)"; }
 all_since() { echo "$(bird_since er hub) $(bird_since er2 hub) $(bird_since vpn vpn1) $(bird_since vpn vpn2)"; }
 
-hub_start "$RH_TMP/hub.json" || { rh_not_ok "control plane started"; cat "$RH_TMP/cp.log"; rh_done; exit 1; }
+hub_start "$RH_TMP/hub.json" || { rh_not_ok "control plane started"; cat "$RH_TMP/cp-1.log"; rh_done; exit 1; }
 rh_frr_start nva1 "$RH_TMP/nva1.conf" || exit 1
 rh_frr_start nva2 "$RH_TMP/nva2.conf" || exit 1
 rh_bird_start er "$RH_TMP/er.conf" || exit 1
@@ -229,24 +235,26 @@ pref_state() {
   echo "120:$(hub_eff 198.19.120.0/24 | jq -r 'select(.active) | .source' | sort -u | tr '\n' ,)" \
     "121:$(hub_eff 198.19.121.0/24 | jq -r 'select(.active) | .source' | sort -u | tr '\n' ,)" \
     "nva2:$(frr_paths nva2 198.19.120.0/24 | head -1)/$(frr_paths nva2 198.19.121.0/24 | head -1)" \
-    "vpn:$(bird_aspath vpn vpn1 198.19.120.0/24)/$(bird_aspath vpn vpn1 198.19.121.0/24)"
+    "vpn:$(bird_aspath vpn vpn1 198.19.120.0/24)/$(bird_aspath vpn vpn1 198.19.121.0/24)" \
+    "140:$(hub_eff 198.19.140.0/24 | jq -r 'select(.active) | .source' | sort -u | tr '\n' ,)" \
+    "141:$(hub_eff 198.19.141.0/24 | jq -r 'select(.active) | .source' | sort -u | tr '\n' ,)"
 }
 r13() {
   local name=$1 want=$2
   if rh_wait 10 eval '[ "$(pref_state)" = "$want" ]'; then rh_ok "$name"; else rh_not_ok "$name (got '$(pref_state)', want '$want')"; fi
 }
 c0=$(all_counts) s0=$(all_since)
-r13 "R13: ExpressRoute (default): ER active for both; nva2 and the VPN device get ER's paths" \
-  "120:expressroute, 121:expressroute, nva2:65515 65010 65010 65010/65515 65010 vpn:65515 65010 65010 65010/65515 65010"
+r13 "R13: ExpressRoute (default): ER active for both; nva2 and the VPN device get ER's paths; VPN vs NVA: shorter path (140 VPN, 141 NVA)" \
+  "120:expressroute, 121:expressroute, nva2:65515 65010 65010 65010/65515 65010 vpn:65515 65010 65010 65010/65515 65010 140:vpn, 141:nva,"
 hub_ctl set hub-routing-preference vpngateway >/dev/null || rh_log "set preference vpngateway failed"
-r13 "R13: VpnGateway (runtime switch): NVA active for both; nva2 and the VPN device get nva1's paths" \
-  "120:nva, 121:nva, nva2:65001/65001 65001 65001 vpn:65515 65001/65515 65001 65001 65001"
+r13 "R13: VpnGateway (runtime switch): NVA active for both; nva2 and the VPN device get nva1's paths; VPN and NVA not ranked (140 VPN, 141 NVA)" \
+  "120:nva, 121:nva, nva2:65001/65001 65001 65001 vpn:65515 65001/65515 65001 65001 65001 140:vpn, 141:nva,"
 hub_ctl set hub-routing-preference aspath >/dev/null || rh_log "set preference aspath failed"
 r13 "R13: ASPath: the shorter path wins (NVA for .120, ER for .121), at nva2 and the VPN device too" \
-  "120:nva, 121:expressroute, nva2:65001/65515 65010 vpn:65515 65001/65515 65010"
+  "120:nva, 121:expressroute, nva2:65001/65515 65010 vpn:65515 65001/65515 65010 140:vpn, 141:nva,"
 hub_ctl set hub-routing-preference expressroute >/dev/null || rh_log "set preference expressroute failed"
 r13 "R13: back to ExpressRoute" \
-  "120:expressroute, 121:expressroute, nva2:65515 65010 65010 65010/65515 65010 vpn:65515 65010 65010 65010/65515 65010"
+  "120:expressroute, 121:expressroute, nva2:65515 65010 65010 65010/65515 65010 vpn:65515 65010 65010 65010/65515 65010 140:vpn, 141:nva,"
 c1=$(all_counts) s1=$(all_since)
 check "R13: the switches reset no session" eval '[ "$c1" = "$c0" ] && [ "$s0" = "$s1" ]'
 
@@ -276,13 +284,13 @@ check "R17: sources vnet, nva, expressroute, vpn all listed" \
 check "R17: reasons of inactive routes: R7, R8, R13 (ExpressRoute), longer AS path" \
   eval 'eff_reason 198.19.100.0/24 198.18.2.4 | grep -q 65515 && eff_reason 198.18.200.0/24 198.18.2.4 | grep -q VNet && eff_reason 198.19.120.0/24 198.18.2.4 | grep -q ExpressRoute && eff_reason 192.0.2.0/24 198.18.2.4 | grep -q "longer AS path"'
 
-# ---- R16 toward ExpressRoute: to-expressroute 8 = the 2 VNet spaces + 6 NVA prefixes;
-# nva1 has 5 it may send toward ER (192.0.2.0/24, 198.18.0.0/15, 198.19.102/120/121.0/24)
+# ---- R16 toward ExpressRoute: to-expressroute 9 = the 2 VNet spaces + 7 NVA prefixes it
+# may send toward ER (192.0.2.0/24, 198.18.0.0/15, 198.19.102/120/121/140/141.0/24)
 er_stopped() { bird_lacks er hub 192.0.2.0/24 && frr_lacks nva2 198.51.100.0/24; }
-check "R16: within to-expressroute (7 of 8): RS <-> ER exchange runs" eval 'bird_has er hub 192.0.2.0/24 && frr_has nva2 198.51.100.0/24'
+check "R16: within to-expressroute (9 of 9): RS <-> ER exchange runs" eval 'bird_has er hub 192.0.2.0/24 && frr_has nva2 198.51.100.0/24'
 rh_vtysh nva1 "configure terminal" "router bgp 65001" "address-family ipv4 unicast" \
   "network 198.19.103.0/24" "network 198.19.104.0/24" "end" >/dev/null
-wcheck "R16: 9 > to-expressroute 8: RS <-> ER exchange stops both ways (ER on-prem loses 192.0.2.0/24, nva2 198.51.100.0/24)" 10 er_stopped
+wcheck "R16: 11 > to-expressroute 9: RS <-> ER exchange stops both ways (ER on-prem loses 192.0.2.0/24, nva2 198.51.100.0/24)" 10 er_stopped
 check "R16: ... the VNet route and the ER <-> VPN exchange stay (ER on-prem keeps 198.18.0.0/16 and 198.19.110.0/24)" \
   eval 'bird_has er hub 198.18.0.0/16 && bird_has er hub 198.19.110.0/24'
 why=$(hub_eff_json | jq -r '.. | objects | .["expressroute-exchange"]? // empty' | head -1)
@@ -296,10 +304,11 @@ nets=()
 for i in $(seq 0 10); do nets+=("network 198.19.$((200 + i)).0/24"); done
 rh_vtysh nva2 "configure terminal" "router bgp 65002" "address-family ipv4 unicast" "${nets[@]}" "end" >/dev/null
 rh_wait 10 eval 'hub_eff_any_active 198.19.210.0/24'
-rh_vtysh nva2 "configure terminal" "route-map OUT permit 50" "set as-path prepend 65002" "end" \
+rh_vtysh nva2 "configure terminal" "route-map OUT permit 50" "match as-path OWN" "set as-path prepend 65002" "end" \
   "clear bgp ipv4 unicast * soft out" >/dev/null
 wcheck "R11: 12 routes held of 20, all re-announced with a prepended AS path: accepted, no teardown" 10 \
   eval '[ "$(hub_eff 198.19.210.0/24 | jq -r "select(.active) | .[\"as-path-length\"]" | sort -u)" = 2 ] && [ "$(hub_eff 192.0.2.0/24 | jq -r "select(.origin == \"198.18.3.4\") | .[\"as-path-length\"]" | sort -u)" = 2 ]'
+rh_log "nva2 after prepending: connections $(frr_conn_counts nva2); 198.19.210.0/24: $(hub_eff 198.19.210.0/24 | jq -c '[.origin, .["as-path-length"], .active]' | tr '\n' ' '); 192.0.2.0/24 from nva2: $(hub_eff 192.0.2.0/24 | jq -c 'select(.origin == "198.18.3.4") | [.["as-path-length"], .active, .reason]' | tr '\n' ' ')"
 check "R11: ... both nva2 sessions still up since the start (connectionsEstablished 1 1)" eval '[ "$(frr_conn_counts nva2)" = "1 1" ]'
 nets=()
 for i in $(seq 11 24); do nets+=("network 198.19.$((200 + i)).0/24"); done
