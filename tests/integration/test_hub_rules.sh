@@ -21,6 +21,8 @@
 #         198.19.140.0/24 (AS path 1), 198.19.141.0/24 (AS path 3)
 # Then configurations refused by --check (R6, R10, R12) and a VPN gateway that is not
 # active-active refusing branch-to-branch at runtime (R6).
+# Checks are `eval`ed strings (single-quoted on purpose; the variables they read look unused).
+# shellcheck disable=SC2016,SC2034
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -263,7 +265,7 @@ u0=$(frr_nbr nva1 198.18.1.4 messageStats.updatesRecv)
 hub_ctl clear bgp neighbor 198.18.2.4 soft >/dev/null || rh_log "clear bgp neighbor soft failed"
 wcheck "R15: routehubctl clear bgp neighbor 198.18.2.4 soft: nva1 receives UPDATEs again" 10 \
   eval '[ "$(frr_nbr nva1 198.18.1.4 messageStats.updatesRecv)" -gt "$u0" ]'
-u1=$(frr_nbr nva1 198.18.1.4 messageStats.updatesRecv) rr0=$(frr_nbr nva1 198.18.1.4 messageStats.routeRefreshSent)
+rr0=$(frr_nbr nva1 198.18.1.4 messageStats.routeRefreshSent)
 sleep 0.5
 u1=$(frr_nbr nva1 198.18.1.4 messageStats.updatesRecv)
 rh_vtysh nva1 "clear bgp ipv4 unicast 198.18.1.4 in" >/dev/null
