@@ -15,7 +15,7 @@
 #         198.19.140.0/24 (AS path 3), 198.19.141.0/24 (AS path 1)
 #   nva2  FRR AS 65002 at 198.18.3.4: 192.0.2.0/24
 #   er    BIRD AS 65010 at 198.19.1.2: 198.51.100.0/24, 198.19.120.0/24 (AS path 3),
-#         198.19.121.0/24 (AS path 1)
+#         198.19.121.0/24 (AS path 1), 198.19.150.0/24 (NO_ADVERTISE)
 #   er2   BIRD AS 65011 at 198.19.1.3 (a second circuit): 198.19.130.0/24
 #   vpn   BIRD AS 65020 at 198.19.2.10, one session to each VPN instance: 198.19.110.0/24,
 #         198.19.140.0/24 (AS path 1), 198.19.141.0/24 (AS path 3)
@@ -95,10 +95,11 @@ frr_nva_conf "$RH_TMP/nva1.conf" 198.18.2.4 65001 \
   198.19.102.0/24 198.19.120.0/24 198.19.121.0/24 198.19.140.0/24 198.19.141.0/24
 printf '%s\n' "$nva1_rm" >>"$RH_TMP/nva1.conf"
 frr_nva_conf "$RH_TMP/nva2.conf" 198.18.3.4 65002 "" "" 192.0.2.0/24
-BIRD_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); bgp_path.prepend(65010); }
-    if source = RTS_STATIC then accept; reject; }' \
-  bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
-  198.51.100.0/24 198.19.120.0/24 198.19.121.0/24
+ER_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); bgp_path.prepend(65010); }
+    if net = 198.19.150.0/24 then bgp_community.add((65535, 65282));
+    if source = RTS_STATIC then accept; reject; }'
+BIRD_EXPORT=$ER_EXPORT bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
+  198.51.100.0/24 198.19.120.0/24 198.19.121.0/24 198.19.150.0/24
 bird_onprem_conf "$RH_TMP/er2.conf" 198.19.1.3 65011 "hub 198.19.1.1 12076" -- 198.19.130.0/24
 BIRD_EXPORT='filter { if net = 198.19.141.0/24 then { bgp_path.prepend(65020); bgp_path.prepend(65020); }
     if source = RTS_STATIC then accept; reject; }' \
@@ -232,6 +233,9 @@ check "R9: NO_ADVERTISE 198.19.101.0/24 programmed (effective route active, next
 check "R9: ... advertised to no other peer (nva2, ER on-prem, VPN device), exchange on" \
   eval 'frr_lacks nva2 198.19.101.0/24 && bird_lacks er hub 198.19.101.0/24 && bird_lacks vpn vpn1 198.19.101.0/24 && bird_lacks vpn vpn2 198.19.101.0/24'
 
+check "R9: NO_ADVERTISE from ER on-premises (198.19.150.0/24, BIRD): programmed, not sent to nva2, the VPN device or er2" \
+  eval 'hub_eff_active 198.19.150.0/24 expressroute && frr_lacks nva2 198.19.150.0/24 && bird_lacks vpn vpn1 198.19.150.0/24 && bird_lacks er2 hub 198.19.150.0/24'
+
 # ---- R13: 198.19.120.0/24 NVA path 1 / ER path 3; 198.19.121.0/24 NVA path 3 / ER path 1
 pref_state() {
   echo "120:$(hub_eff 198.19.120.0/24 | jq -r 'select(.active) | .source' | sort -u | tr '\n' ,)" \
@@ -327,13 +331,11 @@ rh_vtysh nva2 "configure terminal" "router bgp 65002" "neighbor 198.18.1.4 shutd
 # ---- R16: ER on-premises past from-on-premises (6)
 extra=()
 for i in $(seq 0 7); do extra+=("198.19.$((230 + i)).0/24"); done
-BIRD_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); bgp_path.prepend(65010); }
-    if source = RTS_STATIC then accept; reject; }' \
-  bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
-  198.51.100.0/24 198.19.120.0/24 198.19.121.0/24 "${extra[@]}"
+BIRD_EXPORT=$ER_EXPORT bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
+  198.51.100.0/24 198.19.120.0/24 198.19.121.0/24 198.19.150.0/24 "${extra[@]}"
 rh_birdc er configure >/dev/null
 er_torn() { rh_birdc er show protocols all hub | grep -qi "maximum number of prefixes"; }
-wcheck "R16: ER on-premises advertising 11 routes past from-on-premises 6: session torn down (BIRD: maximum number of prefixes)" 15 er_torn
+wcheck "R16: ER on-premises advertising 12 routes past from-on-premises 6: session torn down (BIRD: maximum number of prefixes)" 15 er_torn
 wcheck "R16: ... and ER's routes are withdrawn (198.51.100.0/24 no longer programmed)" 10 \
   eval '! hub_eff 198.51.100.0/24 | grep -q .'
 hub_stop
