@@ -515,6 +515,29 @@ static int over_limit(struct hub_peer *p)
 	return -ECANCELED;
 }
 
+/*
+ * R11/R16: how many of the announced h->pfx[0..na) the peer does not hold yet (accepted
+ * or refused). A prefix it holds is replaced (RFC 4271 3.1 implicit withdraw), not added:
+ * an NVA re-announcing its routes with a new AS path (R3 prepending, route refresh) keeps
+ * its count. Only called when the cheap bound (held + na) passes the limit.
+ */
+static size_t new_routes(struct hub_peer *p, size_t na)
+{
+	struct hub *h = p->h;
+	size_t n = 0;
+
+	for (size_t i = 0; i < na; i++) {
+		const struct bgp_rib_entry *e = bgp_rib_lookup(p->part->rib, &h->pfx[i]);
+
+		if (e != NULL && bgp_rib_path_find(e, &p->rp.rp, h->pid[i]) != NULL)
+			continue;
+		if (p->n_rejected > 0 && hub_rejected_find(p, &h->pfx[i]) != NULL)
+			continue;
+		n++;
+	}
+	return n;
+}
+
 int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
                     const struct bgp_codec_opts *opts)
 {
@@ -535,7 +558,8 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		return rc;
 	na = h->n_pfx;
 	if (!as_withdraw && u->attrs != NULL && p->info.limit != 0 &&
-	    (size_t)p->rp.rp.n_paths + p->n_rejected + na > p->info.limit)
+	    (size_t)p->rp.rp.n_paths + p->n_rejected + na > p->info.limit &&
+	    (size_t)p->rp.rp.n_paths + p->n_rejected + new_routes(p, na) > p->info.limit)
 		return over_limit(p);
 	/* RFC 4271 3.1: withdrawals, then announcements; treat-as-withdraw (RFC 7606 2)
 	 * withdraws the announced prefixes as well. */

@@ -437,8 +437,15 @@ static void test_R11_route_limit_tears_down_and_withdraws(void **state)
 	assert_int_equal(fx_announce(&nva1, "192.0.2.0/26", "65001", "198.19.1.10", NULL, 0), 0);
 	assert_int_equal(nva1.teardowns, 0);
 	assert_int_equal(fx_flush(&nva2), 3);
-	/* Held 3 + 1 (even a route it already holds counts, as the rule says). */
-	assert_int_equal(fx_announce(&nva1, "192.0.2.0/25", "65001", "198.19.1.10", NULL, 0),
+	/* Routes it already holds, re-announced with a longer AS path (R3 prepending): they
+	 * replace themselves, the count stays 3. */
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/25 192.0.2.128/25 192.0.2.0/26",
+	                             "65001 65001", "198.19.1.10", NULL, 0),
+	                 0);
+	assert_int_equal(nva1.teardowns, 0);
+	assert_int_equal(fx_flush(&nva2), 3);
+	/* Held 3 + 1 new. */
+	assert_int_equal(fx_announce(&nva1, "192.0.2.192/26", "65001", "198.19.1.10", NULL, 0),
 	                 -ECANCELED);
 	assert_int_equal(nva1.teardowns, 1);
 	assert_int_equal(nva1.code, BGP_ERR_CEASE);
