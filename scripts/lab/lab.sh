@@ -50,7 +50,7 @@ lab_exec() {
   shift
   ip netns exec "$ns" "$@"
 }
-lab_ctl() { "$LAB_CTL" -c "$LAB_DIR/hub.json" "$@"; }
+lab_ctl() { timeout 20 "$LAB_CTL" -c "$LAB_DIR/hub.json" "$@"; }
 
 # ------------------------------------------------------------------ state
 
@@ -341,7 +341,7 @@ lab_vtysh() {
   ns=$(lab_nsname "$1")
   shift
   for c in "$@"; do args+=(-c "$c"); done
-  vtysh -N "$ns" "${args[@]}"
+  timeout 20 vtysh -N "$ns" "${args[@]}"
 }
 
 # lab_frr_nva_conf ADDR ASN MULTIHOP PREFIX...: an NVA peering with every route-server
@@ -380,7 +380,7 @@ lab_bird_start() {
 lab_birdc() {
   local n=$1
   shift
-  birdc -s "$LAB_DIR/bird-$n.ctl" "$@"
+  timeout 20 birdc -s "$LAB_DIR/bird-$n.ctl" "$@"
 }
 
 # lab_bird_conf LOCAL ASN LAN_IF PEER:PEER_ASN...: a router advertising its LAN (direct
