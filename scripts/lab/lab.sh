@@ -43,6 +43,13 @@ lab_wait() {
   return 1
 }
 
+# lab_use DIR ID: work on the lab in DIR whose namespaces are ID-* (several labs in a row).
+lab_use() {
+  LAB_DIR=$1
+  LAB_ID=$2
+  LAB_STATE=$LAB_DIR/state
+}
+
 lab_record() { echo "$*" >>"$LAB_STATE"; }
 lab_nsname() { echo "$LAB_ID-$1"; }
 lab_exec() {
