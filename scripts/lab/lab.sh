@@ -260,6 +260,7 @@ lab_dataplane_start() {
   local port addrs name iface first
   ip netns exec "$(lab_nsname hub)" "$LAB_DP" -c "$LAB_DIR/hub.json" >>"$LAB_DIR/dataplane.log" 2>&1 </dev/null &
   LAB_DP_PID=$!
+  disown "$LAB_DP_PID" 2>/dev/null
   lab_pid "$LAB_DP_PID" "$(basename "$LAB_DP")" || { lab_err "routehub-dataplane exited at once"; tail -n 20 "$LAB_DIR/dataplane.log" >&2; return 1; }
   echo "$LAB_DP_PID" >"$LAB_DIR/dataplane.pid"
   if ! lab_wait 60 test -S "$LAB_DIR/dataplane.sock"; then
@@ -282,6 +283,7 @@ lab_dataplane_start() {
 lab_controlplane_start() {
   ip netns exec "$(lab_nsname hub)" "$LAB_CP" -c "$LAB_DIR/hub.json" "$@" >>"$LAB_DIR/controlplane.log" 2>&1 </dev/null &
   LAB_CP_PID=$!
+  disown "$LAB_CP_PID" 2>/dev/null
   lab_pid "$LAB_CP_PID" "$(basename "$LAB_CP")" || { lab_err "routehub-controlplane exited at once"; tail -n 20 "$LAB_DIR/controlplane.log" >&2; return 1; }
   echo "$LAB_CP_PID" >"$LAB_DIR/controlplane.pid"
   lab_wait 20 test -S "$LAB_DIR/controlplane.sock" || {
