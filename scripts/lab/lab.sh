@@ -226,6 +226,7 @@ v("LAB_ER_PEERS", " ".join("%s:%d" % (n["address"], n["asn"]) for n in er.get("o
 vpn = r.get("vpn-gateway", {})
 v("LAB_VPN_INST", " ".join(vpn.get("instance-address", [])))
 v("LAB_VPN_PEERS", " ".join("%s:%d" % (n["address"], n["asn"]) for n in vpn.get("on-premises-peer", [])))
+v("LAB_VPN_LOCAL", " ".join(p for p in vpn.get("local-network-prefix", []) if ":" not in p))
 EOF
 )" || return 1
 }
@@ -490,11 +491,16 @@ lab_up_vpn_er() {
   lab_hub_ns && lab_ns vpn || return 1
   lab_attach vpn vpn eth0 && lab_addr vpn eth0 "${peer%%:*}/24" || return 1
   lab_onprem1_links vpn && lab_er_links && lab_vnet_links || return 1
+  # The gateway's static local-network prefixes are networks of this site: the device
+  # owns their first address (203.0.113.1 for 203.0.113.0/24).
+  for i in $LAB_VPN_LOCAL; do
+    lab_addr vpn lo "$(python3 -c 'import ipaddress,sys; n=ipaddress.ip_network(sys.argv[1]); print("%s/%d" % (n[1], n.prefixlen))' "$i")" || return 1
+  done
   lab_hub_start || return 1
   for i in $LAB_VPN_INST; do sessions+=("$i:65515"); done
   lab_bird_conf "${peer%%:*}" "${peer##*:}" lan0 "${sessions[@]}" >"$LAB_DIR/bird-vpn.conf"
   lab_bird_start vpn "$LAB_DIR/bird-vpn.conf" || return 1
-  lab_say "VPN device ${peer%%:*} (BIRD, AS ${peer##*:}, sessions to $LAB_VPN_INST); on-prem 1 192.0.2.0/24, host 192.0.2.10"
+  lab_say "VPN device ${peer%%:*} (BIRD, AS ${peer##*:}, sessions to $LAB_VPN_INST); on-prem 1 192.0.2.0/24, host 192.0.2.10${LAB_VPN_LOCAL:+; local network $LAB_VPN_LOCAL}"
   lab_er_start || return 1
   lab_say "VNet host 198.18.3.10 on port vnet"
 }

@@ -31,6 +31,12 @@ diagram() {
   rh_check "$name: VNet host -> on-prem 2 host through the dataplane ($(pr "$r"))" test "${r% *}" = "${r#* }" -a "${r% *}" -gt 0
   r=$(lab_ping onprem1 198.51.100.10 5 0.1)
   rh_check "$name: off: on-prem 1 -> on-prem 2 gets no reply ($(pr "$r"))" test "${r#* }" = 0
+  if [ "$topo" = vpn-er ]; then
+    # The VPN gateway's static local-network prefix (programmed with or without BGP).
+    rh_check "$name: FIB has the static local-network prefix 203.0.113.0/24 via $paddr" fib_is 203.0.113.0/24 "$paddr"
+    r=$(lab_ping vnet 203.0.113.1 5 0.1)
+    rh_check "$name: VNet host -> 203.0.113.1 on the VPN site ($(pr "$r"))" test "${r% *}" = "${r#* }" -a "${r% *}" -gt 0
+  fi
 
   rh_check "$name: set branch-to-branch on" sh -c "'$LAB_CTL' -c '$LAB_DIR/hub.json' set branch-to-branch on | grep -q ok"
   rh_check "$name: on: $peer learns on-prem 2 (R5)" lab_wait 15 lab_route "$peer" 198.51.100.0/24
