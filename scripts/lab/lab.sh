@@ -115,9 +115,9 @@ lab_kill() {
 # lab_down: ends every recorded process, deletes every recorded namespace and directory,
 # then the state directory.
 lab_down() {
-  local kind a b pids=() nss=() dirs=()
+  local kind a pids=() nss=() dirs=()
   [ -f "$LAB_STATE" ] || return 0
-  while read -r kind a b; do
+  while read -r kind a _; do
     case "$kind" in
       pid) pids+=("$a") ;;
       ns) nss+=("$a") ;;
@@ -258,7 +258,7 @@ lab_attach() {
 }
 
 lab_dataplane_start() {
-  local port addrs name iface first
+  local addrs name iface first
   ip netns exec "$(lab_nsname hub)" "$LAB_DP" -c "$LAB_DIR/hub.json" >>"$LAB_DIR/dataplane.log" 2>&1 </dev/null &
   LAB_DP_PID=$!
   disown "$LAB_DP_PID" 2>/dev/null
@@ -282,7 +282,7 @@ lab_dataplane_start() {
 }
 
 lab_controlplane_start() {
-  ip netns exec "$(lab_nsname hub)" "$LAB_CP" -c "$LAB_DIR/hub.json" "$@" >>"$LAB_DIR/controlplane.log" 2>&1 </dev/null &
+  ip netns exec "$(lab_nsname hub)" "$LAB_CP" -c "$LAB_DIR/hub.json" >>"$LAB_DIR/controlplane.log" 2>&1 </dev/null &
   LAB_CP_PID=$!
   disown "$LAB_CP_PID" 2>/dev/null
   lab_pid "$LAB_CP_PID" "$(basename "$LAB_CP")" || { lab_err "routehub-controlplane exited at once"; tail -n 20 "$LAB_DIR/controlplane.log" >&2; return 1; }

@@ -20,6 +20,10 @@ case "${1:-}" in
     exit 2
     ;;
 esac
+if [ -s "$LAB_STATE" ]; then
+  echo "up.sh: a lab is already up ($LAB_STATE); scripts/lab/down.sh removes it" >&2
+  exit 1
+fi
 # The daemons outlive this script: keep a closing terminal from hanging them up.
 trap '' HUP
 failed() {

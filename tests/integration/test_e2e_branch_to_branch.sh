@@ -27,6 +27,8 @@ diagram() {
   rh_check "$name: off: on-premises router has no route to on-prem 1 (R4)" no_route er 192.0.2.0/24
   r=$(lab_ping vnet 192.0.2.10 5 0.1)
   rh_check "$name: VNet host -> on-prem 1 host through the dataplane ($(pr "$r"))" test "${r% *}" = "${r#* }" -a "${r% *}" -gt 0
+  rh_check "$name: VNet host pings the hub's IPv6 address on port vnet (ND and ICMPv6 through the TAP)" \
+    lab_exec vnet ping -6 -n -q -c 3 -i 0.2 -W 2 2001:db8:100:3::1
   r=$(lab_ping vnet 198.51.100.10 5 0.1)
   rh_check "$name: VNet host -> on-prem 2 host through the dataplane ($(pr "$r"))" test "${r% *}" = "${r#* }" -a "${r% *}" -gt 0
   r=$(lab_ping onprem1 198.51.100.10 5 0.1)
