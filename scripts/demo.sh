@@ -63,8 +63,18 @@ cleanup() {
   rm -rf "$LAB_DIR"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
+# The steps run in a child shell and this one only waits: a shell waiting in "wait" runs
+# its trap at once on SIGINT/SIGTERM, whatever the child was doing (a shell interrupted
+# inside a command substitution may die without running its traps), and the cleanup
+# starts only once the child is gone, so nothing is created after it.
+interrupted() {
+  kill -TERM "$child" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+  exit 130
+}
+
+steps() {
 step "4. the lab of $config (seed diagram 1)"
 lab_up sdwan-er "$top/$config" || fail "the lab did not come up (see above)"
 ctl() { lab_ctl "$@"; }
@@ -145,4 +155,10 @@ if r=$(lab_ping onprem1 198.51.100.10 3 0.2); then fail "on-prem 2 still reachab
 ok "on-prem 1 cannot reach on-prem 2 again (${r#* }/${r% *} replies)"
 
 step "done: routehub forwarded on-prem 1 <-> on-prem 2 through its DPDK dataplane exactly while branch-to-branch was on"
-exit 0
+}
+
+steps &
+child=$!
+trap interrupted INT TERM
+wait "$child"
+exit $?
