@@ -5,6 +5,11 @@
  * second while the dataplane is away; every connection starts with a full resync, so a
  * restarted dataplane gets its FIB back and a restarted control plane never removes a
  * route that is still valid (the dataplane sweeps only what the resync did not re-add).
+ *
+ * A control plane that has just started knows no route yet: a resync then would sweep the
+ * whole FIB the dataplane kept forwarding on. So the first connection waits, as a
+ * restarting BGP speaker defers its route selection (RFC 4724 4.1), until every peer has
+ * sent its End-of-RIB for each of its families, or the deferral time is over.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,14 +24,17 @@
 #define CP_FIB_BATCH_MS   5 /* changes of one burst of UPDATEs go out together */
 #define CP_FIB_TIMEOUT_MS 5000
 #define CP_FIB_WINDOW     64
+#define CP_FIB_DEFER_MS   10000 /* longest wait for the peers' End-of-RIB at start */
 
 struct cp_fib {
 	struct cp *cp;
 	struct fib_prog *fp;
 	struct rh_timer retry;
 	struct rh_timer flush;
+	struct rh_timer defer;
 	struct rh_io io; /* the channel's socket: readable between requests = hang-up */
 	bool warned;
+	bool deferring; /* started, not every peer's End-of-RIB in yet: no resync */
 };
 
 static void fib_lost(struct cp_fib *f, const char *why)
@@ -93,6 +101,43 @@ static void do_flush(struct rh_evloop *loop, struct rh_timer *t, void *arg)
 		log_warn("FIB channel: the dataplane refused an update: %s", strerror(-rc));
 }
 
+static void end_deferral(struct cp_fib *f, const char *why)
+{
+	f->deferring = false;
+	rh_timer_stop(f->cp->loop, &f->defer);
+	log_notice("FIB channel: %s: the dataplane's FIB can be resynchronised", why);
+	rh_timer_start(f->cp->loop, &f->retry, 0);
+}
+
+static void defer_expired(struct rh_evloop *loop, struct rh_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	end_deferral(arg, "End-of-RIB not received from every peer within the deferral time");
+}
+
+static bool peers_synced(const struct cp *cp)
+{
+	for (unsigned i = 0; i < cp->n_peers; i++) {
+		const struct cp_peer *p = &cp->peers[i];
+
+		if (!p->established)
+			return false;
+		for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+			if (p->families[aid] && !p->eor[aid])
+				return false;
+	}
+	return true;
+}
+
+void cp_fib_peer_synced(struct cp *cp)
+{
+	struct cp_fib *f = cp->fib;
+
+	if (f != NULL && f->deferring && peers_synced(cp))
+		end_deferral(f, "End-of-RIB received from every peer");
+}
+
 static void load_one(const struct rh_prefix *p, void *arg)
 {
 	struct cp_fib *f = arg;
@@ -116,12 +161,20 @@ int cp_fib_start(struct cp *cp)
 	}
 	rh_timer_init(&f->retry, try_connect, f);
 	rh_timer_init(&f->flush, do_flush, f);
+	rh_timer_init(&f->defer, defer_expired, f);
 	rh_io_init(&f->io, on_channel, f);
 	cp->fib = f;
 	/* What the hub holds from the start (VPN static prefixes): hub_new() reports
 	 * nothing through effective_changed. */
 	hub_effective_walk(cp->hub, load_one, f);
-	rh_timer_start(cp->loop, &f->retry, 0);
+	f->deferring = cp->n_peers > 0;
+	if (f->deferring) {
+		log_info("FIB channel: first resync after every peer's End-of-RIB (at most %d s)",
+		         CP_FIB_DEFER_MS / 1000);
+		rh_timer_start(cp->loop, &f->defer, CP_FIB_DEFER_MS);
+	} else {
+		rh_timer_start(cp->loop, &f->retry, 0);
+	}
 	return 0;
 }
 
@@ -133,6 +186,7 @@ void cp_fib_stop(struct cp *cp)
 		return;
 	rh_timer_stop(cp->loop, &f->retry);
 	rh_timer_stop(cp->loop, &f->flush);
+	rh_timer_stop(cp->loop, &f->defer);
 	if (rh_io_active(&f->io))
 		rh_io_del(cp->loop, &f->io);
 	/* The dataplane keeps its FIB: closing the channel removes nothing. */

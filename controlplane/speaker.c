@@ -144,6 +144,7 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->enhanced_rr = peer->caps.enhanced_rr;
 	memset(p->eorr_pending, 0, sizeof(p->eorr_pending));
 	p->established = true;
+	memset(p->eor, 0, sizeof(p->eor));
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
 	log_notice("peer %s: session established (AS %u)", p->name, bgp_open_peer_as(peer));
@@ -182,6 +183,10 @@ static void on_update(struct bgp_session *s, const uint8_t *body, size_t len, vo
 		hub_peer_update(p->hp, &u, &p->opts);
 	}
 	bgp_attrs_free(u.attrs);
+	if (u.eor && u.eor_aid < BGP_AID_MAX) {
+		p->eor[u.eor_aid] = true;
+		cp_fib_peer_synced(p->cp);
+	}
 }
 
 static void on_route_refresh(struct bgp_session *s, uint16_t afi, uint8_t subtype, uint8_t safi,
@@ -307,9 +312,17 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	sc->caps.route_refresh = true; /* R15 */
 	sc->caps.enhanced_rr = true;
 	sc->caps.ext_msg = true;
-	/* RFC 4724: we are a receiving speaker only (no forwarding state kept). */
+	/* RFC 4724: the forwarding state is the dataplane's FIB, another process, which keeps
+	 * forwarding while the control plane restarts (and gets no route removed by its
+	 * return: cp_fib.c). Listing the families with F set lets the peers keep the routes
+	 * they learned from the hub, stale, for the restart time and until our End-of-RIB,
+	 * so that the return traffic still flows. We keep no stale routes of theirs. */
 	sc->caps.gr = true;
 	sc->caps.gr_time = 120;
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		sc->caps.gr_af[aid] = true;
+		sc->caps.gr_fwd[aid] = true;
+	}
 }
 
 /* One session for the peer at every instance address of its family. */

@@ -26,6 +26,7 @@ struct cp_peer {
 	struct hub_peer *hp;
 	struct bgp_codec_opts opts; /* negotiated when Established */
 	bool families[BGP_AID_MAX];
+	bool eor[BGP_AID_MAX]; /* End-of-RIB received since Established (RFC 4724 2) */
 	bool established;
 	bool flush_wanted;
 	uint64_t up_since_ms;
@@ -64,5 +65,7 @@ void cp_schedule_flush(struct cp_peer *p);
 int cp_fib_start(struct cp *cp);
 void cp_fib_stop(struct cp *cp);
 void cp_fib_changed(struct cp *cp, const struct rh_prefix *p);
+/* A peer sent End-of-RIB: the first resync may be due (see cp_fib.c). */
+void cp_fib_peer_synced(struct cp *cp);
 
 #endif

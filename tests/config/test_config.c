@@ -209,7 +209,7 @@ static void test_lab_values_and_defaults(void **state)
 	assert_int_equal(cfg->dp.n_ports, 3);
 	assert_string_equal(cfg->dp.port[0].name, "nva");
 	assert_false(cfg->dp.port[0].is_pci);
-	assert_string_equal(cfg->dp.port[0].device, "net_af_packet0,iface=rh-nva");
+	assert_string_equal(cfg->dp.port[0].device, "net_af_packet0,iface=dp-nva");
 	assert_int_equal(cfg->dp.port[0].n_addrs, 3);
 	assert_string_equal(rh_addr_fmt(&cfg->dp.port[0].addr[0].addr, buf, sizeof(buf)),
 	                    "198.18.2.1");
