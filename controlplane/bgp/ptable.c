@@ -109,6 +109,23 @@ static bool resizing(const struct bgp_ptable *t)
 	return t->n[1] != 0;
 }
 
+/*
+ * The home slot of a hash in a table of n slots: the hash scaled to [0, n) (Lemire's
+ * multiply-shift) rather than masked, so that n need not be a power of two and a table
+ * grows by half (about 21 to 32 bytes of slots a node) instead of doubling (21 to 43).
+ * It also keeps the order of slots: a resize reads the old table and fills the new one
+ * both front to back.
+ */
+static inline size_t home(uint32_t hash, size_t n)
+{
+	return (size_t)(((uint64_t)hash * n) >> 32);
+}
+
+static inline size_t next_slot(size_t i, size_t n)
+{
+	return i + 1 == n ? 0 : i + 1;
+}
+
 static bool node_is(const struct bgp_pnode *n, const struct rh_prefix *p)
 {
 	return n->prefix.len == p->len && n->prefix.family == p->family &&
@@ -119,7 +136,7 @@ static struct bgp_pnode *find_in(const struct bgp_pslot *s, size_t n, const stru
                                  uint32_t hash)
 {
 	/* Ends: a table always keeps empty slots (at most 3/4 used, or 7/8 while resizing). */
-	for (size_t i = hash & (n - 1);; i = (i + 1) & (n - 1)) {
+	for (size_t i = home(hash, n);; i = next_slot(i, n)) {
 		struct bgp_pnode *node = s[i].node;
 
 		if (node == NULL)
@@ -145,7 +162,7 @@ void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash)
 	unsigned k = resizing(t) ? 1 : 0;
 
 	if (t->n[k] != 0)
-		__builtin_prefetch(&t->s[k][hash & (t->n[k] - 1)]);
+		__builtin_prefetch(&t->s[k][home(hash, t->n[k])]);
 }
 
 void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
@@ -155,7 +172,7 @@ void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
 
 	if (t->n[k] == 0)
 		return;
-	sl = &t->s[k][hash & (t->n[k] - 1)];
+	sl = &t->s[k][home(hash, t->n[k])];
 	if (sl->hash == hash && sl->node != NULL)
 		__builtin_prefetch(sl->node);
 }
@@ -164,11 +181,10 @@ void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
 static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n)
 {
 	struct bgp_pslot *s = t->s[k];
-	size_t mask = t->n[k] - 1;
-	size_t i = n->hash & mask;
+	size_t i = home(n->hash, t->n[k]);
 
 	while (s[i].node != NULL && s[i].node != TOMB)
-		i = (i + 1) & mask;
+		i = next_slot(i, t->n[k]);
 	if (s[i].node == NULL)
 		t->used[k]++;
 	s[i].node = n;
@@ -208,13 +224,14 @@ static void resize_step(struct bgp_ptable *t, size_t steps)
 		resize_finish(t);
 }
 
+/* Half full after a resize; rounded to whole huge pages once that large (slots_alloc()). */
 static size_t size_for(size_t count)
 {
-	size_t n = PTABLE_MIN_SLOTS;
+	size_t n = count * 2 + 2, page = HUGE_PAGE / sizeof(struct bgp_pslot);
 
-	while (n < count * 2 + 2)
-		n *= 2;
-	return n;
+	if (n < PTABLE_MIN_SLOTS)
+		return PTABLE_MIN_SLOTS;
+	return n < page ? (n + 63) & ~(size_t)63 : (n + page - 1) / page * page;
 }
 
 /* Starts a resize when the table is too full (of nodes or tombstones) or too empty. */
@@ -262,7 +279,7 @@ int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n)
 
 static bool remove_from(struct bgp_pslot *s, size_t n, struct bgp_pnode *node)
 {
-	for (size_t i = node->hash & (n - 1); s[i].node != NULL; i = (i + 1) & (n - 1))
+	for (size_t i = home(node->hash, n); s[i].node != NULL; i = next_slot(i, n))
 		if (s[i].node == node) {
 			s[i].node = TOMB;
 			return true;

@@ -10,7 +10,8 @@
  * is a cache miss, that is most of the cost of an update. Removal leaves a tombstone.
  *
  * Resizing is incremental (as Redis' dict does): when the table passes 3/4 full, a new one
- * sized for twice the live nodes is allocated and every insert or remove moves a few slots
+ * sized for twice the live nodes (any size: the home slot is the hash scaled, not masked)
+ * is allocated and every insert or remove moves a few slots
  * into it, so that no single update pays for rehashing a million prefixes. Lookups look
  * in both tables meanwhile. A moved slot of the old table becomes a tombstone, never
  * empty, so that the probe sequences through it stay whole.
@@ -45,7 +46,7 @@ struct bgp_pslot {
 
 struct bgp_ptable {
 	struct bgp_pslot *s[2]; /* s[0]: the table; s[1]: the one being filled while resizing */
-	size_t n[2];            /* slot counts, powers of two; n[1] = 0 when not resizing */
+	size_t n[2];            /* slot counts; n[1] = 0 when not resizing */
 	size_t used[2];         /* slots not empty: nodes and tombstones */
 	size_t moved;           /* slots of s[0] below this index have been moved to s[1] */
 	size_t count;           /* nodes */
