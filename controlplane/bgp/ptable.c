@@ -224,14 +224,18 @@ static void resize_step(struct bgp_ptable *t, size_t steps)
 		resize_finish(t);
 }
 
-/* Half full after a resize; rounded to whole huge pages once that large (slots_alloc()). */
+/*
+ * Half full after a resize, in whole 4 KiB pages of slots (the mapping of a large array
+ * is page-granular; a tail short of a huge page just gets small pages). Rounding to whole
+ * huge pages instead cost 4 MiB a table at 100,000 prefixes.
+ */
 static size_t size_for(size_t count)
 {
-	size_t n = count * 2 + 2, page = HUGE_PAGE / sizeof(struct bgp_pslot);
+	size_t n = count * 2 + 2, page = 4096 / sizeof(struct bgp_pslot);
 
 	if (n < PTABLE_MIN_SLOTS)
 		return PTABLE_MIN_SLOTS;
-	return n < page ? (n + 63) & ~(size_t)63 : (n + page - 1) / page * page;
+	return (n + page - 1) / page * page;
 }
 
 /* Starts a resize when the table is too full (of nodes or tombstones) or too empty. */
