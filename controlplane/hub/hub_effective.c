@@ -42,12 +42,23 @@ static uint32_t nh_hash(const struct rh_addr *nh, unsigned n)
 
 static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsigned n)
 {
-	uint32_t hash = nh_hash(nh, n);
-	struct hub_nhset **b = &h->nhsets[hash % HUB_NHSET_BUCKETS], *s;
+	uint32_t hash;
+	struct hub_nhset **b, *s = h->nh_last;
+
+	/* The prefixes of an UPDATE (a million from one feeder) nearly always share the set
+	 * of the previous one: compare with it before hashing (the byte-wise hash was 4 % of
+	 * the control plane's CPU in bgp.sh). */
+	if (s != NULL && s->n == n && memcmp(s->nh, nh, n * sizeof(*nh)) == 0) {
+		s->refcnt++;
+		return s;
+	}
+	hash = nh_hash(nh, n);
+	b = &h->nhsets[hash % HUB_NHSET_BUCKETS];
 
 	for (s = *b; s != NULL; s = s->next)
 		if (s->hash == hash && s->n == n && memcmp(s->nh, nh, n * sizeof(*nh)) == 0) {
 			s->refcnt++;
+			h->nh_last = s;
 			return s;
 		}
 	s = malloc(sizeof(*s) + n * sizeof(*nh));
@@ -59,6 +70,7 @@ static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsi
 	memcpy(s->nh, nh, n * sizeof(*nh));
 	s->next = *b;
 	*b = s;
+	h->nh_last = s;
 	return s;
 }
 
@@ -74,6 +86,8 @@ static void nhset_put(struct hub *h, struct hub_nhset *cs)
 	if (--(*pp)->refcnt > 0)
 		return;
 	*pp = cs->next;
+	if (h->nh_last == cs)
+		h->nh_last = NULL;
 	free(cs);
 }
 

@@ -140,6 +140,7 @@ struct hub {
 	struct bgp_ptable eff[BGP_AID_MAX];
 	struct bgp_pool eff_pool;
 	struct hub_nhset *nhsets[HUB_NHSET_BUCKETS];
+	struct hub_nhset *nh_last;      /* the set last looked up, NULL once freed */
 	const char *whys[HUB_MAX_WHYS]; /* [0] NULL; the reasons of hub_eff.why */
 	unsigned n_whys;
 
