@@ -177,18 +177,23 @@ void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
 		__builtin_prefetch(sl->node);
 }
 
-/* Puts n in the first empty or tombstone slot of its probe sequence in table k. */
-static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n)
+/*
+ * Puts n (hash: its hash, taken from the old slot by a resize so that the node itself is
+ * not read: reading n->hash there was a cache miss for every node moved, and place() the
+ * control plane's hottest function) in the first empty or tombstone slot of its probe
+ * sequence in table k.
+ */
+static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n, uint32_t hash)
 {
 	struct bgp_pslot *s = t->s[k];
-	size_t i = home(n->hash, t->n[k]);
+	size_t i = home(hash, t->n[k]);
 
 	while (s[i].node != NULL && s[i].node != TOMB)
 		i = next_slot(i, t->n[k]);
 	if (s[i].node == NULL)
 		t->used[k]++;
 	s[i].node = n;
-	s[i].hash = n->hash;
+	s[i].hash = hash;
 }
 
 static void resize_finish(struct bgp_ptable *t)
@@ -216,7 +221,7 @@ static void resize_step(struct bgp_ptable *t, size_t steps)
 
 		if (sl->node == NULL || sl->node == TOMB)
 			continue;
-		place(t, 1, sl->node);
+		place(t, 1, sl->node, sl->hash);
 		/* A tombstone, not empty: probe sequences through this slot stay whole. */
 		sl->node = TOMB;
 	}
@@ -284,7 +289,7 @@ int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n)
 	resize_step(t, PTABLE_STEP);
 	if (!resizing(t) && t->used[0] + 1 >= t->n[0])
 		return -ENOMEM;
-	place(t, resizing(t) ? 1 : 0, n);
+	place(t, resizing(t) ? 1 : 0, n, n->hash);
 	t->count++;
 	return 0;
 }
