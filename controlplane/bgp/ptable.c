@@ -230,13 +230,14 @@ static void resize_step(struct bgp_ptable *t, size_t steps)
 }
 
 /*
- * Half full after a resize, in whole 4 KiB pages of slots (the mapping of a large array
+ * Half full after a resize, in whole 4 KiB pages (the mapping of a large array
  * is page-granular; a tail short of a huge page just gets small pages). Rounding to whole
  * huge pages instead cost 4 MiB a table at 100,000 prefixes.
  */
 static size_t size_for(size_t count)
 {
-	size_t n = count * 2 + 2, page = 4096 / sizeof(struct bgp_pslot);
+	/* Slots of 12 bytes: 1,024 of them fill 3 pages exactly. */
+	size_t n = count * 2 + 2, page = 1024;
 
 	if (n < PTABLE_MIN_SLOTS)
 		return PTABLE_MIN_SLOTS;

@@ -40,10 +40,15 @@ struct bgp_pnode {
 	struct rh_prefix prefix;
 };
 
+/*
+ * Packed: 12 bytes rather than 16 with the padding, a quarter of every table's slot
+ * memory (x86-64 and arm64 load unaligned words at no cost; a slot may straddle two
+ * cache lines, which the probes' sequential reads do not mind).
+ */
 struct bgp_pslot {
 	struct bgp_pnode *node; /* NULL: empty; else a node or the tombstone */
 	uint32_t hash;
-};
+} __attribute__((packed));
 
 struct bgp_ptable {
 	struct bgp_pslot *s[2]; /* s[0]: the table; s[1]: the one being filled while resizing */
