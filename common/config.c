@@ -249,10 +249,20 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 /* ------------------------------------------------------------------ readers */
 
+/* A leaf's value; "" for a missing node (lyd_get_value() gives NULL), never printed as NULL. */
+static const char *value_of(const struct lyd_node *n)
+{
+	const char *v = lyd_get_value(n);
+
+	return v != NULL ? v : "";
+}
+
 static int read_addr(struct loader *ld, const struct lyd_node *n, struct rh_addr *a)
 {
-	if (rh_addr_parse(lyd_get_value(n), a) < 0) {
-		node_problem(ld, n, "'%s' is not an IP address", lyd_get_value(n));
+	const char *v = value_of(n);
+
+	if (rh_addr_parse(v, a) < 0) {
+		node_problem(ld, n, "'%s' is not an IP address", v);
 		return -EINVAL;
 	}
 	return 0;
@@ -260,8 +270,10 @@ static int read_addr(struct loader *ld, const struct lyd_node *n, struct rh_addr
 
 static int read_prefix(struct loader *ld, const struct lyd_node *n, struct rh_prefix *p)
 {
-	if (rh_prefix_parse(lyd_get_value(n), p, false) < 0) {
-		node_problem(ld, n, "'%s' is not an IP prefix", lyd_get_value(n));
+	const char *v = value_of(n);
+
+	if (rh_prefix_parse(v, p, false) < 0) {
+		node_problem(ld, n, "'%s' is not an IP prefix", v);
 		return -EINVAL;
 	}
 	return 0;

@@ -35,6 +35,9 @@ struct cp_fib {
 	struct rh_io io; /* the channel's socket: readable between requests = hang-up */
 	bool warned;
 	bool deferring; /* started, not every peer's End-of-RIB in yet: no resync */
+	/* Changes arrived while detached: fp is out of date and is loaded again from the
+	 * hub before the next attach (see cp_fib_changed()). */
+	bool stale;
 };
 
 static void fib_lost(struct cp_fib *f, const char *why)
@@ -56,6 +59,15 @@ static void on_channel(struct rh_evloop *loop, struct rh_io *io, unsigned events
 	fib_lost(arg, "the dataplane closed the channel");
 }
 
+static void load_one(const struct rh_prefix *p, void *arg)
+{
+	struct cp_fib *f = arg;
+	struct hub_effective e;
+
+	if (hub_effective_get(f->cp->hub, p, &e) == 0)
+		fib_prog_effective(f->fp, p, &e);
+}
+
 static void try_connect(struct rh_evloop *loop, struct rh_timer *t, void *arg)
 {
 	struct cp_fib *f = arg;
@@ -72,6 +84,13 @@ static void try_connect(struct rh_evloop *loop, struct rh_timer *t, void *arg)
 		return;
 	}
 	fd = fibc_fd(c);
+	if (f->stale) {
+		/* The attach resynchronises the whole table anyway: the hub's effective routes
+		 * are the desired state, read now rather than queued per change meanwhile. */
+		fib_prog_clear(f->fp);
+		hub_effective_walk(f->cp->hub, load_one, f);
+		f->stale = false;
+	}
 	rc = fib_prog_attach(f->fp, c); /* HELLO, SYNC_BEGIN, the whole table, SYNC_END */
 	if (rc < 0) {
 		log_warn("FIB channel: resync refused: %s", strerror(-rc));
@@ -138,15 +157,6 @@ void cp_fib_peer_synced(struct cp *cp)
 		end_deferral(f, "End-of-RIB received from every peer");
 }
 
-static void load_one(const struct rh_prefix *p, void *arg)
-{
-	struct cp_fib *f = arg;
-	struct hub_effective e;
-
-	if (hub_effective_get(f->cp->hub, p, &e) == 0)
-		fib_prog_effective(f->fp, p, &e);
-}
-
 int cp_fib_start(struct cp *cp)
 {
 	struct cp_fib *f = calloc(1, sizeof(*f));
@@ -164,9 +174,9 @@ int cp_fib_start(struct cp *cp)
 	rh_timer_init(&f->defer, defer_expired, f);
 	rh_io_init(&f->io, on_channel, f);
 	cp->fib = f;
-	/* What the hub holds from the start (VPN static prefixes): hub_new() reports
-	 * nothing through effective_changed. */
-	hub_effective_walk(cp->hub, load_one, f);
+	/* What the hub holds from the start (VPN static prefixes; hub_new() reports nothing
+	 * through effective_changed) is loaded with the rest before the first attach. */
+	f->stale = true;
 	f->deferring = cp->n_peers > 0;
 	if (f->deferring) {
 		log_info("FIB channel: first resync after every peer's End-of-RIB (at most %d s)",
@@ -201,7 +211,13 @@ void cp_fib_changed(struct cp *cp, const struct rh_prefix *p)
 	struct hub_effective e;
 
 	if (f == NULL)
-		return; /* during hub_new(): cp_fib_start() walks the table */
+		return; /* during hub_new(): the first attach loads the table */
+	/* No dataplane: keep nothing per prefix (the benchmark's million routes would
+	 * otherwise sit in fp's table and queue); the next attach reloads from the hub. */
+	if (!fib_prog_attached(f->fp)) {
+		f->stale = true;
+		return;
+	}
 	if (hub_effective_get(cp->hub, p, &e) == 0)
 		fib_prog_effective(f->fp, p, &e);
 	else

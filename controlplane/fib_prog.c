@@ -568,6 +568,30 @@ struct fib_prog *fib_prog_new(const struct rh_config *cfg)
 	return fp;
 }
 
+static int free_route_cb(struct bgp_pnode *n, void *arg)
+{
+	struct fib_prog *fp = arg;
+	struct fp_route *r = container_of(n, struct fp_route, node);
+
+	target_put(fp, r->target);
+	route_free(fp, r); /* a walk's callback may remove its node */
+	return 0;
+}
+
+void fib_prog_clear(struct fib_prog *fp)
+{
+	drop_queue(fp);
+	for (unsigned aid = 0; aid < 2; aid++) {
+		bgp_ptable_walk(&fp->routes[aid], free_route_cb, fp);
+		/* Empty now: give the slots and the chunks back rather than keep them. */
+		bgp_ptable_fini(&fp->routes[aid]);
+		bgp_ptable_init(&fp->routes[aid]);
+	}
+	bgp_pool_fini(&fp->pool);
+	bgp_pool_init(&fp->pool, sizeof(struct fp_route));
+	fp->n_routes = 0;
+}
+
 void fib_prog_detach(struct fib_prog *fp)
 {
 	fibc_close(fp->c);
@@ -577,16 +601,6 @@ void fib_prog_detach(struct fib_prog *fp)
 bool fib_prog_attached(const struct fib_prog *fp)
 {
 	return fp->c != NULL;
-}
-
-static int free_route_cb(struct bgp_pnode *n, void *arg)
-{
-	struct fib_prog *fp = arg;
-	struct fp_route *r = container_of(n, struct fp_route, node);
-
-	target_put(fp, r->target);
-	route_free(fp, r); /* a walk's callback may remove its node */
-	return 0;
 }
 
 void fib_prog_free(struct fib_prog *fp)

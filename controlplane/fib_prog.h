@@ -67,6 +67,13 @@ int fib_prog_effective(struct fib_prog *fp, const struct rh_prefix *p,
 int fib_prog_attach(struct fib_prog *fp, struct fibc *c);
 /* Closes the channel; changes queue until the next attach. */
 void fib_prog_detach(struct fib_prog *fp);
+/*
+ * Forgets every route (and the queue), keeping the next hops and groups so that their ids
+ * hold across a reload: for an owner that does not feed changes while detached and loads
+ * the whole desired state again before the next attach (a million routes queued for an
+ * absent dataplane cost as much memory as the RIB's entries).
+ */
+void fib_prog_clear(struct fib_prog *fp);
 bool fib_prog_attached(const struct fib_prog *fp);
 
 /*

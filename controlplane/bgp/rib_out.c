@@ -25,11 +25,27 @@ struct bgp_amap_node {
 struct out_entry {
 	struct bgp_pnode node;
 	const struct bgp_attrs *adv; /* advertised, NULL if not */
-	struct out_bucket *bucket;   /* pending change, NULL if none */
+	/*
+	 * The bucket of the pending change (NULL if none), with OUT_FORCED in its low bit:
+	 * resend even if equal to adv (route refresh). A flag of its own would make the
+	 * entry 64 bytes instead of 56, for each prefix of each session.
+	 */
+	uintptr_t pend;
 	struct out_entry *q_next;
 	struct out_entry **q_pprev;
-	bool forced; /* resend even if equal to adv (route refresh) */
 };
+
+#define OUT_FORCED ((uintptr_t)1) /* buckets are malloc()ed: the low bit is free */
+
+static inline struct out_bucket *entry_bucket(const struct out_entry *e)
+{
+	return (struct out_bucket *)(e->pend & ~OUT_FORCED);
+}
+
+static inline bool entry_forced(const struct out_entry *e)
+{
+	return (e->pend & OUT_FORCED) != 0;
+}
 
 struct out_bucket {
 	struct bgp_amap_node node;     /* attrs, src, aid; withdrawals are not in the map */
@@ -281,22 +297,21 @@ static void bucket_add(struct bgp_out_group *g, struct out_bucket *b, struct out
 	*b->tail = e;
 	b->tail = &e->q_next;
 	b->count++;
-	e->bucket = b;
+	e->pend = (uintptr_t)b | (e->pend & OUT_FORCED);
 	g->pending[b->aid]++;
 }
 
 /* Takes e out of its bucket; an announcement bucket left empty goes. */
 static void bucket_del(struct bgp_out_group *g, struct out_entry *e)
 {
-	struct out_bucket *b = e->bucket;
+	struct out_bucket *b = entry_bucket(e);
 
 	*e->q_pprev = e->q_next;
 	if (e->q_next != NULL)
 		e->q_next->q_pprev = e->q_pprev;
 	else
 		b->tail = e->q_pprev;
-	e->bucket = NULL;
-	e->forced = false;
+	e->pend = 0; /* no bucket, not forced */
 	g->pending[b->aid]--;
 	if (--b->count == 0 && b->attrs != NULL)
 		bucket_free(g, b);
@@ -338,9 +353,9 @@ static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_
 	} else {
 		e = container_of(n, struct out_entry, node);
 	}
-	if (attrs == e->adv && !e->forced) {
+	if (attrs == e->adv && !entry_forced(e)) {
 		/* Back to what the peers have: the pending change cancels out. */
-		if (e->bucket != NULL)
+		if (entry_bucket(e) != NULL)
 			bucket_del(g, e);
 		if (e->adv == NULL)
 			entry_free(g, aid, e);
@@ -348,13 +363,13 @@ static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_
 	}
 	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
 	if (b == NULL) {
-		if (e->adv == NULL && e->bucket == NULL)
+		if (e->adv == NULL && entry_bucket(e) == NULL)
 			entry_free(g, aid, e);
 		return -ENOMEM;
 	}
-	if (e->bucket == b)
+	if (entry_bucket(e) == b)
 		return 0;
-	if (e->bucket != NULL)
+	if (entry_bucket(e) != NULL)
 		bucket_del(g, e);
 	bucket_add(g, b, e);
 	return 0;
@@ -563,9 +578,9 @@ static int resend_cb(struct bgp_pnode *n, void *arg)
 	struct out_entry *e = container_of(n, struct out_entry, node);
 
 	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
-	if (e->adv == NULL || e->bucket != NULL)
+	if (e->adv == NULL || entry_bucket(e) != NULL)
 		return 0;
-	e->forced = true;
+	e->pend |= OUT_FORCED;
 	return group_set(r->g, &e->node.prefix, e->node.hash, r->aid, e->adv, NULL);
 }
 
@@ -607,8 +622,8 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 
 static void commit(struct bgp_out_group *g, struct out_entry *e)
 {
-	const struct bgp_attrs *a = e->bucket->attrs;
-	enum bgp_aid aid = e->bucket->aid;
+	const struct bgp_attrs *a = entry_bucket(e)->attrs;
+	enum bgp_aid aid = entry_bucket(e)->aid;
 
 	if (a != NULL && e->adv == NULL)
 		g->advertised[aid]++;

@@ -365,6 +365,38 @@ static void test_reconnect_resyncs_the_current_table(void **state)
 	dp_stop();
 }
 
+/* cp_fib's way while detached: nothing fed, then cleared and loaded again before attach. */
+static void test_clear_and_reload_resyncs_the_same_table(void **state)
+{
+	uint32_t id1, id2;
+
+	(void)state;
+	set("192.0.2.0/24", "198.19.1.10", NULL);
+	set("198.51.100.0/24", "198.19.1.10", "198.19.1.11");
+	assert_int_equal(dp_connect(), 0);
+	id1 = find(FIBC_NH_ADD, "198.19.1.10")->id;
+	id2 = find(FIBC_NH_ADD, "198.19.1.11")->id;
+	dp_stop();
+	fib_prog_clear(fp);
+	assert_int_equal(fib_prog_routes(fp), 0);
+	assert_int_equal(fib_prog_pending(fp), 0);
+	/* The desired state now: one route gone, one changed, one new. */
+	set("198.51.100.0/24", "198.19.1.11", "198.19.1.10");
+	set("203.0.113.0/24", "198.19.1.12", NULL);
+	assert_int_equal(fib_prog_routes(fp), 2);
+	assert_int_equal(dp_connect(), 0);
+	assert_int_equal(count(FIBC_ROUTE_ADD), 2);
+	assert_null(find(FIBC_ROUTE_ADD, "192.0.2.0/24"));
+	assert_non_null(find(FIBC_ROUTE_ADD, "203.0.113.0/24"));
+	/* Next hops still used keep their ids across the reload. */
+	assert_int_equal(find(FIBC_NH_ADD, "198.19.1.10")->id, id1);
+	assert_int_equal(find(FIBC_NH_ADD, "198.19.1.11")->id, id2);
+	assert_int_equal(count(FIBC_NH_ADD), 3);
+	assert_int_equal(count(FIBC_NHG_ADD), 1);
+	assert_int_equal(fib_prog_pending(fp), 0);
+	dp_stop();
+}
+
 static void test_effective_routes_program_only_bgp_routes(void **state)
 {
 	struct hub_effective e = {.active = true, .src = HUB_SRC_VNET};
@@ -473,6 +505,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_incremental_updates_and_reference_counts,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_reconnect_resyncs_the_current_table, setup,
+	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_clear_and_reload_resyncs_the_same_table, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_effective_routes_program_only_bgp_routes,
 	                                        setup, teardown),
