@@ -52,7 +52,7 @@ for f in configs/*.json; do n=$((n + 1)); done
 ok "$n configurations valid"
 
 # ------------------------------------------------------------------ the lab
-LAB_DIR=$(mktemp -d /tmp/routehub-demo.XXXXXX)
+LAB_DIR=$(mktemp -d --suffix=.routehub-demo)
 LAB_ID=rhdemo$$
 export LAB_DIR LAB_ID
 . scripts/lab/lab.sh
