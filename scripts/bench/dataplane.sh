@@ -61,12 +61,12 @@ for n in "${sizes[@]}"; do
 
   # --- routehub
   sed "s|/tmp/routehub-bench.pcap|$work/w$n.pcap|g; s|/run/routehub/bench/|$work/|" \
-    "$top/configs/bench-dataplane.json" >"$work/rh.json"
+    -e "s|\"eal-args\": \"|\"eal-args\": \"--file-prefix=rhbench |" "$top/configs/bench-dataplane.json" >"$work/rh.json"
   "$build/dataplane/routehub-dataplane" -c "$work/rh.json" >"$work/rh.log" 2>&1 &
   rhpid=$!
   pids+=("$rhpid")
   wait_file "$work/fib.sock" || { echo "routehub-dataplane did not start"; tail "$work/rh.log"; exit 1; }
-  prefix=$(basename "$(ls -d /var/run/dpdk/routehub-* | head -1)")
+  prefix=rhbench
   t0=$(date +%s.%N)
   "$build/tests/tools/fibctl" --max-nh 4096 "$work/fib.sock" sync-file "$work/w$n.fib" || exit 1
   t1=$(date +%s.%N)

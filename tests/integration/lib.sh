@@ -25,7 +25,7 @@ RH_DIRS=()
 
 rh_init() {
   local name=$1
-  RH_ID="rh$(printf '%s' "$name$$" | md5sum | cut -c1-5)"
+  RH_ID="rh$(printf '%s-%s' "$name" "$$" | md5sum | cut -c1-6)"
   RH_TMP=$(mktemp -d "/tmp/routehub-$name.XXXXXX")
   RH_DIRS+=("$RH_TMP")
   trap rh_cleanup EXIT
