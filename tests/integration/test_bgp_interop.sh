@@ -278,8 +278,10 @@ bi_check "no session reset during the test" no_reset ||
 # `routehubctl clear bgp neighbor ADDR`: Cease/Administrative Reset with the RFC 8203
 # shutdown communication, then the sessions come back.
 bi_ctl clear bgp neighbor "$FRR" >/dev/null
+# FRR's log keeps every NOTIFICATION it received; its lastNotificationReason field can be
+# overwritten by what happens as the session comes straight back (a collision, say).
 reset_seen() {
-  bi_frr_field frr 198.18.1.4 lastNotificationReason | grep -q "Cease/Administrative Reset" &&
+  grep -q "Cease/Administrative Reset" "$RH_TMP/frr-frr.log" &&
     grep -q "reset by the operator" "$RH_TMP/frr-frr.log"
 }
 bi_check "clear bgp neighbor: FRR gets Cease/Administrative Reset with the shutdown message" \
