@@ -60,8 +60,10 @@ for n in "${sizes[@]}"; do
   printf '%-10s %8s %8s %10s\n' l3fwd "$n" "$l3" "$(awk -v h="$tsc_hz" -v r="$l3" 'BEGIN { if (r > 0) printf "%.1f", h / (r * 1e6); else print "-" }')"
 
   # --- routehub
-  sed "s|/tmp/routehub-bench.pcap|$work/w$n.pcap|g; s|/run/routehub/bench/|$work/|" \
-    -e "s|\"eal-args\": \"|\"eal-args\": \"--file-prefix=rhbench |" "$top/configs/bench-dataplane.json" >"$work/rh.json"
+  # A file prefix of its own: the telemetry socket is found by it.
+  sed -e "s|/tmp/routehub-bench.pcap|$work/w$n.pcap|g; s|/run/routehub/bench/|$work/|" \
+    -e "s|\"eal-args\": \"|\"eal-args\": \"--file-prefix=rhbench |" \
+    "$top/configs/bench-dataplane.json" >"$work/rh.json"
   "$build/dataplane/routehub-dataplane" -c "$work/rh.json" >"$work/rh.log" 2>&1 &
   rhpid=$!
   pids+=("$rhpid")
