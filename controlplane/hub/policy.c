@@ -47,7 +47,12 @@ bool hub_export_allowed(const struct rh_config *cfg, const struct rh_prefix *p, 
 		/* Never ER circuit to ER circuit (R5); to NVAs and VPN sites with it on. */
 		return dst != HUB_TO_ER_ONPREM && b2b;
 	case HUB_SRC_VPN:
-		/* Between the VPN gateway's own sites always; elsewhere with the exchange. */
+		/* The static local-network prefixes (from no peer) are the VPN sites' own
+		 * networks: never sent back to those sites, where a device that takes them
+		 * would loop traffic; they reach the rest of the hub with the exchange.
+		 * Learned routes pass between the gateway's sites, elsewhere with it on. */
+		if (from_peer == 0)
+			return dst != HUB_TO_VPN_ONPREM && b2b;
 		return dst == HUB_TO_VPN_ONPREM || b2b;
 	default:
 		return false;

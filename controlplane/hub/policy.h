@@ -59,7 +59,8 @@ const char *hub_import_reject(const struct rh_config *cfg, enum hub_src src,
  *  - The route server reflects NVA routes to the other NVAs (it is a route reflector).
  *  - R4: with branch-to-branch off, NVA routes reach no gateway and gateway routes reach
  *    no NVA. R5: with it on, NVA <-> ER, NVA <-> VPN and ER <-> VPN exchange.
- *  - Never ER circuit to ER circuit. The VPN gateway passes routes between its own sites.
+ *  - Never ER circuit to ER circuit. The VPN gateway passes routes between its own sites,
+ *    but never sends its static local-network prefixes (from_peer 0) to its sites.
  *  - R9: NO_ADVERTISE routes go to no other peer. Nothing goes back to its sender.
  *  - The VPN gateway never advertises the default route, either way.
  */

@@ -260,6 +260,24 @@ static void test_rejected_routes_are_never_active(void **state)
 	assert_int_equal(hub_select(RH_PREF_EXPRESSROUTE, c, 2), 0);
 }
 
+static void test_vpn_static_prefixes_not_sent_back_to_vpn_sites(void **state)
+{
+	struct rh_prefix p = P("203.0.113.0/24");
+
+	(void)state;
+	for (int b2b = 0; b2b <= 1; b2b++) {
+		cfg.rs.branch_to_branch = b2b;
+		assert_false(
+		        hub_export_allowed(&cfg, &p, HUB_SRC_VPN, 0, HUB_TO_VPN_ONPREM, 3, false));
+		/* To the rest of the hub with the exchange (R5), not without (R4). */
+		assert_int_equal(hub_export_allowed(&cfg, &p, HUB_SRC_VPN, 0, HUB_TO_NVA, 1, false),
+		                 b2b);
+		assert_int_equal(
+		        hub_export_allowed(&cfg, &p, HUB_SRC_VPN, 0, HUB_TO_ER_ONPREM, 2, false),
+		        b2b);
+	}
+}
+
 static void test_vpn_never_advertises_default_route(void **state)
 {
 	struct rh_prefix def = P("0.0.0.0/0");
@@ -293,6 +311,7 @@ int main(void)
 	        T(test_R13_aspath_preference),
 	        T(test_rejected_routes_are_never_active),
 	        T(test_vpn_never_advertises_default_route),
+	        T(test_vpn_static_prefixes_not_sent_back_to_vpn_sites),
 	};
 
 	return cmocka_run_group_tests_name("hub_policy", tests, NULL, NULL);
