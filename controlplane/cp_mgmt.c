@@ -200,5 +200,7 @@ enum mgmt_status cp_mgmt_handle(void *arg, const char *cmd, char **body, size_t 
 		return cmd_set(cp, w, n, body, len);
 	if (strcmp(w[0], "clear") == 0)
 		return cmd_clear(cp, w, n, body, len);
+	if (n == 1 && strcmp(w[0], "reload") == 0)
+		return cp_reload(cp, body, len); /* reload.c */
 	return error(body, len, "unknown command: %s", w[0]);
 }

@@ -144,6 +144,20 @@ long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *a
 int hub_set_branch_to_branch(struct hub *h, bool on);
 int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
 
+/*
+ * Reload (controlplane/reload.c). hub_peer_remove(): the session is gone for good (its
+ * routes withdrawn everywhere if it was up) and p is freed. hub_set_limits(): the
+ * R11/R16 route limits of cfg; sessions on their role's configured limit take the new
+ * one, and one already past it is torn down (Cease/1) as on its next UPDATE.
+ * hub_set_locals(): the VNet address spaces (R1) and the VPN static prefixes (and their
+ * next hops, from the VPN peers) of cfg; the peers receive the difference as UPDATEs.
+ * The import rules (R8) use the new spaces from now on: re-learning what the peers sent
+ * is R15, the speaker's ROUTE-REFRESH. 0 or a negative errno.
+ */
+void hub_peer_remove(struct hub_peer *p);
+int hub_set_limits(struct hub *h, const struct rh_config *cfg);
+int hub_set_locals(struct hub *h, const struct rh_config *cfg);
+
 /* Effective routes (R17) of one prefix, for the FIB programmer and `show`. */
 #define HUB_MAX_NEXTHOPS 16
 struct hub_effective {
