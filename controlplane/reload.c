@@ -79,23 +79,27 @@ static void apply_peers(struct cp *cp, const struct cp_diff *d, struct reload_re
 {
 	char a[RH_ADDR_STRLEN], line[CP_DIFF_LINE];
 
+	/* Every session that goes first: a peer that moves to another role (its address in
+	 * another list) must not exist twice. */
 	for (unsigned i = 0; i < d->n_peers; i++) {
 		const struct cp_peer_diff *pd = &d->peer[i];
-		enum hub_role role = (enum hub_role)pd->role;
 
 		if (pd->what == CP_PEER_REMOVED || pd->what == CP_PEER_CHANGED)
-			cp_peer_remove(cp, role, &pd->old_pc->addr,
+			cp_peer_remove(cp, (enum hub_role)pd->role, &pd->old_pc->addr,
 			               pd->what == CP_PEER_REMOVED ? BGP_CEASE_PEER_UNCONFIGURED
 			                                           : BGP_CEASE_CONFIG_CHANGE);
-		if (pd->what == CP_PEER_ADDED || pd->what == CP_PEER_CHANGED) {
-			int rc = cp_peer_add(cp, role, pd->new_pc);
+	}
+	for (unsigned i = 0; i < d->n_peers; i++) {
+		const struct cp_peer_diff *pd = &d->peer[i];
+		int rc;
 
-			if (rc < 0) {
-				snprintf(line, sizeof(line), "peer %s: cannot add its sessions: %s",
-				         rh_addr_fmt(&pd->new_pc->addr, a, sizeof(a)),
-				         strerror(-rc));
-				reply_line(r, line);
-			}
+		if (pd->what != CP_PEER_ADDED && pd->what != CP_PEER_CHANGED)
+			continue;
+		rc = cp_peer_add(cp, (enum hub_role)pd->role, pd->new_pc);
+		if (rc < 0) {
+			snprintf(line, sizeof(line), "peer %s: cannot add its sessions: %s",
+			         rh_addr_fmt(&pd->new_pc->addr, a, sizeof(a)), strerror(-rc));
+			reply_line(r, line);
 		}
 	}
 }
