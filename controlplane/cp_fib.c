@@ -231,9 +231,10 @@ bool cp_fib_connected(const struct cp *cp)
 	return cp->fib != NULL && fib_prog_attached(cp->fib->fp);
 }
 
+/* Detached, fib_prog keeps nothing (see cp_fib_changed()): nothing is programmed. */
 size_t cp_fib_routes(const struct cp *cp)
 {
-	return cp->fib != NULL ? fib_prog_routes(cp->fib->fp) : 0;
+	return cp_fib_connected(cp) ? fib_prog_routes(cp->fib->fp) : 0;
 }
 
 size_t cp_fib_pending(const struct cp *cp)
