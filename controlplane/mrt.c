@@ -262,7 +262,7 @@ int cp_mrt_dump(struct cp *cp, const char *file, char *err, size_t errlen)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (m.rec == NULL || m.attrs == NULL || fd < 0) {
 		rc = fd < 0 ? -errno : -ENOMEM;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(-rc));
+		snprintf(err, errlen, "%s: %s", fd < 0 ? file : "MRT dump", strerror(-rc));
 		if (fd >= 0)
 			close(fd);
 		goto out;
