@@ -228,36 +228,16 @@ static void ribs(struct cp *cp, struct rh_mtext *t)
 	}
 }
 
-struct eff_count {
-	struct hub *hub;
-	uint64_t active, inactive;
-};
-
-static void eff_cb(const struct rh_prefix *p, void *arg)
-{
-	struct eff_count *c = arg;
-	struct hub_effective e;
-
-	if (hub_effective_get(c->hub, p, &e) == 0) {
-		if (e.active)
-			c->active++;
-		else
-			c->inactive++;
-	}
-}
-
 static int effective_and_fib(struct cp *cp, struct rh_mtext *t)
 {
-	struct eff_count c = {.hub = cp->hub};
 	const char *act[] = {"state", "active", NULL}, *inact[] = {"state", "inactive", NULL};
-	int rc = hub_effective_walk(cp->hub, eff_cb, &c);
+	size_t active, inactive;
 
-	if (rc < 0)
-		return rc;
+	hub_effective_counts(cp->hub, &active, &inactive);
 	rh_metric_family(t, "routehub_effective_routes", RH_METRIC_GAUGE,
 	                 "Prefixes of the effective routes (R17), active or not");
-	rh_metric_u64(t, "routehub_effective_routes", act, c.active);
-	rh_metric_u64(t, "routehub_effective_routes", inact, c.inactive);
+	rh_metric_u64(t, "routehub_effective_routes", act, active);
+	rh_metric_u64(t, "routehub_effective_routes", inact, inactive);
 	rh_metric_family(t, "routehub_fib_channel_connected", RH_METRIC_GAUGE,
 	                 "1 while the FIB channel to the dataplane is connected");
 	rh_metric_u64(t, "routehub_fib_channel_connected", NULL, cp_fib_connected(cp));

@@ -169,6 +169,8 @@ struct hub_effective {
 int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effective *e);
 /* Calls cb for every prefix that has effective routes, sorted. 0 or -ENOMEM. */
 int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void *arg), void *arg);
+/* Prefixes with effective routes, active or not (metrics): one pass, no sorting. */
+void hub_effective_counts(struct hub *h, size_t *active, size_t *inactive);
 /* R16: NULL while the RS <-> ER exchange runs, else why it is stopped. */
 const char *hub_er_exchange_status(const struct hub *h);
 
