@@ -316,20 +316,38 @@ static void test_server_limits(void **state)
 	rh_metrics_http_free(s);
 }
 
-static void test_server_bad_address(void **state)
+static void test_server_addresses(void **state)
 {
+	struct rh_metrics_http *s;
+
 	(void)state;
+	/* Literals only: a name would need a resolver on the daemon's loop. */
 	assert_null(rh_metrics_http_new("localhost", 9, fill, NULL));
 	assert_int_equal(errno, EINVAL);
+	if (!netns_ok())
+		skip_no_netns();
+	/* IPv6 (configs/baremetal-2port.json listens on ::1). */
+	s = rh_metrics_http_new("::1", 0, fill, NULL);
+	assert_non_null(s);
+	rh_metrics_http_free(s);
+	/* A port in use is reported, not hidden. */
+	s = rh_metrics_http_new("127.0.0.1", 0, fill, NULL);
+	assert_non_null(s);
+	assert_null(rh_metrics_http_new("127.0.0.1", rh_metrics_http_port(s), fill, NULL));
+	assert_int_equal(errno, EADDRINUSE);
+	/* An address that is not local. */
+	assert_null(rh_metrics_http_new("192.0.2.1", 9420, fill, NULL));
+	assert_int_equal(errno, EADDRNOTAVAIL);
+	rh_metrics_http_free(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_writer_format),      cmocka_unit_test(test_writer_grows),
-	        cmocka_unit_test(test_parse_requests),     cmocka_unit_test(test_parse_malformed),
-	        cmocka_unit_test(test_server_replies),     cmocka_unit_test(test_server_limits),
-	        cmocka_unit_test(test_server_bad_address),
+	        cmocka_unit_test(test_writer_format),    cmocka_unit_test(test_writer_grows),
+	        cmocka_unit_test(test_parse_requests),   cmocka_unit_test(test_parse_malformed),
+	        cmocka_unit_test(test_server_replies),   cmocka_unit_test(test_server_limits),
+	        cmocka_unit_test(test_server_addresses),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, own_netns, NULL);
