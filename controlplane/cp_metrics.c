@@ -291,6 +291,7 @@ int cp_metrics_start(struct cp *cp)
 	const struct rh_metrics_cfg *mc = &cp->cfg.cp.metrics;
 	int rc;
 
+	cp_metrics_stop(cp); /* a reload may start it again with another address or port */
 	if (mc->port == 0)
 		return 0;
 	rh_timer_init(&cp->metrics_timer, on_timer, cp);

@@ -77,7 +77,11 @@ bool cp_fib_connected(const struct cp *cp);
 size_t cp_fib_routes(const struct cp *cp);
 size_t cp_fib_pending(const struct cp *cp);
 
-/* The Prometheus endpoint (cp_metrics.c), when configured; a failure leaves it off. */
+/*
+ * The Prometheus endpoint (cp_metrics.c) of cp->cfg.cp.metrics, when a port is set; a
+ * failure is logged and leaves it off. Calling it again (after a reload changed the
+ * address or port) closes the running endpoint first. cp_metrics_stop() is idempotent.
+ */
 int cp_metrics_start(struct cp *cp);
 void cp_metrics_stop(struct cp *cp);
 
