@@ -247,6 +247,9 @@ enum mgmt_status cp_reload(struct cp *cp, char **body, size_t *len)
 		log_notice("reload: %s", file);
 		st = apply(cp, cfg, d, body, len);
 		cp->cfg = *cfg;
+		/* It reads cp->cfg; without an endpoint (a port in use) the hub goes on. */
+		if (d->metrics)
+			cp_metrics_start(cp);
 	}
 	free(d);
 	rh_config_free(cfg);

@@ -240,6 +240,14 @@ unsigned cp_config_diff(const struct rh_config *o, const struct rh_config *n, st
 		say(d, false, "control-plane log-level %s -> %s", level_name(o->cp.log_level),
 		    level_name(n->cp.log_level));
 	}
+	if (strcmp(o->cp.metrics.address, n->cp.metrics.address) != 0 ||
+	    o->cp.metrics.port != n->cp.metrics.port) {
+		d->metrics = true;
+		say(d, false,
+		    "control-plane metrics %s port %u -> %s port %u (0: off), endpoint restarted",
+		    o->cp.metrics.address, o->cp.metrics.port, n->cp.metrics.address,
+		    n->cp.metrics.port);
+	}
 	if (memcmp(&o->dp, &n->dp, sizeof(o->dp)) != 0 &&
 	    strcmp(o->dp.fib_socket, n->dp.fib_socket) == 0) {
 		d->dataplane = true;
@@ -248,5 +256,5 @@ unsigned cp_config_diff(const struct rh_config *o, const struct rh_config *n, st
 		    "when it starts)");
 	}
 	return d->n_fixed + d->n_peers + d->branch_to_branch + d->preference + d->limits + d->vnet +
-	       d->vpn_local + d->log_level + d->dataplane;
+	       d->vpn_local + d->log_level + d->metrics + d->dataplane;
 }

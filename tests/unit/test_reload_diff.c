@@ -200,6 +200,19 @@ static void dataplane_is_not_ours(void **state)
 	assert_false(d.dataplane);
 }
 
+static void metrics_endpoint_restarts(void **state)
+{
+	(void)state;
+	strcpy(a->cp.metrics.address, "127.0.0.1");
+	strcpy(b->cp.metrics.address, "127.0.0.1");
+	b->cp.metrics.port = 9101;
+	assert_int_equal(cp_config_diff(a, b, &d), 1);
+	assert_true(d.metrics);
+	assert_int_equal(d.n_fixed, 0);
+	assert_true(has_line("control-plane metrics 127.0.0.1 port 0 -> 127.0.0.1 port 9101 (0: "
+	                     "off), endpoint restarted"));
+}
+
 static void many_changes_are_counted(void **state)
 {
 	(void)state;
@@ -232,6 +245,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(vnet_spaces, setup, teardown),
 	        cmocka_unit_test_setup_teardown(fixed_settings_refuse, setup, teardown),
 	        cmocka_unit_test_setup_teardown(dataplane_is_not_ours, setup, teardown),
+	        cmocka_unit_test_setup_teardown(metrics_endpoint_restarts, setup, teardown),
 	        cmocka_unit_test_setup_teardown(many_changes_are_counted, setup, teardown),
 	};
 
