@@ -12,7 +12,8 @@
 #   (a) the same file: "no change", no session reset
 #   (b) nva2 hold-time 180 -> 30 and er2 added: only nva2 is reset (Cease/Other
 #       Configuration Change, then hold time 30 s), er2 comes up, the others untouched
-#   (c) branch-to-branch on: the on-premises route reaches nva1 by UPDATE, no reset
+#   (c) branch-to-branch on: the on-premises route reaches nva1 by UPDATE, no reset; the
+#       metrics endpoint moves to another port
 #   (d) an invalid file, and one changing the router id: refused with the problems,
 #       exit code non-zero, nothing changes
 #   (e) SIGHUP: nva2 removed (Cease/Peer De-configured, its routes withdrawn) and
@@ -61,7 +62,7 @@ cfg "$RH_TMP/v2.json" '.["route-server"]["nva-peer"][1]["hold-time"] = 30
 | .["expressroute-gateway"]["on-premises-peer"] += [{"address": "198.19.1.3", "asn": 65011}]'
 cfg "$RH_TMP/v3.json" '.["route-server"]["nva-peer"][1]["hold-time"] = 30
 | .["expressroute-gateway"]["on-premises-peer"] += [{"address": "198.19.1.3", "asn": 65011}]
-| .["route-server"]["branch-to-branch"] = true'
+| .["route-server"]["branch-to-branch"] = true | .["control-plane"].metrics = {"address": "127.0.0.1", "port": 9422}'
 cfg "$RH_TMP/bad.json" '.["route-server"]["nva-peer"][0]["hold-time"] = 2
 | .["route-server"]["branch-to-branch"] = false'
 cfg "$RH_TMP/fixed.json" '.["route-server"]["nva-peer"][1]["hold-time"] = 30
@@ -131,12 +132,15 @@ s1=$(state) s1er2=$(bird_since er2 hub)
 
 # ---- (c) a hub setting
 check "reload (c): before: branch-to-branch off, nva1 lacks the on-premises 198.51.100.0/24" frr_lacks nva1 198.51.100.0/24
+scrape() { rh_exec hub curl -s -m 2 "http://127.0.0.1:$1/metrics" | grep -q '^routehub_'; }
+check "reload (c): before: the metrics endpoint answers on port 9420" scrape 9420
 cp "$RH_TMP/v3.json" "$CFG"
 out=$(hub_ctl reload 2>&1)
 rh_log "reload: $(echo "$out" | tr '\n' '|')"
 check "reload (c): the reply lists 'branch-to-branch off -> on'" grep -q "branch-to-branch off -> on" <<<"$out"
 wcheck "reload (c): nva1 receives 198.51.100.0/24 and er receives 192.0.2.0/24 (UPDATEs)" 10 \
   eval 'frr_has nva1 198.51.100.0/24 && bird_has er hub 192.0.2.0/24'
+check "reload (c): the metrics endpoint moved from port 9420 to 9422" eval 'scrape 9422 && ! scrape 9420'
 check "reload (c): ... with no session reset" eval '[ "$(state)" = "$s1" ] && [ "$(bird_since er2 hub)" = "$s1er2" ]'
 rh_log "after (c): $(state) er2 $(bird_since er2 hub); before: $s1 er2 $s1er2"
 
