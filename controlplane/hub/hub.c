@@ -845,6 +845,8 @@ int hub_set_locals(struct hub *h, const struct rh_config *cfg)
 			rc = eff_touched(h, 0);
 	}
 	free(old);
+	/* R16 counts the VNet spaces toward ExpressRoute: check the limit again. */
+	h->er_check = true;
 	if (rc == 0)
 		rc = hub_settle(h);
 	hub_notify(h);

@@ -113,6 +113,24 @@ static void r8_follows_the_new_space_when_routes_are_sent_again(void **state)
 	assert_sent(&nva2, "198.18.200.0/24", true);
 }
 
+static void r16_counts_the_new_vnet_spaces(void **state)
+{
+	(void)state;
+	fx_config(true);
+	fx.cfg.er.limit_to_er = 3;
+	fx_start();
+	up_all();
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_null(hub_er_exchange_status(fx.h)); /* 2 VNet spaces + 1 = 3 */
+	*next = fx.cfg;
+	next->rs.n_vnet = 3;
+	next->rs.vnet[2] = fx_prefix("198.51.100.0/24");
+	assert_int_equal(hub_set_locals(fx.h, next), 0);
+	assert_non_null(hub_er_exchange_status(fx.h)); /* 4 > 3 */
+	assert_int_equal(hub_set_locals(fx.h, &fx.cfg), 0);
+	assert_null(hub_er_exchange_status(fx.h));
+}
+
 static void vpn_static_prefixes_come_and_go(void **state)
 {
 	struct hub_effective e;
@@ -212,6 +230,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(r8_follows_the_new_space_when_routes_are_sent_again,
 	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(r16_counts_the_new_vnet_spaces, setup, teardown),
 	        cmocka_unit_test_setup_teardown(vpn_static_prefixes_come_and_go, setup, teardown),
 	        cmocka_unit_test_setup_teardown(removed_peer_is_withdrawn_everywhere, setup,
 	                                        teardown),
