@@ -155,8 +155,9 @@ static int apply_hub(struct cp *cp, const struct rh_config *cfg, const struct cp
 	return rc;
 }
 
-static enum mgmt_status apply(struct cp *cp, const struct rh_config *cfg, const struct cp_diff *d,
-                              char **body, size_t *len)
+/* False when nothing could be applied (no memory for the reply); else *st says how it went. */
+static bool apply(struct cp *cp, const struct rh_config *cfg, const struct cp_diff *d,
+                  enum mgmt_status *st, char **body, size_t *len)
 {
 	struct reload_reply r = {0};
 	char *out = NULL;
@@ -165,7 +166,7 @@ static enum mgmt_status apply(struct cp *cp, const struct rh_config *cfg, const 
 
 	r.f = open_memstream(&out, &size);
 	if (r.f == NULL)
-		return MGMT_ERROR;
+		return false;
 	fputs("{\"routehub:state\":{\"reload\":{\"change\":[", r.f);
 	for (unsigned i = 0; i < d->n_lines; i++)
 		reply_line(&r, d->line[i].text);
@@ -192,7 +193,8 @@ static enum mgmt_status apply(struct cp *cp, const struct rh_config *cfg, const 
 	fclose(r.f);
 	*body = out;
 	*len = out != NULL ? strlen(out) : 0;
-	return rc < 0 ? MGMT_ERROR : MGMT_OK;
+	*st = rc < 0 ? MGMT_ERROR : MGMT_OK;
+	return true;
 }
 
 enum mgmt_status cp_reload(struct cp *cp, char **body, size_t *len)
@@ -245,11 +247,16 @@ enum mgmt_status cp_reload(struct cp *cp, char **body, size_t *len)
 		free(lines);
 	} else {
 		log_notice("reload: %s", file);
-		st = apply(cp, cfg, d, body, len);
-		cp->cfg = *cfg;
-		/* It reads cp->cfg; without an endpoint (a port in use) the hub goes on. */
-		if (d->metrics)
-			cp_metrics_start(cp);
+		if (apply(cp, cfg, d, &st, body, len)) {
+			/* The hub's settings and sessions are the file's now (or as far as the
+			 * hub could go: the reply says what it could not). */
+			cp->cfg = *cfg;
+			/* It reads cp->cfg; without an endpoint (port in use) the hub goes on. */
+			if (d->metrics)
+				cp_metrics_start(cp);
+		} else {
+			st = refuse(file, "out of memory", "", body, len);
+		}
 	}
 	free(d);
 	rh_config_free(cfg);
