@@ -12,8 +12,9 @@
 #   (a) the same file: "no change", no session reset
 #   (b) nva2 hold-time 180 -> 30 and er2 added: only nva2 is reset (Cease/Other
 #       Configuration Change, then hold time 30 s), er2 comes up, the others untouched
-#   (c) branch-to-branch on: the on-premises route reaches nva1 by UPDATE, no reset; the
-#       metrics endpoint moves to another port
+#   (c) branch-to-branch on and a VPN local-network prefix (the VPN gateway's device is not
+#       running): the routes reach nva1 and er by UPDATE, no reset; the metrics endpoint
+#       moves to another port
 #   (d) an invalid file, and one changing the router id: refused with the problems,
 #       exit code non-zero, nothing changes
 #   (e) SIGHUP: nva2 removed (Cease/Peer De-configured, its routes withdrawn) and
@@ -50,11 +51,15 @@ hub_topo_nva nva1 1 || exit 1
 hub_topo_nva nva2 2 || exit 1
 hub_topo_er || exit 1
 hub_topo_er2 || exit 1
+hub_topo_vpn || exit 1
 
 CFG=$RH_TMP/hub.json
+# A VPN gateway whose device does not run: its static prefixes are the hub's own routes.
 BASE='.["route-server"]["nva-peer"] = [
     {"address": "198.18.2.4", "asn": 65001, "multihop": 2},
-    {"address": "198.18.3.4", "asn": 65002, "multihop": 2}]'
+    {"address": "198.18.3.4", "asn": 65002, "multihop": 2}]
+| .["vpn-gateway"] = {"active-active": true, "instance-address": ["198.19.2.1", "198.19.2.2"],
+    "on-premises-peer": [{"address": "198.19.2.10", "asn": 65020}]}'
 # cfg OUT FILTER: the base configuration with FILTER applied after it.
 cfg() { hub_cfg lab-sdwan-er.json "$1" "$BASE | $2"; }
 cfg "$RH_TMP/v1.json" '.'
@@ -62,7 +67,8 @@ cfg "$RH_TMP/v2.json" '.["route-server"]["nva-peer"][1]["hold-time"] = 30
 | .["expressroute-gateway"]["on-premises-peer"] += [{"address": "198.19.1.3", "asn": 65011}]'
 cfg "$RH_TMP/v3.json" '.["route-server"]["nva-peer"][1]["hold-time"] = 30
 | .["expressroute-gateway"]["on-premises-peer"] += [{"address": "198.19.1.3", "asn": 65011}]
-| .["route-server"]["branch-to-branch"] = true | .["control-plane"].metrics = {"address": "127.0.0.1", "port": 9422}'
+| .["route-server"]["branch-to-branch"] = true | .["control-plane"].metrics = {"address": "127.0.0.1", "port": 9422}
+| .["vpn-gateway"]["local-network-prefix"] = ["203.0.113.128/25"]'
 cfg "$RH_TMP/bad.json" '.["route-server"]["nva-peer"][0]["hold-time"] = 2
 | .["route-server"]["branch-to-branch"] = false'
 cfg "$RH_TMP/fixed.json" '.["route-server"]["nva-peer"][1]["hold-time"] = 30
@@ -138,9 +144,10 @@ check "reload (c): before: the metrics endpoint answers on port 9420" scrape 942
 cp "$RH_TMP/v3.json" "$CFG"
 out=$(hub_ctl reload 2>&1)
 rh_log "reload: $(echo "$out" | tr '\n' '|')"
-check "reload (c): the reply lists 'branch-to-branch off -> on'" grep -q "branch-to-branch off -> on" <<<"$out"
-wcheck "reload (c): nva1 receives 198.51.100.0/24 and er receives 192.0.2.0/24 (UPDATEs)" 10 \
-  eval 'frr_has nva1 198.51.100.0/24 && bird_has er hub 192.0.2.0/24'
+check "reload (c): the reply lists 'branch-to-branch off -> on' and the VPN local-network prefix added" \
+  eval 'grep -q "branch-to-branch off -> on" <<<"$out" && grep -q "vpn-gateway local-network-prefix 203.0.113.128/25 added" <<<"$out"'
+wcheck "reload (c): nva1 receives 198.51.100.0/24, er 192.0.2.0/24, both the VPN static 203.0.113.128/25 (UPDATEs)" 10 \
+  eval 'frr_has nva1 198.51.100.0/24 && bird_has er hub 192.0.2.0/24 && frr_has nva1 203.0.113.128/25 && bird_has er hub 203.0.113.128/25'
 check "reload (c): the metrics endpoint moved from port 9420 to 9422" eval 'scrape 9422 && ! scrape 9420'
 check "reload (c): ... with no session reset" eval '[ "$(state)" = "$s1" ] && [ "$(bird_since er2 hub)" = "$s1er2" ]'
 rh_log "after (c): $(state) er2 $(bird_since er2 hub); before: $s1 er2 $s1er2"
@@ -169,8 +176,8 @@ cp "$RH_TMP/v4.json" "$CFG"
 kill -HUP "$HUB_PID"
 wcheck "reload (e): SIGHUP removes nva2: Cease/Peer De-configured (RFC 4486 subcode 3)" 10 \
   grep -q "Cease/Peer De-configured" "$RH_TMP/frr-nva2.log"
-wcheck "reload (e): ... its route withdrawn (nva1 loses 203.0.113.0/24), branch-to-branch off (nva1 loses 198.51.100.0/24)" 10 \
-  eval 'frr_lacks nva1 203.0.113.0/24 && frr_lacks nva1 198.51.100.0/24'
+wcheck "reload (e): ... its route withdrawn (nva1 loses 203.0.113.0/24), branch-to-branch off (nva1 loses 198.51.100.0/24), the VPN static prefix gone (er loses 203.0.113.128/25)" 10 \
+  eval 'frr_lacks nva1 203.0.113.0/24 && frr_lacks nva1 198.51.100.0/24 && bird_lacks er hub 203.0.113.128/25'
 check "reload (e): ... the others untouched" \
   eval '[ "$(frr_conn_counts nva1)" = "1 1" ] && [ "$(bird_since er hub)" = "${s0##* er }" ] && [ "$(bird_since er2 hub)" = "$s1er2" ]'
 check "reload (e): the control plane logged what SIGHUP changed" \
