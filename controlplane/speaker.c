@@ -196,11 +196,29 @@ static void on_route_refresh(struct bgp_session *s, uint16_t afi, uint8_t subtyp
 	struct cp_peer *p = arg;
 
 	(void)s;
-	/* RFC 2918 4 / RFC 7313 4: a normal request asks for the whole table again; BoRR and
-	 * EoRR are the peer's own markers, nothing to answer. */
-	if (subtype != BGP_RR_NORMAL || safi != BGP_SAFI_UNICAST)
+	if (safi != BGP_SAFI_UNICAST || (afi != BGP_AFI_IPV4 && afi != BGP_AFI_IPV6))
 		return;
-	if (afi == BGP_AFI_IPV4 || afi == BGP_AFI_IPV6) {
+	/* RFC 7313 4: BoRR and EoRR frame the peer's answer to our request (R15), or a table
+	 * it re-sends on its own: what it did not send again between them is gone. Nothing to
+	 * answer; ignored unless the peer announced Enhanced Route Refresh. */
+	if (subtype == BGP_RR_BORR || subtype == BGP_RR_EORR) {
+		if (!p->enhanced_rr)
+			return;
+		enum bgp_aid aid = afi == BGP_AFI_IPV4 ? BGP_AID_IPV4 : BGP_AID_IPV6;
+		int rc = subtype == BGP_RR_BORR ? hub_peer_refresh_begin(p->hp, aid)
+		                                : hub_peer_refresh_end(p->hp, aid);
+
+		if (rc < 0)
+			log_warn("peer %s: %s: %s", p->name,
+			         subtype == BGP_RR_BORR ? "BoRR" : "EoRR", strerror(-rc));
+		else
+			log_info("peer %s: %s (%s, RFC 7313)", p->name,
+			         subtype == BGP_RR_BORR ? "BoRR" : "EoRR",
+			         aid == BGP_AID_IPV6 ? "IPv6" : "IPv4");
+		return;
+	}
+	/* RFC 2918 4: a normal request asks for the whole table again. */
+	if (subtype == BGP_RR_NORMAL) {
 		enum bgp_aid aid = afi == BGP_AFI_IPV4 ? BGP_AID_IPV4 : BGP_AID_IPV6;
 
 		/* RFC 7313 4: with Enhanced Route Refresh, the answer starts with a BoRR and

@@ -347,6 +347,7 @@ static int rejected_set(struct hub_peer *p, const struct rh_prefix *pfx,
 	bgp_attrs_unref(r->attrs);
 	r->attrs = bgp_attrs_ref(attrs);
 	r->why = why;
+	r->stale = false;
 	return 0;
 }
 
@@ -610,6 +611,70 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid)
 	/* RFC 2918 3: the whole Adj-RIB-Out of that family again. */
 	rc = bgp_out_group_resend(p->g, aid, false);
 	hub_notify(p->h);
+	return rc;
+}
+
+/* RFC 7313 4: the family of a prefix, as the refresh names it. */
+static bool aid_is(const struct rh_prefix *pfx, enum bgp_aid aid)
+{
+	return (pfx->family == RH_AF_INET6) == (aid == BGP_AID_IPV6);
+}
+
+static int rejected_mark_cb(struct bgp_pnode *n, void *arg)
+{
+	(void)arg;
+	container_of(n, struct hub_rejected, node)->stale = true;
+	return 0;
+}
+
+int hub_peer_refresh_begin(struct hub_peer *p, enum bgp_aid aid)
+{
+	if ((unsigned)aid >= BGP_AID_MAX)
+		return -EINVAL;
+	/* Every route of that family is stale until the peer sends it again; an UPDATE
+	 * clears the flag (bgp_rib_update, rejected_set). */
+	for (struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
+		if (aid_is(bgp_rib_entry_prefix(q->entry), aid))
+			q->flags |= BGP_PATH_STALE;
+	bgp_ptable_walk(&p->rejected[aid], rejected_mark_cb, NULL);
+	return 0;
+}
+
+static int rejected_stale_cb(struct bgp_pnode *n, void *arg)
+{
+	struct hub *h = arg;
+
+	if (container_of(n, struct hub_rejected, node)->stale) {
+		h->pfx[h->n_pfx] = n->prefix;
+		h->pid[h->n_pfx++] = 0;
+	}
+	return 0;
+}
+
+int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid)
+{
+	struct hub *h = p->h;
+	int rc;
+
+	if ((unsigned)aid >= BGP_AID_MAX)
+		return -EINVAL;
+	if (scratch_room(h, p->rp.rp.n_paths + p->n_rejected) < 0)
+		return -ENOMEM;
+	/* RFC 7313 4: what the peer did not send again between BoRR and EoRR is gone. */
+	h->n_pfx = 0;
+	for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
+		if ((q->flags & BGP_PATH_STALE) && aid_is(bgp_rib_entry_prefix(q->entry), aid)) {
+			h->pfx[h->n_pfx] = *bgp_rib_entry_prefix(q->entry);
+			h->pid[h->n_pfx++] = q->path_id;
+		}
+	bgp_ptable_walk(&p->rejected[aid], rejected_stale_cb, h);
+	if (h->n_pfx == 0)
+		return 0;
+	withdraw_range(p, 0); /* the refused ones leave the peer's view there too */
+	rc = eff_touched(h, 0);
+	if (rc == 0)
+		rc = hub_settle(h);
+	hub_notify(h);
 	return rc;
 }
 

@@ -141,6 +141,13 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 
 /* ROUTE-REFRESH from the peer (RFC 2918): queue the whole table again. */
 int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
+/*
+ * Enhanced Route Refresh (RFC 7313 4), the peer re-sending its routes of a family:
+ * _begin() at its BoRR marks them stale, UPDATEs refresh them, _end() at its EoRR
+ * withdraws those still stale (accepted or refused). 0, -EINVAL, -ENOMEM.
+ */
+int hub_peer_refresh_begin(struct hub_peer *p, enum bgp_aid aid);
+int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid);
 
 /*
  * Hands the peer's pending advertisements to cb in batches of at most max prefixes

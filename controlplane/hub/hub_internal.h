@@ -82,6 +82,7 @@ struct hub_rejected {
 	struct bgp_pnode node;
 	const struct bgp_attrs *attrs; /* interned, referenced */
 	const char *why;
+	bool stale; /* not sent again since the peer's BoRR (RFC 7313 4) */
 };
 
 struct hub_peer {

@@ -223,6 +223,45 @@ static void lower_limit_tears_down_a_peer_past_it(void **state)
 	hub_peer_down(nva2.hp);
 }
 
+static void enhanced_refresh_purges_what_was_not_sent_again(void **state)
+{
+	struct hub_effective e;
+	struct hub_peer_counts c;
+
+	(void)state;
+	fx_config(false);
+	fx_start();
+	up_all();
+	assert_int_equal(
+	        fx_announce(&nva1, "192.0.2.0/25 192.0.2.128/25", "65001", "198.19.1.10", NULL, 0),
+	        0);
+	assert_int_equal(fx_announce(&nva1, "198.18.1.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(fx_announce(&nva1, "2001:db8:1::/48", "65001", "2001:db8::10", NULL, 0),
+	                 0);
+	hub_peer_counts(nva1.hp, &c);
+	assert_int_equal(c.received, 4); /* 198.18.1.0/24 refused (R8) */
+	fx_flush(&nva2);
+	/* RFC 7313 4: BoRR, one route sent again, EoRR. */
+	assert_int_equal(hub_peer_refresh_begin(nva1.hp, BGP_AID_IPV4), 0);
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/25", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(fx_flush(&nva2), 0); /* the same route: nothing to send */
+	assert_int_equal(hub_peer_refresh_end(nva1.hp, BGP_AID_IPV4), 0);
+	assert_int_equal(fx_effective("192.0.2.0/25", &e), 0);
+	assert_true(e.active);
+	assert_int_equal(fx_effective("192.0.2.128/25", &e), -ENOENT);
+	assert_int_equal(fx_effective("198.18.1.0/24", &e), -ENOENT);
+	assert_int_equal(fx_flush(&nva2), 1);
+	assert_sent(&nva2, "192.0.2.128/25", true);
+	/* The other family was not refreshed: kept. */
+	assert_int_equal(fx_effective("2001:db8:1::/48", &e), 0);
+	hub_peer_counts(nva1.hp, &c);
+	assert_int_equal(c.received, 2);
+	assert_int_equal(c.accepted, 2);
+	/* An EoRR with nothing stale changes nothing. */
+	assert_int_equal(hub_peer_refresh_end(nva1.hp, BGP_AID_IPV4), 0);
+	assert_int_equal(fx_flush(&nva2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +275,8 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(lower_limit_tears_down_a_peer_past_it, setup,
 	                                        teardown),
+	        cmocka_unit_test_setup_teardown(enhanced_refresh_purges_what_was_not_sent_again,
+	                                        setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
