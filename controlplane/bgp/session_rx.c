@@ -107,6 +107,7 @@ static void recv_notify(struct bgp_conn *c, const uint8_t *body, size_t len)
 	                  bgp_session_notify_name(n.code, n.subcode), t ? " \"" : "", t ? t : "",
 	                  t ? "\"" : "");
 	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
+	c->notified = true;
 	/* RFC 4271 8.1.3 event 24: the peer does not speak our version. */
 	if (n.code == BGP_ERR_OPEN && n.subcode == BGP_ERR_OPEN_VERSION)
 		bgp_conn_event(c, BGP_EV_NOTIF_MSG_VER_ERR, NULL);

@@ -216,6 +216,9 @@ static void test_establish_and_shutdown(void **state)
 	assert_true(run_until(loop, &b.downs, 1, 2000));
 	assert_non_null(strstr(b.reason, "6/2"));
 	assert_non_null(strstr(b.reason, "maintenance window"));
+	/* Ended by a NOTIFICATION both ways: no graceful restart (RFC 4724 4.2). */
+	assert_true(bgp_session_down_notified(a.s));
+	assert_true(bgp_session_down_notified(b.s));
 	/* B is passive and admin up: it waits for a new connection; A stays down. */
 	run_for(loop, 1500);
 	assert_int_equal(bgp_session_state(a.s), BGP_ST_IDLE);
@@ -281,6 +284,8 @@ static void test_peer_vanishes_and_returns(void **state)
 	side_close(&b);
 	assert_true(run_until(loop, &a.downs, 1, 2000));
 	assert_non_null(strstr(a.reason, "connection closed by peer"));
+	/* No NOTIFICATION: the case where graceful restart keeps the routes (RFC 4724 4.2). */
+	assert_false(bgp_session_down_notified(a.s));
 	assert_int_equal(bgp_session_state(a.s), BGP_ST_IDLE);
 	side_open(loop, &b, &cb, pb);
 	bgp_session_start(b.s);
@@ -687,6 +692,7 @@ static void test_hold_timer_expires(void **state)
 	assert_true(rh_evloop_update_now(t.loop) - t0 >= 2500);
 	assert_int_equal(t.a.downs, 1);
 	assert_non_null(strstr(t.a.reason, "hold timer expired"));
+	assert_true(bgp_session_down_notified(t.a.s)); /* RFC 4724: no GR (RFC 8538 would) */
 	raw_case_close(&t);
 }
 
