@@ -273,6 +273,7 @@ static int conn_attach(struct bgp_conn *c, int fd, bool outgoing, bool connectin
 	c->rx_len = 0;
 	c->max_msg = BGP_MAX_MSG;
 	c->notified = false;
+	c->racing = false;
 	return 0;
 }
 
@@ -332,6 +333,7 @@ static void conn_established(struct bgp_conn *c)
 	if (s->cfg.caps.ext_msg && c->peer.caps.ext_msg)
 		c->max_msg = BGP_MAX_MSG_EXT;
 	log_notice("bgp %s: session established, hold time %u", s->name, c->fsm.hold_time);
+	o->racing = o->fd >= 0;
 	/* RFC 4271 6.8: a second connection loses against an Established one. */
 	if (o->fsm.state >= BGP_ST_OPENSENT)
 		bgp_conn_event(o, BGP_EV_OPEN_COLLISION_DUMP, NULL);

@@ -57,7 +57,9 @@ struct bgp_conn {
 
 	struct bgp_notify in_notify; /* what the event being run describes */
 	bool notified;               /* a NOTIFICATION went either way on this socket */
-	const uint8_t *body;         /* the UPDATE being delivered */
+	bool racing;         /* open when the other connection reached Established: a collision of
+	                        the session's start, not a restarted peer (RFC 4724 4.2) */
+	const uint8_t *body; /* the UPDATE being delivered */
 	size_t body_len;
 	uint16_t rr_afi; /* the ROUTE-REFRESH being delivered */
 	uint8_t rr_subtype, rr_safi;
