@@ -321,7 +321,8 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	 * forwarding while the control plane restarts (and gets no route removed by its
 	 * return: cp_fib.c). Listing the families with F set lets the peers keep the routes
 	 * they learned from the hub, stale, for the restart time and until our End-of-RIB,
-	 * so that the return traffic still flows. We keep no stale routes of theirs. */
+	 * so that the return traffic still flows. The other way round, we keep theirs
+	 * across their restarts (receiving speaker, cp_gr.c). */
 	sc->caps.gr = true;
 	sc->caps.gr_time = 120;
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
