@@ -149,6 +149,7 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
 	log_notice("peer %s: session established (AS %u)", p->name, bgp_open_peer_as(peer));
+	cp_gr_established(p, peer);
 	if (hub_peer_up(p->hp, p->families, peer->bgp_id) < 0)
 		log_err("peer %s: the hub could not take the session", p->name);
 	cp_schedule_flush(p);
@@ -186,6 +187,7 @@ static void on_update(struct bgp_session *s, const uint8_t *body, size_t len, vo
 	bgp_attrs_free(u.attrs);
 	if (u.eor && u.eor_aid < BGP_AID_MAX) {
 		p->eor[u.eor_aid] = true;
+		cp_gr_eor(p, u.eor_aid);
 		cp_fib_peer_synced(p->cp);
 	}
 }
@@ -238,7 +240,9 @@ static void on_down(struct bgp_session *s, const char *reason, void *arg)
 	log_notice("peer %s: session down: %s", p->name, reason != NULL ? reason : "");
 	p->established = false;
 	p->flush_wanted = false;
-	hub_peer_down(p->hp);
+	/* RFC 4724 4.2: a restarting peer's routes stay, stale, while it comes back. */
+	if (!cp_gr_down(p))
+		hub_peer_down(p->hp);
 }
 
 static void on_writable(struct bgp_session *s, void *arg)
@@ -336,7 +340,8 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	 * forwarding while the control plane restarts (and gets no route removed by its
 	 * return: cp_fib.c). Listing the families with F set lets the peers keep the routes
 	 * they learned from the hub, stale, for the restart time and until our End-of-RIB,
-	 * so that the return traffic still flows. We keep no stale routes of theirs. */
+	 * so that the return traffic still flows. The other way round, we keep theirs
+	 * across their restarts (receiving speaker, cp_gr.c). */
 	sc->caps.gr = true;
 	sc->caps.gr_time = 120;
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
@@ -406,6 +411,7 @@ static int add_peer(struct cp *cp, enum hub_role role, const struct rh_peer_cfg 
 		if (p->hp == NULL)
 			return -errno;
 		hub_peer_set_user(p->hp, p);
+		cp_gr_init(p);
 		session_cfg(cp, &hi, pc, &sc);
 		p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
 		if (p->s == NULL) {
@@ -459,16 +465,26 @@ void cp_peer_remove_at(struct cp *cp, unsigned i, uint8_t subcode)
 {
 	struct cp_peer *p = &cp->peers[i], *last = &cp->peers[cp->n_peers - 1];
 
-	/* RFC 4486 3: the Cease says why; the down callback withdraws its routes. */
+	/* RFC 4486 3: the Cease says why; the down callback withdraws its routes (after a
+	 * NOTIFICATION graceful restart keeps none). */
 	if (subcode != 0)
 		bgp_session_cease(p->s, subcode);
+	cp_gr_fini(p);
 	hub_peer_remove(p->hp);
 	bgp_session_free(p->s);
-	/* The last session fills the hole: its session and hub peer learn where it went. */
+	/* The last session fills the hole: its session, hub peer and timer learn where it
+	 * went (a running GR timer keeps its time left). */
 	if (p != last) {
+		bool running = rh_timer_running(&last->gr_timer);
+		uint64_t left = running ? rh_timer_remaining(cp->loop, &last->gr_timer) : 0;
+
+		cp_gr_fini(last);
 		*p = *last;
 		bgp_session_set_arg(p->s, p);
 		hub_peer_set_user(p->hp, p);
+		cp_gr_init(p);
+		if (running)
+			rh_timer_start(cp->loop, &p->gr_timer, left);
 	}
 	memset(last, 0, sizeof(*last));
 	cp->n_peers--;
@@ -585,6 +601,7 @@ void cp_free(struct cp *cp, const char *why)
 	if (cp == NULL)
 		return;
 	for (unsigned i = 0; i < cp->n_peers; i++) {
+		cp_gr_fini(&cp->peers[i]);
 		if (why != NULL && cp->peers[i].s != NULL)
 			bgp_session_stop(cp->peers[i].s, why);
 		bgp_session_free(cp->peers[i].s);
