@@ -240,6 +240,14 @@ unsigned cp_config_diff(const struct rh_config *o, const struct rh_config *n, st
 		say(d, false, "control-plane log-level %s -> %s", level_name(o->cp.log_level),
 		    level_name(n->cp.log_level));
 	}
+	/* Read when a peer's session ends or comes back (cp_gr.c): the next restart uses them. */
+	if (o->cp.gr_time_max != n->cp.gr_time_max || o->cp.gr_stale_time != n->cp.gr_stale_time) {
+		d->graceful_restart = true;
+		say(d, false,
+		    "control-plane graceful-restart-time-max %u -> %u, graceful-restart-stale-time "
+		    "%u -> %u (from the next restart of a peer)",
+		    o->cp.gr_time_max, n->cp.gr_time_max, o->cp.gr_stale_time, n->cp.gr_stale_time);
+	}
 	if (strcmp(o->cp.metrics.address, n->cp.metrics.address) != 0 ||
 	    o->cp.metrics.port != n->cp.metrics.port) {
 		d->metrics = true;
@@ -256,5 +264,5 @@ unsigned cp_config_diff(const struct rh_config *o, const struct rh_config *n, st
 		    "when it starts)");
 	}
 	return d->n_fixed + d->n_peers + d->branch_to_branch + d->preference + d->limits + d->vnet +
-	       d->vpn_local + d->log_level + d->metrics + d->dataplane;
+	       d->vpn_local + d->log_level + d->metrics + d->graceful_restart + d->dataplane;
 }

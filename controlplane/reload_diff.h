@@ -58,8 +58,9 @@ struct cp_diff {
 	bool vnet;             /* VNet address spaces (R1, R8; R15 asks the peers again) */
 	bool vpn_local;        /* the VPN gateway's local-network prefixes */
 	bool log_level;
-	bool metrics;   /* the control plane's Prometheus endpoint: restarted */
-	bool dataplane; /* the dataplane section: not the control plane's */
+	bool metrics;          /* the control plane's Prometheus endpoint: restarted */
+	bool graceful_restart; /* RFC 4724 timers: used from the next restart of a peer */
+	bool dataplane;        /* the dataplane section: not the control plane's */
 	unsigned n_lines;
 	unsigned n_dropped; /* lines past CP_DIFF_MAX_LINES */
 	struct cp_diff_line line[CP_DIFF_MAX_LINES];

@@ -213,6 +213,17 @@ static void metrics_endpoint_restarts(void **state)
 	                     "off), endpoint restarted"));
 }
 
+static void graceful_restart_timers(void **state)
+{
+	(void)state;
+	a->cp.gr_time_max = b->cp.gr_time_max = 120;
+	a->cp.gr_stale_time = 360;
+	b->cp.gr_stale_time = 60;
+	assert_int_equal(cp_config_diff(a, b, &d), 1);
+	assert_true(d.graceful_restart);
+	assert_non_null(strstr(d.line[0].text, "graceful-restart-stale-time 360 -> 60"));
+}
+
 static void many_changes_are_counted(void **state)
 {
 	(void)state;
@@ -246,6 +257,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(fixed_settings_refuse, setup, teardown),
 	        cmocka_unit_test_setup_teardown(dataplane_is_not_ours, setup, teardown),
 	        cmocka_unit_test_setup_teardown(metrics_endpoint_restarts, setup, teardown),
+	        cmocka_unit_test_setup_teardown(graceful_restart_timers, setup, teardown),
 	        cmocka_unit_test_setup_teardown(many_changes_are_counted, setup, teardown),
 	};
 
