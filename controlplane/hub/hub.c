@@ -15,8 +15,6 @@
 
 /* ------------------------------------------------------------------ hub */
 
-static int hub_settle(struct hub *h);
-
 struct hub *hub_new(const struct rh_config *cfg, const struct hub_ops *ops, void *arg)
 {
 	struct hub *h = calloc(1, sizeof(*h));
@@ -86,7 +84,7 @@ void hub_free(struct hub *h)
 }
 
 /* Tells the speaker about every session with something to send. */
-static void hub_notify(struct hub *h)
+void hub_notify(struct hub *h)
 {
 	for (struct hub_peer *p = h->peers; p != NULL; p = p->next) {
 		bool ready;
@@ -102,7 +100,7 @@ static void hub_notify(struct hub *h)
 }
 
 /* After every change: R16's check, then the exchange between parts. */
-static int hub_settle(struct hub *h)
+int hub_settle(struct hub *h)
 {
 	int rc = hub_er_limit_check(h);
 
@@ -129,7 +127,7 @@ static struct hub_part *role_part(struct hub *h, enum hub_role role)
 }
 
 /* R11, R16: what a session may advertise, from the configuration when not given. */
-static uint32_t default_limit(const struct rh_config *cfg, enum hub_role role)
+uint32_t hub_default_limit(const struct rh_config *cfg, enum hub_role role)
 {
 	switch (role) {
 	case HUB_ROLE_NVA:
@@ -168,7 +166,7 @@ struct hub_peer *hub_peer_add(struct hub *h, const struct hub_peer_info *info)
 	p->h = h;
 	p->info = *info;
 	if (p->info.limit == 0)
-		p->info.limit = default_limit(&h->cfg, info->role);
+		p->info.limit = hub_default_limit(&h->cfg, info->role);
 	p->index = index != 0 ? index : max_index + 1;
 	p->part = pt;
 	bgp_rib_peer_init(&p->rp.rp, HUB_RPID_SESSION + h->n_peers, &info->addr, info->asn, 0,
@@ -251,7 +249,7 @@ void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c)
 
 /* ------------------------------------------------------------------ scratch */
 
-static int scratch_room(struct hub *h, size_t n)
+int hub_scratch_room(struct hub *h, size_t n)
 {
 	struct rh_prefix *pfx, *acc;
 	uint32_t *pid, *accid;
@@ -293,7 +291,7 @@ static int collect(struct hub *h, const struct bgp_nlri_block *blk,
 		return 0;
 	rbuf_init(&r, blk->p, blk->len);
 	while ((rc = bgp_nlri_next(&r, blk->aid, opts->addpath_rx[blk->aid], &p, &id)) == 1) {
-		if (scratch_room(h, h->n_pfx + 1) < 0)
+		if (hub_scratch_room(h, h->n_pfx + 1) < 0)
 			return -ENOMEM;
 		h->pfx[h->n_pfx] = p;
 		h->pid[h->n_pfx++] = id;
@@ -376,7 +374,7 @@ static int rejected_collect_cb(struct bgp_pnode *n, void *arg)
 /* ------------------------------------------------------------------ UPDATEs */
 
 /* Recomputes the effective routes of h->pfx[from..h->n_pfx). */
-static int eff_touched(struct hub *h, size_t from)
+int hub_eff_touched(struct hub *h, size_t from)
 {
 	return hub_eff_update_batch(h, h->pfx + from, h->n_pfx - from);
 }
@@ -387,7 +385,7 @@ static int peer_clear(struct hub_peer *p)
 	struct hub *h = p->h;
 	size_t n = p->rp.rp.n_paths + p->n_rejected;
 
-	if (scratch_room(h, n) < 0)
+	if (hub_scratch_room(h, n) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
 	for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
@@ -398,7 +396,7 @@ static int peer_clear(struct hub_peer *p)
 	rejected_clear(p);
 	if (p->part->id == HUB_PART_RS)
 		hub_rs_reexport(h, h->pfx, h->n_pfx, true);
-	return eff_touched(h, 0);
+	return hub_eff_touched(h, 0);
 }
 
 void hub_peer_down(struct hub_peer *p)
@@ -438,7 +436,7 @@ static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n
 	struct hub *h = p->h;
 
 	*n = 0;
-	if (scratch_room(h, (size_t)p->rp.rp.n_paths + p->n_rejected) < 0)
+	if (hub_scratch_room(h, (size_t)p->rp.rp.n_paths + p->n_rejected) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
 	for (const struct bgp_path *q = p->rp.rp.paths; aids != 0 && q != NULL; q = q->peer_next) {
@@ -460,7 +458,7 @@ static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n
 		return 0;
 	if (p->part->id == HUB_PART_RS)
 		hub_rs_reexport(h, h->pfx, h->n_pfx, true);
-	return eff_touched(h, 0);
+	return hub_eff_touched(h, 0);
 }
 
 void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
@@ -611,7 +609,7 @@ static int announce(struct hub_peer *p, const struct bgp_update *u, size_t n4)
 }
 
 /* R11/R16: past the limit, the session goes (RFC 4486 Cease/1) and its routes with it. */
-static int over_limit(struct hub_peer *p)
+int hub_peer_over_limit(struct hub_peer *p)
 {
 	struct hub *h = p->h;
 	char addr[RH_ADDR_STRLEN];
@@ -673,7 +671,7 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 	if (!as_withdraw && u->attrs != NULL && p->info.limit != 0 &&
 	    (size_t)p->rp.rp.n_paths + p->n_rejected + na > p->info.limit &&
 	    (size_t)p->rp.rp.n_paths + p->n_rejected + new_routes(p, na) > p->info.limit)
-		return over_limit(p);
+		return hub_peer_over_limit(p);
 	/* RFC 4271 3.1: withdrawals, then announcements; treat-as-withdraw (RFC 7606 2)
 	 * withdraws the announced prefixes as well. */
 	rc = collect(h, &u->withdrawn, opts);
@@ -693,7 +691,7 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		h->n_pfx = all;
 	}
 	if (rc == 0)
-		rc = eff_touched(h, 0);
+		rc = hub_eff_touched(h, 0);
 	if (rc == 0)
 		rc = hub_settle(h);
 	hub_notify(h);
@@ -758,7 +756,7 @@ int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid)
 
 	if ((unsigned)aid >= BGP_AID_MAX)
 		return -EINVAL;
-	if (scratch_room(h, p->rp.rp.n_paths + p->n_rejected) < 0)
+	if (hub_scratch_room(h, p->rp.rp.n_paths + p->n_rejected) < 0)
 		return -ENOMEM;
 	/* RFC 7313 4: what the peer did not send again between BoRR and EoRR is gone. */
 	h->n_pfx = 0;
@@ -771,7 +769,7 @@ int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid)
 	if (h->n_pfx == 0)
 		return 0;
 	withdraw_range(p, 0); /* the refused ones leave the peer's view there too */
-	rc = eff_touched(h, 0);
+	rc = hub_eff_touched(h, 0);
 	if (rc == 0)
 		rc = hub_settle(h);
 	hub_notify(h);
@@ -878,144 +876,4 @@ void hub_peer_remove(struct hub_peer *p)
 	bgp_pool_fini(&p->rej_pool);
 	/* h->n_peers stays: it numbers the RIB peer ids, which must not be reused. */
 	free(p);
-}
-
-int hub_set_limits(struct hub *h, const struct rh_config *cfg)
-{
-	int rc;
-
-	/* A session on its role's configured limit follows it; one given its own (lifted
-	 * for benchmarks) keeps it. */
-	for (struct hub_peer *p = h->peers; p != NULL; p = p->next)
-		if (p->info.limit == default_limit(&h->cfg, p->info.role))
-			p->info.limit = default_limit(cfg, p->info.role);
-	h->cfg.rs.route_limit = cfg->rs.route_limit;
-	h->cfg.er.limit_from_onprem = cfg->er.limit_from_onprem;
-	h->cfg.er.premium = cfg->er.premium;
-	h->cfg.vpn.route_limit = cfg->vpn.route_limit;
-	h->cfg.er.limit_to_er = cfg->er.limit_to_er;
-	/* R16 toward ExpressRoute: counted against the new limit, the exchange stopped or
-	 * resumed by UPDATEs. */
-	hub_er_recount(h);
-	rc = hub_er_limit_check(h);
-	if (rc == 0)
-		rc = hub_settle(h);
-	/* R11/R16 from the peers: a session already past its new limit drops, as it would on
-	 * its next UPDATE. */
-	for (struct hub_peer *p = h->peers; p != NULL && rc == 0; p = p->next)
-		if (p->up && p->info.limit != 0 &&
-		    (size_t)p->rp.rp.n_paths + p->n_rejected > p->info.limit) {
-			h->n_pfx = 0;
-			over_limit(p);
-		}
-	hub_notify(h);
-	return rc;
-}
-
-/* The VPN static prefixes' next hop: the first VPN on-premises peer of their family. */
-static const struct rh_addr *locals_static_nh(const struct rh_config *cfg, uint8_t family)
-{
-	for (unsigned i = 0; i < cfg->vpn.n_peers; i++)
-		if (cfg->vpn.peer[i].addr.family == family)
-			return &cfg->vpn.peer[i].addr;
-	return NULL;
-}
-
-static const struct bgp_attrs *locals_attrs(const struct rh_addr *nh)
-{
-	struct bgp_attrs *a = bgp_attrs_new();
-
-	if (a == NULL)
-		return NULL;
-	a->origin = BGP_ORIGIN_IGP;
-	if (nh != NULL && nh->family != 0) {
-		a->next_hop = *nh;
-		a->flags |= BGP_ATTRS_NEXT_HOP;
-	}
-	return bgp_attrs_intern(a);
-}
-
-static bool locals_in(const struct rh_prefix *p, const struct rh_prefix *set, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (rh_prefix_equal(p, &set[i]))
-			return true;
-	return false;
-}
-
-/*
- * One list of local routes of a part (VNet spaces, or the VPN static prefixes): the
- * removed ones withdrawn, the new ones added, each changed prefix appended to h->pfx.
- */
-static int locals_apply(struct hub_part *pt, struct hub_rpeer *r, const struct rh_prefix *o,
-                        unsigned no, const struct rh_prefix *n, unsigned nn,
-                        const struct rh_config *cfg)
-{
-	struct hub *h = pt->h;
-	int rc = 0;
-
-	if (scratch_room(h, h->n_pfx + no + nn) < 0)
-		return -ENOMEM;
-	for (unsigned i = 0; i < no; i++)
-		if (!locals_in(&o[i], n, nn) && bgp_rib_withdraw(pt->rib, &r->rp, &o[i], 0) == 0)
-			h->pfx[h->n_pfx++] = o[i];
-	for (unsigned i = 0; i < nn && rc == 0; i++) {
-		const struct rh_addr *nh =
-		        r->kind == HUB_RP_STATIC ? locals_static_nh(cfg, n[i].family) : NULL;
-		const struct bgp_attrs *ia;
-
-		if (locals_in(&n[i], o, no) && r->kind != HUB_RP_STATIC)
-			continue;
-		ia = locals_attrs(nh);
-		if (ia == NULL)
-			return -ENOMEM;
-		/* A static prefix kept is updated in place: its next hop may have changed
-		 * with the VPN peers; the same attributes leave the Adj-RIBs-Out as they were. */
-		rc = bgp_rib_update(pt->rib, &r->rp, &n[i], 0, ia);
-		bgp_attrs_unref(ia);
-		h->pfx[h->n_pfx++] = n[i];
-	}
-	return rc;
-}
-
-int hub_set_locals(struct hub *h, const struct rh_config *cfg)
-{
-	/* The old lists are the hub's copy; they are replaced once every part has them. */
-	struct rh_config *old = malloc(sizeof(*old));
-	int rc = 0;
-
-	if (old == NULL)
-		return -ENOMEM;
-	*old = h->cfg;
-	h->cfg.rs.n_vnet = cfg->rs.n_vnet;
-	memcpy(h->cfg.rs.vnet, cfg->rs.vnet, sizeof(cfg->rs.vnet));
-	h->cfg.vpn.n_peers = cfg->vpn.n_peers;
-	memcpy(h->cfg.vpn.peer, cfg->vpn.peer, sizeof(cfg->vpn.peer));
-	h->cfg.vpn.n_local = cfg->vpn.n_local;
-	memcpy(h->cfg.vpn.local, cfg->vpn.local, sizeof(cfg->vpn.local));
-	for (unsigned i = 0; i < HUB_PART_MAX && rc == 0; i++) {
-		struct hub_part *pt = &h->part[i];
-
-		if (!pt->present)
-			continue;
-		h->n_pfx = 0;
-		/* R1: the VNet spaces are routes of every part. */
-		rc = locals_apply(pt, &pt->vnet, old->rs.vnet, old->rs.n_vnet, cfg->rs.vnet,
-		                  cfg->rs.n_vnet, cfg);
-		if (rc == 0 && pt->id == HUB_PART_VPN)
-			rc = locals_apply(pt, &pt->stat, old->vpn.local, old->vpn.n_local,
-			                  cfg->vpn.local, cfg->vpn.n_local, cfg);
-		if (rc == 0 && pt->id == HUB_PART_RS)
-			hub_rs_reexport(h, h->pfx, h->n_pfx, true);
-		/* R17: what a VM sees of each changed prefix. */
-		if (rc == 0)
-			rc = eff_touched(h, 0);
-	}
-	free(old);
-	/* R16 counts the VNet spaces toward ExpressRoute: check the limit again. */
-	h->er_check = true;
-	if (rc == 0)
-		rc = hub_settle(h);
-	hub_notify(h);
-	return rc;
 }
