@@ -160,10 +160,30 @@ static enum mgmt_status cmd_clear(struct cp *cp, char **w, int n, char **body, s
 	return answer(body, len, MGMT_OK, NULL);
 }
 
+/*
+ * `show routes [PREFIX]`: every RIB path of every prefix; a prefix is matched exactly, an
+ * address (no "/len") by the longest prefix covering it, as FRR's `show ip bgp A.B.C.D`.
+ */
+static enum mgmt_status cmd_show_routes(struct cp *cp, const char *arg, char **body, size_t *len)
+{
+	struct rh_prefix p;
+	char *json;
+
+	if (arg != NULL && rh_prefix_parse(arg, &p, false) < 0)
+		return error(body, len, "not a prefix or address: %s", arg);
+	json = hub_routes_json(cp->hub, arg != NULL ? &p : NULL,
+	                       arg != NULL && strchr(arg, '/') == NULL);
+	if (json == NULL)
+		return error(body, len, "out of memory%s", "");
+	return answer(body, len, MGMT_OK, json);
+}
+
 static enum mgmt_status cmd_show(struct cp *cp, char **w, int n, char **body, size_t *len)
 {
 	if (n == 3 && strcmp(w[1], "bgp") == 0 && strcmp(w[2], "summary") == 0)
 		return answer(body, len, MGMT_OK, neighbors_json(cp, NULL));
+	if ((n == 2 || n == 3) && strcmp(w[1], "routes") == 0)
+		return cmd_show_routes(cp, n == 3 ? w[2] : NULL, body, len);
 	if (n == 2 && strcmp(w[1], "effective-routes") == 0)
 		return answer(body, len, MGMT_OK, hub_effective_json(cp->hub));
 	if (n >= 4 && strcmp(w[1], "bgp") == 0 && strcmp(w[2], "neighbor") == 0) {

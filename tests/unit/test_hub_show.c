@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* show routes: the RIB of each hub part as the schema's rib-route list (hub_routes_json). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hub_fixture.h"
+#include "table.h"
+
+static struct fx_peer nva1, nva2, er1;
+
+static int teardown(void **state)
+{
+	(void)state;
+	fx_stop();
+	memset(&nva1, 0, sizeof(nva1));
+	memset(&nva2, 0, sizeof(nva2));
+	memset(&er1, 0, sizeof(er1));
+	return 0;
+}
+
+static void start(void)
+{
+	static const uint32_t comm[] = {(65001u << 16) | 7, (65001u << 16) | 8};
+
+	fx_config(true);
+	fx_start();
+	fx_peer(&nva1, HUB_ROLE_NVA, "198.19.1.10", 65001, NULL);
+	fx_peer(&nva2, HUB_ROLE_NVA, "198.19.1.11", 65002, NULL);
+	fx_peer(&er1, HUB_ROLE_ER_ONPREM, "198.19.2.10", 65020, NULL);
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.10", comm, 2), 0);
+	assert_int_equal(fx_announce(&nva2, "192.0.2.0/24", "65002 65003", "198.19.1.11", NULL, 0),
+	                 0);
+	assert_int_equal(fx_announce(&nva2, "192.0.2.128/25", "65002", "198.19.1.11", NULL, 0), 0);
+}
+
+/* The JSON must follow the schema: routehubctl renders it (and -EBADMSG if not). */
+static char *render(const char *json)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	assert_int_equal(table_print_state(f, json), 0);
+	fclose(f);
+	return text;
+}
+
+static void test_every_path_of_every_prefix(void **state)
+{
+	char *json, *text;
+
+	(void)state;
+	start();
+	json = hub_routes_json(fx.h, NULL, false);
+	assert_non_null(json);
+	/* Both paths of 192.0.2.0/24 in the route server, the shorter AS path best (first). */
+	const char *best = strstr(json, "{\"part\":\"route-server\",\"prefix\":\"192.0.2.0/24\","
+	                                "\"peer\":\"198.19.1.10\",\"instance\":\"198.19.0.4\","
+	                                "\"path-id\":0,\"next-hop\":\"198.19.1.10\","
+	                                "\"as-path\":\"65001\",\"origin\":\"igp\","
+	                                "\"community\":[\"65001:7\",\"65001:8\"],"
+	                                "\"best\":true,");
+	const char *other = strstr(json, "{\"part\":\"route-server\",\"prefix\":\"192.0.2.0/24\","
+	                                 "\"peer\":\"198.19.1.11\"");
+
+	assert_non_null(best);
+	assert_non_null(other);
+	assert_true(best < other);
+	assert_non_null(strstr(other, "\"best\":false"));
+	/* VNet spaces, and the ER gateway's RIB with the RS routes carried in (R5). */
+	assert_non_null(strstr(json, "\"prefix\":\"198.18.0.0/16\",\"peer\":\"vnet\""));
+	assert_non_null(strstr(json, "{\"part\":\"expressroute-gateway\",\"prefix\":\"192.0.2.0/"
+	                             "24\",\"peer\":\"route-server\""));
+	text = render(json);
+	assert_non_null(strstr(text, "community"));
+	free(text);
+	free(json);
+}
+
+static void test_one_prefix_exact_or_longest_match(void **state)
+{
+	struct rh_prefix p = fx_prefix("192.0.2.0/24");
+	char *json;
+
+	(void)state;
+	start();
+	json = hub_routes_json(fx.h, &p, false);
+	assert_non_null(strstr(json, "\"prefix\":\"192.0.2.0/24\""));
+	assert_null(strstr(json, "192.0.2.128/25"));
+	assert_null(strstr(json, "198.18.0.0/16"));
+	free(json);
+	/* An address: the longest prefix covering it, in each part. */
+	p = fx_prefix("192.0.2.200/32");
+	json = hub_routes_json(fx.h, &p, true);
+	assert_non_null(strstr(json, "\"prefix\":\"192.0.2.128/25\""));
+	assert_null(strstr(json, "\"prefix\":\"192.0.2.0/24\""));
+	free(json);
+	p = fx_prefix("192.0.2.1/32");
+	json = hub_routes_json(fx.h, &p, true);
+	assert_non_null(strstr(json, "\"prefix\":\"192.0.2.0/24\""));
+	free(json);
+	/* Nothing: an empty state, still the schema's. */
+	p = fx_prefix("203.0.113.1/32");
+	json = hub_routes_json(fx.h, &p, true);
+	assert_string_equal(json, "{\"routehub:state\":{}}");
+	free(render(json));
+	free(json);
+	p = fx_prefix("192.0.2.0/23");
+	json = hub_routes_json(fx.h, &p, false);
+	assert_string_equal(json, "{\"routehub:state\":{}}");
+	free(json);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_teardown(test_every_path_of_every_prefix, teardown),
+	        cmocka_unit_test_teardown(test_one_prefix_exact_or_longest_match, teardown),
+	};
+
+	return cmocka_run_group_tests_name("hub_show", tests, NULL, NULL);
+}
