@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,18 +13,37 @@
 
 static const char *log_ident = "routehub";
 static int log_level = LOG_INFO;
-static int log_to_journal;
+static bool log_to_journal;
 
 static const char *const level_names[] = {"emerg",   "alert",  "crit", "error",
                                           "warning", "notice", "info", "debug"};
+
+bool rh_log_is_journal(const char *journal_stream, int fd)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (journal_stream == NULL || fstat(fd, &st) < 0)
+		return false;
+	errno = 0;
+	dev = strtoull(journal_stream, &end, 10);
+	if (errno != 0 || end == journal_stream || *end != ':')
+		return false;
+	journal_stream = end + 1;
+	ino = strtoull(journal_stream, &end, 10);
+	if (errno != 0 || end == journal_stream || *end != '\0')
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void rh_log_init(const char *ident, int level)
 {
 	log_ident = ident;
 	log_level = level;
-	/* systemd sets JOURNAL_STREAM when stderr is connected to the journal: then the
-	 * "<N>" prefix gives each line its priority and the journal adds the time. */
-	log_to_journal = getenv("JOURNAL_STREAM") != NULL;
+	/* systemd sets JOURNAL_STREAM when it connects stderr to the journal (systemd.exec(5));
+	 * a child started with another stderr inherits the variable, hence the fstat check. */
+	log_to_journal = rh_log_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO);
 }
 
 void rh_log_set_level(int level)
@@ -34,13 +56,13 @@ int rh_log_get_level(void)
 	return log_level;
 }
 
-static void vlog(int level, const char *fmt, va_list ap)
+static void vlog(int level, const char *suffix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (log_to_journal) {
-		fprintf(stderr, "<%d>%s\n", level, msg);
+		fprintf(stderr, "<%d>%s%s\n", level & 7, msg, suffix);
 		return;
 	}
 	struct timespec ts;
@@ -50,8 +72,8 @@ static void vlog(int level, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s[%d] %s: %s\n", when, ts.tv_nsec / 1000000, log_ident,
-	        (int)getpid(), level_names[level & 7], msg);
+	fprintf(stderr, "%s.%03ld %s[%d] %s: %s%s\n", when, ts.tv_nsec / 1000000, log_ident,
+	        (int)getpid(), level_names[level & 7], msg, suffix);
 }
 
 void rh_log(int level, const char *fmt, ...)
@@ -61,32 +83,73 @@ void rh_log(int level, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	va_start(ap, fmt);
-	vlog(level, fmt, ap);
+	vlog(level, "", fmt, ap);
 	va_end(ap);
+}
+
+bool rh_log_limit_check(struct rh_log_limit *l, unsigned long key, uint64_t now_ms,
+                        uint64_t interval_ms, uint64_t n, uint64_t *count)
+{
+	if (!l->used || l->key != key) {
+		/* A new key (or another key took the slot): its first event is logged. */
+		*l = (struct rh_log_limit){.key = key, .last_ms = now_ms, .used = true};
+		*count = n;
+		return true;
+	}
+	l->pending += n;
+	if (now_ms - l->last_ms < interval_ms)
+		return false;
+	*count = l->pending;
+	l->pending = 0;
+	l->last_ms = now_ms;
+	return true;
 }
 
 #define RATELIMIT_SLOTS 256
 
+static struct rh_log_limit slots[RATELIMIT_SLOTS];
+
+static uint64_t now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+static struct rh_log_limit *slot_of(unsigned long key)
+{
+	return &slots[(key * 2654435761u) % RATELIMIT_SLOTS];
+}
+
 void rh_log_ratelimited(int level, unsigned long key, unsigned interval_s, const char *fmt, ...)
 {
-	static struct {
-		unsigned long key;
-		time_t last;
-	} slots[RATELIMIT_SLOTS];
-	struct timespec now;
-	unsigned i = (unsigned)((key * 2654435761u) % RATELIMIT_SLOTS);
+	uint64_t count;
 	va_list ap;
 
-	if (level > log_level)
+	if (level > log_level ||
+	    !rh_log_limit_check(slot_of(key), key, now_ms(), interval_s * 1000ull, 1, &count))
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (slots[i].key == key && slots[i].last != 0 &&
-	    now.tv_sec - slots[i].last < (time_t)interval_s)
-		return;
-	slots[i].key = key;
-	slots[i].last = now.tv_sec;
 	va_start(ap, fmt);
-	vlog(level, fmt, ap);
+	vlog(level, "", fmt, ap);
+	va_end(ap);
+}
+
+void rh_log_summary(int level, unsigned long key, unsigned interval_s, uint64_t n, const char *fmt,
+                    ...)
+{
+	char suffix[64] = "";
+	uint64_t count;
+	va_list ap;
+
+	if (level > log_level || n == 0 ||
+	    !rh_log_limit_check(slot_of(key), key, now_ms(), interval_s * 1000ull, n, &count))
+		return;
+	if (count > 1)
+		snprintf(suffix, sizeof(suffix), " (%" PRIu64 " times since the last report)",
+		         count);
+	va_start(ap, fmt);
+	vlog(level, suffix, fmt, ap);
 	va_end(ap);
 }
 
@@ -95,7 +158,7 @@ void rh_fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap);
+	vlog(LOG_CRIT, "", fmt, ap);
 	va_end(ap);
 	abort();
 }

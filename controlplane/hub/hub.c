@@ -423,6 +423,25 @@ static void withdraw_range(struct hub_peer *p, size_t from)
 }
 
 /*
+ * A refused route is logged once with its reason, never a flood: one line per peer and
+ * reason at once, then at most one a minute counting the routes refused meanwhile.
+ */
+static void log_refused(const struct hub_peer *p, const struct rh_prefix *pfx, const char *why)
+{
+	static const char *const parts[HUB_PART_MAX] = {"route-server", "expressroute-gateway",
+	                                                "vpn-gateway"};
+	char pb[RH_PREFIX_STRLEN], ab[RH_ADDR_STRLEN], lb[RH_ADDR_STRLEN];
+
+	if (rh_log_get_level() < LOG_NOTICE)
+		return;
+	rh_log_summary(LOG_NOTICE, (unsigned long)(uintptr_t)p ^ (unsigned long)(uintptr_t)why, 60,
+	               1, "hub: %s %s@%s: refused %s: %s", parts[p->part->id],
+	               rh_addr_fmt(&p->info.addr, ab, sizeof(ab)),
+	               rh_addr_fmt(&p->info.local, lb, sizeof(lb)),
+	               rh_prefix_fmt(pfx, pb, sizeof(pb)), why);
+}
+
+/*
  * Announces h->pfx[from..to) with the interned attrs: the import rules (R7, R8, default
  * route from VPN) sort them into accepted ones, which go into the RIB as one batch, and
  * refused ones, kept aside with their reason (and out of the RIB if they were in).
@@ -449,6 +468,7 @@ static int announce_range(struct hub_peer *p, size_t from, size_t to, const stru
 		rc = rejected_set(p, &h->pfx[i], ia, why);
 		if (rc < 0)
 			return rc;
+		log_refused(p, &h->pfx[i], why);
 		if (bgp_rib_withdraw(p->part->rib, &p->rp.rp, &h->pfx[i], h->pid[i]) == 0 &&
 		    p->part->id == HUB_PART_RS)
 			hub_rs_reexport(h, &h->pfx[i], 1, true);
