@@ -105,7 +105,14 @@ bool rh_log_limit_check(struct rh_log_limit *l, unsigned long key, uint64_t now_
 	return true;
 }
 
-#define RATELIMIT_SLOTS 256
+/*
+ * The limiters of every key, open addressing: a key is looked for in RATELIMIT_PROBE
+ * slots from its hash and, when absent, takes a free one, else one whose interval is
+ * over with nothing pending, else the oldest. So keys that share a hash do not evict each
+ * other (alternating, they would both be logged every time: a flood).
+ */
+#define RATELIMIT_SLOTS 1024
+#define RATELIMIT_PROBE 8
 
 static struct rh_log_limit slots[RATELIMIT_SLOTS];
 
@@ -117,9 +124,27 @@ static uint64_t now_ms(void)
 	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
 }
 
-static struct rh_log_limit *slot_of(unsigned long key)
+static struct rh_log_limit *slot_of(unsigned long key, uint64_t now, uint64_t interval_ms)
 {
-	return &slots[(key * 2654435761u) % RATELIMIT_SLOTS];
+	/* Fibonacci hashing: the high bits of the product depend on every bit of the key. */
+	size_t h = (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 54);
+	struct rh_log_limit *spare = NULL, *oldest = NULL;
+
+	for (size_t i = 0; i < RATELIMIT_PROBE; i++) {
+		struct rh_log_limit *l = &slots[(h + i) % RATELIMIT_SLOTS];
+
+		if (l->used && l->key == key)
+			return l;
+		if (spare == NULL &&
+		    (!l->used || (l->pending == 0 && now - l->last_ms >= interval_ms)))
+			spare = l;
+		if (oldest == NULL || l->last_ms < oldest->last_ms)
+			oldest = l;
+	}
+	if (spare == NULL)
+		spare = oldest;
+	spare->used = false; /* rh_log_limit_check() starts it afresh for the key */
+	return spare;
 }
 
 void rh_log_ratelimited(int level, unsigned long key, unsigned interval_s, const char *fmt, ...)
@@ -128,7 +153,8 @@ void rh_log_ratelimited(int level, unsigned long key, unsigned interval_s, const
 	va_list ap;
 
 	if (level > log_level ||
-	    !rh_log_limit_check(slot_of(key), key, now_ms(), interval_s * 1000ull, 1, &count))
+	    !rh_log_limit_check(slot_of(key, now_ms(), interval_s * 1000ull), key, now_ms(),
+	                        interval_s * 1000ull, 1, &count))
 		return;
 	va_start(ap, fmt);
 	vlog(level, "", fmt, ap);
@@ -143,7 +169,8 @@ void rh_log_summary(int level, unsigned long key, unsigned interval_s, uint64_t 
 	va_list ap;
 
 	if (level > log_level || n == 0 ||
-	    !rh_log_limit_check(slot_of(key), key, now_ms(), interval_s * 1000ull, n, &count))
+	    !rh_log_limit_check(slot_of(key, now_ms(), interval_s * 1000ull), key, now_ms(),
+	                        interval_s * 1000ull, n, &count))
 		return;
 	if (count > 1)
 		snprintf(suffix, sizeof(suffix), " (%" PRIu64 " times since the last report)",

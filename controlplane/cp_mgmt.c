@@ -160,6 +160,23 @@ static enum mgmt_status cmd_clear(struct cp *cp, char **w, int n, char **body, s
 	return answer(body, len, MGMT_OK, NULL);
 }
 
+/* The routes of every session with that peer address (one per hub instance it peers with). */
+static enum mgmt_status cmd_show_peer_routes(struct cp *cp, const char *addr, bool advertised,
+                                             char **body, size_t *len)
+{
+	struct hub_peer *v[CP_MAX_PEERS];
+	size_t n = 0;
+	char *json;
+
+	for (struct cp_peer *p = find_peer(cp, addr, 0); p != NULL && n < CP_MAX_PEERS;
+	     p = find_peer(cp, addr, (unsigned)(p - cp->peers) + 1))
+		v[n++] = p->hp;
+	json = hub_peers_routes_json(v, n, advertised);
+	if (json == NULL)
+		return error(body, len, "out of memory%s", "");
+	return answer(body, len, MGMT_OK, json);
+}
+
 /*
  * `show routes [PREFIX]`: every RIB path of every prefix; a prefix is matched exactly, an
  * address (no "/len") by the longest prefix covering it, as FRR's `show ip bgp A.B.C.D`.
@@ -196,8 +213,7 @@ static enum mgmt_status cmd_show(struct cp *cp, char **w, int n, char **body, si
 			              neighbors_json(cp, &hub_peer_info(p->hp)->addr));
 		if (n == 5 && (strcmp(w[4], "received-routes") == 0 ||
 		               strcmp(w[4], "advertised-routes") == 0))
-			return answer(body, len, MGMT_OK,
-			              hub_peer_routes_json(p->hp, w[4][0] == 'a'));
+			return cmd_show_peer_routes(cp, w[3], w[4][0] == 'a', body, len);
 	}
 	return error(body, len, "unknown show command%s", "");
 }

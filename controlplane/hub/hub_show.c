@@ -87,13 +87,11 @@ static void print_item(FILE *f, const struct show_item *it, bool received, bool 
 	fputc('}', f);
 }
 
-char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
+/* One bgp-neighbor entry, named by its keys, with its routes. 0 or -ENOMEM. */
+static int peer_routes(FILE *f, struct hub_peer *p, bool advertised, bool first)
 {
 	struct show_list l = {0};
 	char lb[RH_ADDR_STRLEN], ab[RH_ADDR_STRLEN];
-	char *out = NULL;
-	size_t size = 0;
-	FILE *f;
 
 	if (!advertised) {
 		for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
@@ -106,29 +104,47 @@ char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
 				bgp_out_group_dump(p->g, (enum bgp_aid)aid, 4096, false, dump_cb,
 				                   &l);
 	}
-	if (l.err < 0 || (f = open_memstream(&out, &size)) == NULL) {
+	if (l.err < 0) {
 		free(l.v);
-		errno = ENOMEM;
-		return NULL;
+		return l.err;
 	}
 	qsort(l.v, l.n, sizeof(*l.v), item_cmp);
-	fprintf(f,
-	        "{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"%s\",\"address\":\"%"
-	        "s\"",
+	fprintf(f, "%s{\"local-address\":\"%s\",\"address\":\"%s\"", first ? "" : ",",
 	        rh_addr_fmt(&p->info.local, lb, sizeof(lb)),
 	        rh_addr_fmt(&p->info.addr, ab, sizeof(ab)));
 	if (l.n > 0)
 		fprintf(f, ",\"%s\":[", advertised ? "advertised-route" : "received-route");
 	for (size_t i = 0; i < l.n; i++)
 		print_item(f, &l.v[i], !advertised, i == 0);
-	fputs(l.n > 0 ? "]}]}}" : "}]}}", f);
+	fputs(l.n > 0 ? "]}" : "}", f);
 	free(l.v);
-	if (fclose(f) != 0) {
+	return 0;
+}
+
+char *hub_peers_routes_json(struct hub_peer *const *v, size_t n, bool advertised)
+{
+	char *out = NULL;
+	size_t size = 0;
+	int rc = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	if (f == NULL)
+		return NULL;
+	fputs("{\"routehub:state\":{\"bgp-neighbor\":[", f);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = peer_routes(f, v[i], advertised, i == 0);
+	fputs("]}}", f);
+	if (fclose(f) != 0 || rc < 0) {
 		free(out);
 		errno = ENOMEM;
 		return NULL;
 	}
 	return out;
+}
+
+char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
+{
+	return hub_peers_routes_json(&p, 1, advertised);
 }
 
 /* ------------------------------------------------------------------ show routes */

@@ -99,6 +99,16 @@ done
 # Completion of neighbour addresses from the running control plane.
 got=$(ROUTEHUB_CP_SOCKET=$LAB_DIR/controlplane.sock "$LAB_CTL" --complete show bgp neighbor "" | sort | tr '\n' ' ')
 rh_check "completion offers the lab's neighbours ($got)" test "$got" = "$NVA $ER "
+# The daemon's log (common/log.c): session lines name the hub part and peer@instance; a
+# refused route is logged once with its reason (the NVA reflects the VNet space back).
+log=$LAB_DIR/controlplane.log
+rh_check "log: 'peer route-server $NVA@198.18.1.4: session established'" \
+  grep -q "peer route-server $NVA@198.18.1.4: session established" "$log"
+rh_check "log: 'expressroute-gateway $ER@198.19.1.1' session line" \
+  grep -q "expressroute-gateway $ER@198.19.1.1: session established" "$log"
+n=$(grep -c "hub: route-server $NVA@198.18.1.4: refused 198.18.0.0/16: AS path contains 65515" "$log")
+rh_check "log: the refused VNet space logged once for the session, with its reason ($n)" test "$n" = 1
+grep -E "session established|refused" "$log" | sed 's/^/# /'
 e2e_sanitizers
 lab_down
 rh_done

@@ -13,7 +13,7 @@
 #include "hub_fixture.h"
 #include "table.h"
 
-static struct fx_peer nva1, nva2, er1;
+static struct fx_peer nva1, nva2, er1, nva1b;
 
 static int teardown(void **state)
 {
@@ -22,6 +22,7 @@ static int teardown(void **state)
 	memset(&nva1, 0, sizeof(nva1));
 	memset(&nva2, 0, sizeof(nva2));
 	memset(&er1, 0, sizeof(er1));
+	memset(&nva1b, 0, sizeof(nva1b));
 	return 0;
 }
 
@@ -118,11 +119,43 @@ static void test_one_prefix_exact_or_longest_match(void **state)
 	free(json);
 }
 
+/*
+ * One peer address with a session to each route server instance: received-routes lists
+ * both sessions, each named by its keys only (the table shows no empty neighbour row).
+ */
+static void test_received_routes_of_every_session_of_a_peer(void **state)
+{
+	struct hub_peer *v[2];
+	char *json, *text;
+
+	(void)state;
+	start();
+	fx_peer(&nva1b, HUB_ROLE_NVA, "198.19.1.10", 65001, "198.19.0.5");
+	assert_int_equal(fx_announce(&nva1b, "192.0.2.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	v[0] = nva1.hp;
+	v[1] = nva1b.hp;
+	json = hub_peers_routes_json(v, 2, false);
+	assert_non_null(strstr(json,
+	                       "{\"local-address\":\"198.19.0.4\",\"address\":\"198.19.1.10\","
+	                       "\"received-route\":[{\"prefix\":\"192.0.2.0/24\""));
+	assert_non_null(strstr(json,
+	                       "{\"local-address\":\"198.19.0.5\",\"address\":\"198.19.1.10\","
+	                       "\"received-route\":[{\"prefix\":\"192.0.2.0/24\""));
+	text = render(json);
+	assert_true(strncmp(text, "received-route of 198.19.0.4 198.19.1.10:\n", 42) == 0);
+	assert_non_null(strstr(text, "\n\nreceived-route of 198.19.0.5 198.19.1.10:\n"));
+	assert_null(strstr(text, "local-address"));
+	free(text);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_teardown(test_every_path_of_every_prefix, teardown),
 	        cmocka_unit_test_teardown(test_one_prefix_exact_or_longest_match, teardown),
+	        cmocka_unit_test_teardown(test_received_routes_of_every_session_of_a_peer,
+	                                  teardown),
 	};
 
 	return cmocka_run_group_tests_name("hub_show", tests, NULL, NULL);

@@ -47,7 +47,7 @@ static char *capture_stderr(bool journal, void (*fn)(void))
 {
 	FILE *f = tmpfile();
 	int saved = dup(STDERR_FILENO);
-	char js[64], *out = calloc(1, 4096);
+	char js[64], *out = calloc(1, 65536);
 
 	assert_non_null(out);
 	fflush(stderr);
@@ -63,7 +63,7 @@ static char *capture_stderr(bool journal, void (*fn)(void))
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	rewind(f);
-	(void)!fread(out, 1, 4095, f);
+	(void)!fread(out, 1, 65535, f);
 	fclose(f);
 	unsetenv("JOURNAL_STREAM");
 	return out;
@@ -120,6 +120,11 @@ static void flood(void)
 		rh_log_summary(LOG_NOTICE, 42, 60, 1, "peer %s: route refused: %s", "192.0.2.1",
 		               "AS path contains 65515");
 	rh_log_summary(LOG_NOTICE, 43, 60, 5, "another key");
+	/* Two sessions whose keys (pointers) differ only above the low byte, alternating:
+	 * each logged once, neither evicting the other. */
+	for (unsigned i = 0; i < 100; i++)
+		rh_log_summary(LOG_NOTICE, 0x7f0000001000ul + (i % 2) * 0x100ul, 60, 1,
+		               "session %u", i % 2);
 }
 
 static void test_summary_is_not_a_flood(void **state)
@@ -128,7 +133,29 @@ static void test_summary_is_not_a_flood(void **state)
 
 	(void)state;
 	assert_string_equal(out, "<5>peer 192.0.2.1: route refused: AS path contains 65515\n"
-	                         "<5>another key (5 times since the last report)\n");
+	                         "<5>another key (5 times since the last report)\n"
+	                         "<5>session 0\n<5>session 1\n");
+	free(out);
+}
+
+static void many_keys(void)
+{
+	for (unsigned round = 0; round < 20; round++)
+		for (unsigned long k = 0; k < 200; k++)
+			rh_log_summary(LOG_NOTICE, 0x7f0000000000ul + k * 0x10000ul, 60, 1,
+			               "key %lu", k);
+}
+
+/* 200 keys (one per peer and reason), interleaved 20 times: 200 lines, not 4000. */
+static void test_keys_do_not_evict_each_other(void **state)
+{
+	char *out = capture_stderr(true, many_keys);
+	unsigned lines = 0;
+
+	(void)state;
+	for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 200);
 	free(out);
 }
 
@@ -139,6 +166,7 @@ int main(void)
 	        cmocka_unit_test(test_journal_lines_carry_the_priority),
 	        cmocka_unit_test(test_limiter_first_then_once_per_interval_with_count),
 	        cmocka_unit_test(test_summary_is_not_a_flood),
+	        cmocka_unit_test(test_keys_do_not_evict_each_other),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
