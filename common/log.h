@@ -55,6 +55,14 @@ struct rh_log_limit {
 bool rh_log_limit_check(struct rh_log_limit *l, unsigned long key, uint64_t now_ms,
                         uint64_t interval_ms, uint64_t n, uint64_t *count);
 
+/*
+ * sd_notify(3) without libsystemd: sends `state` ("READY=1", "STOPPING=1", "STATUS=...")
+ * to the datagram socket systemd names in NOTIFY_SOCKET (a path, or "@name" in the
+ * abstract namespace), for units of Type=notify. Returns 1 when sent, 0 when not run by
+ * systemd (no NOTIFY_SOCKET), or a negative errno.
+ */
+int rh_sd_notify(const char *state);
+
 #define log_err(...)    rh_log(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)   rh_log(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) rh_log(LOG_NOTICE, __VA_ARGS__)

@@ -30,6 +30,8 @@ if command -v systemd-analyze >/dev/null && timeout 30 systemd-analyze verify --
   else
     not_ok "systemd-analyze verify: both units" "$(cat "$tmp/verify.log")"
   fi
+  check "both units are Type=notify (the daemons send READY=1: test_systemd_notify.sh)" \
+    sh -c "grep -l '^Type=notify' $build/scripts/systemd/*.service | wc -l | grep -qx 2"
   check "dataplane unit: the preparation runs first, restarts on failure" \
     grep -q '^ExecStartPre=.*routehub-dataplane-prep.sh$' "$build/scripts/systemd/routehub-dataplane.service"
   check "both units read /etc/default/routehub and restart on failure" \

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Logging: the journald stream detection, the line formats, and the flood limiter. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -159,6 +162,60 @@ static void test_keys_do_not_evict_each_other(void **state)
 	free(out);
 }
 
+/* A datagram socket where systemd's would be; returns its fd. */
+static int notify_listener(struct sockaddr_un *sun, const char *name, bool abstract)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	socklen_t len;
+
+	assert_true(fd >= 0);
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", name);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name) + !abstract);
+	if (abstract)
+		sun->sun_path[0] = '\0';
+	assert_int_equal(bind(fd, (struct sockaddr *)sun, len), 0);
+	return fd;
+}
+
+static void test_sd_notify(void **state)
+{
+	struct sockaddr_un sun;
+	char path[64], abs[64], buf[64];
+	int fd;
+	ssize_t n;
+
+	(void)state;
+	unsetenv("NOTIFY_SOCKET");
+	assert_int_equal(rh_sd_notify("READY=1"), 0); /* not under systemd: nothing */
+	snprintf(path, sizeof(path), "/tmp/rh-test-notify-%d", (int)getpid());
+	unlink(path);
+	fd = notify_listener(&sun, path, false);
+	setenv("NOTIFY_SOCKET", path, 1);
+	assert_int_equal(rh_sd_notify("READY=1"), 1);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 7);
+	buf[n] = '\0';
+	assert_string_equal(buf, "READY=1");
+	close(fd);
+	unlink(path);
+	/* The abstract namespace ("@name"). */
+	snprintf(abs, sizeof(abs), "@rh-test-notify-%d", (int)getpid());
+	fd = notify_listener(&sun, abs, true);
+	setenv("NOTIFY_SOCKET", abs, 1);
+	assert_int_equal(rh_sd_notify("STOPPING=1"), 1);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 10);
+	close(fd);
+	/* Nobody listens: an error, not a crash. */
+	setenv("NOTIFY_SOCKET", "/nonexistent/notify", 1);
+	assert_true(rh_sd_notify("READY=1") < 0);
+	setenv("NOTIFY_SOCKET", "relative", 1);
+	assert_int_equal(rh_sd_notify("READY=1"), -EINVAL);
+	unsetenv("NOTIFY_SOCKET");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +224,7 @@ int main(void)
 	        cmocka_unit_test(test_limiter_first_then_once_per_interval_with_count),
 	        cmocka_unit_test(test_summary_is_not_a_flood),
 	        cmocka_unit_test(test_keys_do_not_evict_each_other),
+	        cmocka_unit_test(test_sd_notify),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
