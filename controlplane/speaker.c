@@ -28,8 +28,9 @@ static int send_msg(struct cp_peer *p, const uint8_t *msg, size_t len)
 {
 	int rc = bgp_session_send(p->s, msg, len);
 
-	if (rc < 0)
-		log_warn("peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
+	if (rc < 0) /* once per message: a line a minute per peer, counted */
+		rh_log_summary(LOG_WARNING, (unsigned long)(uintptr_t)p | 1ul, 60, 1,
+		               "peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
 	return rc;
 }
 
