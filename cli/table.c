@@ -188,8 +188,27 @@ int table_print_state(FILE *out, const char *json)
 		rc = -EBADMSG;
 		goto out;
 	}
-	for (const struct lyd_node *n = tree; n != NULL; n = n->next)
-		print_container(out, n);
+	/* Rendered aside first: an answer with nothing in it says so ("(none)"), rather
+	 * than printing nothing, which reads like a failure. */
+	{
+		char *text = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&text, &size);
+
+		if (f == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (const struct lyd_node *n = tree; n != NULL; n = n->next)
+			print_container(f, n);
+		if (fclose(f) != 0) {
+			free(text);
+			rc = -ENOMEM;
+			goto out;
+		}
+		fputs(size > 0 ? text : "(none)\n", out);
+		free(text);
+	}
 out:
 	lyd_free_all(tree);
 	ly_ctx_destroy(ctx);

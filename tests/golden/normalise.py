@@ -14,7 +14,11 @@ show stats lists only the counters that are not zero, and which are depends on s
 traffic (IPv6 router solicitations...): its rows are reduced to their counter names that
 the test caused for sure (forwarded), the rest dropped. The dataplane lists its FIB and
 neighbours in the order they were learnt (an ARP reply may come before or after a route
-from the control plane): those rows (fib-route, neighbour) are sorted.
+from the control plane): those rows (fib-route, neighbour) are sorted. Equal paths of a
+prefix (the NVA sends the same route over its sessions to both route server instances)
+are ordered by arrival, and the first is best: the rows of a prefix (rib-route,
+effective-route) are sorted, and best is <ecmp> on the members of a multipath set of more
+than one.
 Tables are re-aligned after the replacement (columns are separated by two spaces or more,
 as cli/table.c prints them). JSON is pretty-printed with its member order kept.
 """
@@ -25,6 +29,28 @@ import sys
 COUNTERS = {"rx-packets", "tx-packets", "rx-bytes", "tx-bytes", "drops", "value", "generation"}
 STABLE_STATS = {"forwarded"}
 SORTED_LISTS = {"fib-route", "neighbour"}
+GROUPED_LISTS = {"rib-route", "effective-route"}
+
+
+def group_key(row):
+    return (row.get("part", ""), row.get("prefix", ""))
+
+
+def norm_groups(rows):
+    """rows: dicts of one list in its order; sorts within (part, prefix), marks ECMP ties."""
+    out, i = [], 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and group_key(rows[j]) == group_key(rows[i]):
+            j += 1
+        group = rows[i:j]
+        mp = [r for r in group if str(r.get("multipath", "")).lower() == "true"]
+        if len(mp) > 1:
+            for r in mp:
+                r["best"] = "<ecmp>"
+        out += sorted(group, key=lambda r: json.dumps(r, sort_keys=True))
+        i = j
+    return out
 
 
 def norm_value(name, value, row=None):
@@ -58,6 +84,8 @@ def norm_json(text):
             items = [walk(v, parent) for v in o]
             if parent in SORTED_LISTS:
                 items.sort(key=lambda i: json.dumps(i))
+            if parent in GROUPED_LISTS:
+                items = norm_groups(items)
             if parent in ("worker-stats", "routehub:worker-stats"):
                 items = [i for i in items if keep_stat(i)]
                 # One row per counter name: which worker forwarded depends on RSS.
@@ -88,6 +116,8 @@ def flush_table(header, rows, out):
     rows = [[norm_value(h, v, dict(zip(header, r))) for h, v in zip(header, r)] for r in rows]
     if header[:2] == ["prefix", "origin"] and "port" in header or header[:2] == ["port", "address"]:
         rows.sort()
+    if "prefix" in header and ("best" in header or "active" in header):
+        rows = [[d[h] for h in header] for d in norm_groups([dict(zip(header, r)) for r in rows])]
     widths = [max(len(x[i]) for x in [header] + rows) for i in range(len(header))]
     for r in [header] + rows:
         cells = [c.ljust(widths[i]) if i + 1 < len(r) else c for i, c in enumerate(r)]

@@ -134,6 +134,24 @@ static void test_rib_routes_table(void **state)
 	free(out);
 }
 
+/* An answer with nothing in it (show routes of a prefix not in any RIB) says so. */
+static void test_empty_state_says_none(void **state)
+{
+	int rc;
+	char *out = render("{\"routehub:state\":{}}", &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "(none)\n");
+	free(out);
+	out = render("{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"198.19.0.4\","
+	             "\"address\":\"198.19.1.10\"}]}}",
+	             &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "(none)\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +160,7 @@ int main(void)
 	        cmocka_unit_test(test_not_the_schema),
 	        cmocka_unit_test(test_keys_only_entry_has_no_row),
 	        cmocka_unit_test(test_rib_routes_table),
+	        cmocka_unit_test(test_empty_state_says_none),
 	};
 
 	return cmocka_run_group_tests_name("table", tests, NULL, NULL);
