@@ -24,6 +24,8 @@ bool grammar_word_matches(const char *pattern, const char *word)
 
 		return rh_prefix_parse(word, &p, false) == 0;
 	}
+	if (strcmp(pattern, "FILE") == 0)
+		return word[0] != '\0';
 	snprintf(alt, sizeof(alt), "%s", pattern);
 	for (char *save = NULL, *t = strtok_r(alt, "|", &save); t != NULL;
 	     t = strtok_r(NULL, "|", &save))
@@ -35,6 +37,7 @@ bool grammar_word_matches(const char *pattern, const char *word)
 struct candidates {
 	char *v[MAX_CANDIDATES];
 	size_t n;
+	bool file; /* a FILE is expected here: bash completes file names */
 };
 
 static void cand_add(struct candidates *c, const char *word, size_t len, const char *cur)
@@ -91,6 +94,8 @@ static void cand_grammar(struct candidates *c, const char *line, char **typed, i
 		cand_neighbours(c, sock, cur);
 		return;
 	}
+	if (strcmp(pat[n_typed], "FILE") == 0)
+		c->file = true;
 	if (strcmp(pat[n_typed], "PREFIX") == 0 || strcmp(pat[n_typed], "FILE") == 0)
 		return;
 	for (const char *a = pat[n_typed]; *a != '\0';) {
@@ -168,6 +173,8 @@ int complete_main(FILE *out, const char *const *grammar, size_t n_cmds, const ch
 			cand_grammar(&c, grammar[i], typed, n_typed, cur, sock);
 		rh_config_free(cfg);
 	}
+	if (c.file && c.n == 0)
+		fprintf(out, "%s\n", COMPLETE_FILE);
 	for (size_t i = 0; i < c.n; i++) {
 		fprintf(out, "%s\n", c.v[i]);
 		free(c.v[i]);

@@ -17,7 +17,7 @@
 
 /*
  * Whether a word fits a grammar pattern: "A|B" a choice, ADDR an address, PREFIX a
- * prefix or an address.
+ * prefix or an address, FILE any word.
  */
 bool grammar_word_matches(const char *pattern, const char *word);
 

@@ -236,5 +236,11 @@ enum mgmt_status cp_mgmt_handle(void *arg, const char *cmd, char **body, size_t 
 		return cmd_set(cp, w, n, body, len);
 	if (strcmp(w[0], "clear") == 0)
 		return cmd_clear(cp, w, n, body, len);
+	if (n == 3 && strcmp(w[0], "dump") == 0 && strcmp(w[1], "mrt") == 0) {
+		char msg[512];
+		int rc = cp_mrt_dump(cp, w[2], msg, sizeof(msg));
+
+		return answer(body, len, rc == 0 ? MGMT_OK : MGMT_ERROR, strdup(msg));
+	}
 	return error(body, len, "unknown command: %s", w[0]);
 }

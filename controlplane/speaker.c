@@ -266,6 +266,7 @@ static void hub_effective_changed(const struct rh_prefix *pfx, void *arg)
 {
 	struct cp *cp = arg;
 
+	cp->fib_updates++;
 	cp_fib_changed(cp, pfx);
 }
 
@@ -448,6 +449,7 @@ struct cp *cp_new(struct rh_evloop *loop, const struct rh_config *cfg, const str
 		goto fail;
 	if (cp_fib_start(cp) < 0)
 		goto fail;
+	cp_metrics_start(cp); /* optional: the hub runs without it */
 	for (unsigned i = 0; i < cp->n_peers; i++)
 		bgp_session_start(cp->peers[i].s);
 	log_notice("control plane up: %u sessions, %u listeners", cp->n_peers, cp->n_lis);
@@ -471,6 +473,7 @@ void cp_free(struct cp *cp, const char *why)
 	for (unsigned i = 0; i < cp->n_lis; i++)
 		bgp_listener_free(cp->lis[i].l);
 	cp_fib_stop(cp);
+	cp_metrics_stop(cp);
 	if (cp->mgmt_fd >= 0) {
 		if (rh_io_active(&cp->mgmt_io))
 			rh_io_del(cp->loop, &cp->mgmt_io);

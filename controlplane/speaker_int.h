@@ -41,7 +41,8 @@ struct cp_listener {
 	struct bgp_listener *l;
 };
 
-struct cp_fib; /* cp_fib.c */
+struct cp_fib;          /* cp_fib.c */
+struct rh_metrics_http; /* common/metrics.h */
 
 struct cp {
 	struct rh_evloop *loop;
@@ -57,6 +58,10 @@ struct cp {
 	struct rh_io mgmt_io;
 	uint8_t *msgbuf; /* one UPDATE being encoded */
 	struct cp_fib *fib;
+	uint64_t fib_updates; /* effective-route changes handed to cp_fib (metrics) */
+	struct rh_metrics_http *metrics;
+	struct rh_io metrics_io;
+	struct rh_timer metrics_timer;
 };
 
 void cp_schedule_flush(struct cp_peer *p);
@@ -67,5 +72,24 @@ void cp_fib_stop(struct cp *cp);
 void cp_fib_changed(struct cp *cp, const struct rh_prefix *p);
 /* A peer sent End-of-RIB: the first resync may be due (see cp_fib.c). */
 void cp_fib_peer_synced(struct cp *cp);
+/* For the metrics: the channel is up; routes the FIB should hold; changes not sent yet. */
+bool cp_fib_connected(const struct cp *cp);
+size_t cp_fib_routes(const struct cp *cp);
+size_t cp_fib_pending(const struct cp *cp);
+
+/*
+ * The Prometheus endpoint (cp_metrics.c) of cp->cfg.cp.metrics, when a port is set; a
+ * failure is logged and leaves it off. Calling it again (after a reload changed the
+ * address or port) closes the running endpoint first. cp_metrics_stop() is idempotent.
+ */
+int cp_metrics_start(struct cp *cp);
+void cp_metrics_stop(struct cp *cp);
+
+/*
+ * Writes an MRT TABLE_DUMP_V2 dump (RFC 6396) of the RIBs to file (mrt.c). file must be
+ * an absolute path; the dump goes to a temporary file renamed into place. 0 or a negative
+ * errno with a message in err.
+ */
+int cp_mrt_dump(struct cp *cp, const char *file, char *err, size_t errlen);
 
 #endif

@@ -190,6 +190,18 @@ const struct hub_peer_info *hub_peer_info(const struct hub_peer *p)
 	return &p->info;
 }
 
+struct bgp_rib *hub_role_rib(struct hub *h, enum hub_role role)
+{
+	struct hub_part *pt = role_part(h, role);
+
+	return pt != NULL ? pt->rib : NULL;
+}
+
+const struct bgp_rib_peer *hub_peer_rib_peer(const struct hub_peer *p)
+{
+	return &p->rp.rp;
+}
+
 void hub_peer_set_user(struct hub_peer *p, void *user)
 {
 	p->user = user;

@@ -488,6 +488,25 @@ int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void
 	return rc;
 }
 
+static int count_cb(struct bgp_pnode *n, void *arg)
+{
+	const struct hub_eff *e = container_of(n, struct hub_eff, node);
+	size_t *c = arg;
+
+	c[e->active ? 0 : 1]++;
+	return 0;
+}
+
+void hub_effective_counts(struct hub *h, size_t *active, size_t *inactive)
+{
+	size_t c[2] = {0, 0};
+
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		bgp_ptable_walk(&h->eff[aid], count_cb, c);
+	*active = c[0];
+	*inactive = c[1];
+}
+
 /* ------------------------------------------------------------------ JSON */
 
 static void json_cand(FILE *f, struct hub *h, const struct rh_prefix *p, const struct eff_cand *c,

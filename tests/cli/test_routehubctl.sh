@@ -36,7 +36,7 @@ complete_line() {
 
 complete -p routehubctl >/dev/null 2>&1 && ok "the script registers a completion for routehubctl" ||
 	not_ok "the script registers a completion for routehubctl"
-complete_line "routehubctl " "check version show set clear reload"
+complete_line "routehubctl " "check version show set clear reload dump"
 complete_line "routehubctl sh" "show"
 complete_line "routehubctl show " "bgp routes effective-routes fib ports stats neighbours"
 complete_line "routehubctl show bgp n" "neighbor"
@@ -53,6 +53,8 @@ complete_line "routehubctl show bgp neighbor " ""
 touch "$tmp/lab.json"
 complete_line "routehubctl -c $tmp/la" "$tmp/lab.json"
 complete_line "routehubctl check $tmp/la" "$tmp/lab.json"
+complete_line "routehubctl dump mrt $tmp/la" "$tmp/lab.json"
+complete_line "routehubctl du" "dump"
 
 # A control plane that answers: its neighbours' addresses.
 "$fake" "$tmp/cp.sock" '{"routehub:state":{"bgp-neighbor":[{"local-address":"198.18.0.4","address":"198.18.2.4"},{"local-address":"198.18.0.5","address":"198.18.2.4"},{"local-address":"198.18.1.4","address":"198.18.1.10"}]}}' 20 30 &
@@ -86,6 +88,7 @@ control plane	set branch-to-branch on
 control plane	set hub-routing-preference aspath
 control plane	clear bgp neighbor 192.0.2.1 soft
 control plane	reload
+control plane	dump mrt /tmp/rh-never-written.mrt
 dataplane	show fib
 dataplane	show fib 192.0.2.1
 dataplane	show ports
