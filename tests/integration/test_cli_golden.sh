@@ -2,7 +2,8 @@
 # Golden tests of routehubctl against the running sdwan-er lab (scripts/lab, configs/
 # lab-sdwan-er.json): every command, in table and --json form, compared with the expected
 # output committed under tests/golden/ after the documented filter tests/golden/normalise.py
-# (uptimes, counters, MACs, ARP states). A failure prints the diff.
+# (uptimes, counters, MACs, ARP states; the test's temporary directory is <tmp>). A
+# failure prints the diff.
 #   ROUTEHUB_GOLDEN_UPDATE=1 bash tests/integration/test_cli_golden.sh   rewrites them
 # (then review the diff with git). The daemon-not-running messages and exit codes, and
 # usage for a bad command, are in tests/cli/test_routehubctl.sh (no lab needed).
@@ -31,7 +32,7 @@ run() {
     [ -z "$err" ] || echo "[stderr] $err"
     [ "$rc" = 0 ] || echo "[exit $rc]"
     echo
-  } >>"$RH_TMP/$form.txt"
+  } | sed "s|$RH_TMP|<tmp>|g" >>"$RH_TMP/$form.txt"
 }
 
 # The commands, in an order whose effects are undone before the end.
@@ -64,6 +65,7 @@ transcript() {
   run "$f" set hub-routing-preference expressroute
   run "$f" clear bgp neighbor $ER soft
   run "$f" clear bgp neighbor 192.0.2.99 soft
+  run "$f" dump mrt "$RH_TMP/rib-$f.mrt"
 }
 
 lab_use "$RH_TMP/lab" "$RH_ID"
@@ -96,6 +98,7 @@ for form in table json; do
     sed 's/^/# /' "$RH_TMP/$form.diff"
   fi
 done
+rh_check "dump mrt wrote its file" test -s "$RH_TMP/rib-table.mrt"
 # Completion of neighbour addresses from the running control plane.
 got=$(ROUTEHUB_CP_SOCKET=$LAB_DIR/controlplane.sock "$LAB_CTL" --complete show bgp neighbor "" | sort | tr '\n' ' ')
 rh_check "completion offers the lab's neighbours ($got)" test "$got" = "$NVA $ER "
