@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "hub_fixture.h"
+#include "log.h"
 #include "table.h"
 
 static struct fx_peer nva1, nva2, er1, nva1b;
@@ -149,6 +152,46 @@ static void test_received_routes_of_every_session_of_a_peer(void **state)
 	free(json);
 }
 
+/*
+ * Refused routes are logged once with the reason, not once each: an NVA that reflects
+ * 60 prefixes with 65515 in their AS path (R7), twice, makes one line.
+ */
+static void test_refused_routes_are_not_a_flood(void **state)
+{
+	char prefixes[200 * 20], js[64], out[4096] = "";
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	struct stat st;
+	size_t n = 0;
+
+	(void)state;
+	start();
+	for (unsigned i = 0; i < 60; i++)
+		n += (size_t)snprintf(prefixes + n, sizeof(prefixes) - n, "%s10.%u.%u.0/24",
+		                      i ? " " : "", i / 10, i % 10);
+	fflush(stderr);
+	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", js, 1);
+	rh_log_init("test_hub_show", LOG_INFO);
+	assert_int_equal(fx_announce(&nva1, prefixes, "65001 65515", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(fx_announce(&nva1, prefixes, "65001 65515 65002", "198.19.1.10", NULL, 0),
+	                 0);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	unsetenv("JOURNAL_STREAM");
+	rh_log_init("test_hub_show", LOG_INFO);
+	rewind(f);
+	(void)!fread(out, 1, sizeof(out) - 1, f);
+	fclose(f);
+	assert_string_equal(out, "<5>hub: route-server 198.19.1.10@198.19.0.4: refused 10.0.0.0/24 "
+	                         "and others: AS path contains 65515 (60 times since the last "
+	                         "report)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +199,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_one_prefix_exact_or_longest_match, teardown),
 	        cmocka_unit_test_teardown(test_received_routes_of_every_session_of_a_peer,
 	                                  teardown),
+	        cmocka_unit_test_teardown(test_refused_routes_are_not_a_flood, teardown),
 	};
 
 	return cmocka_run_group_tests_name("hub_show", tests, NULL, NULL);
