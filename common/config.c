@@ -497,6 +497,8 @@ static void read_cp(const struct lyd_node *cp, const struct rh_config *cfg, stru
 		copy_str(c->mgmt_socket, sizeof(c->mgmt_socket), "/run/routehub/controlplane.sock");
 	c->log_level = log_level_of(leaf(cp, "log-level"));
 	c->enforce_route_limits = leaf_bool(cp, "enforce-route-limits", true);
+	c->gr_time_max = (uint16_t)leaf_ulong(cp, "graceful-restart-time-max", 300);
+	c->gr_stale_time = (uint16_t)leaf_ulong(cp, "graceful-restart-stale-time", 360);
 	read_metrics(child(cp, "metrics"), &c->metrics);
 }
 

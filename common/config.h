@@ -128,6 +128,8 @@ struct rh_cp_cfg {
 	char mgmt_socket[RH_PATH_MAX];
 	int log_level;             /* syslog priority: LOG_ERR..LOG_DEBUG */
 	bool enforce_route_limits; /* R11/R16; false only for benchmarks and big labs */
+	uint16_t gr_time_max;      /* cap of a peer's Restart Time (RFC 4724); 0: no GR */
+	uint16_t gr_stale_time;    /* End-of-RIB wait of a restarted peer (RFC 4724 4.2) */
 	struct rh_metrics_cfg metrics;
 };
 

@@ -149,6 +149,7 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
 	log_notice("peer %s: session established (AS %u)", p->name, bgp_open_peer_as(peer));
+	cp_gr_established(p, peer);
 	if (hub_peer_up(p->hp, p->families, peer->bgp_id) < 0)
 		log_err("peer %s: the hub could not take the session", p->name);
 	cp_schedule_flush(p);
@@ -186,6 +187,7 @@ static void on_update(struct bgp_session *s, const uint8_t *body, size_t len, vo
 	bgp_attrs_free(u.attrs);
 	if (u.eor && u.eor_aid < BGP_AID_MAX) {
 		p->eor[u.eor_aid] = true;
+		cp_gr_eor(p, u.eor_aid);
 		cp_fib_peer_synced(p->cp);
 	}
 }
@@ -220,7 +222,9 @@ static void on_down(struct bgp_session *s, const char *reason, void *arg)
 	log_notice("peer %s: session down: %s", p->name, reason != NULL ? reason : "");
 	p->established = false;
 	p->flush_wanted = false;
-	hub_peer_down(p->hp);
+	/* RFC 4724 4.2: a restarting peer's routes stay, stale, while it comes back. */
+	if (!cp_gr_down(p))
+		hub_peer_down(p->hp);
 }
 
 static void on_writable(struct bgp_session *s, void *arg)
@@ -326,7 +330,8 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	 * forwarding while the control plane restarts (and gets no route removed by its
 	 * return: cp_fib.c). Listing the families with F set lets the peers keep the routes
 	 * they learned from the hub, stale, for the restart time and until our End-of-RIB,
-	 * so that the return traffic still flows. We keep no stale routes of theirs. */
+	 * so that the return traffic still flows. The other way round, we keep theirs
+	 * across their restarts (receiving speaker, cp_gr.c). */
 	sc->caps.gr = true;
 	sc->caps.gr_time = 120;
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
@@ -365,6 +370,7 @@ static int add_peers(struct cp *cp, enum hub_role role, const struct rh_addr *in
 			if (p->hp == NULL)
 				return -errno;
 			hub_peer_set_user(p->hp, p);
+			cp_gr_init(p);
 			session_cfg(cp, &hi, &peers[i], &sc);
 			snprintf(sc.name, sizeof(sc.name), "%s", p->name);
 			p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
@@ -466,6 +472,7 @@ void cp_free(struct cp *cp, const char *why)
 	if (cp == NULL)
 		return;
 	for (unsigned i = 0; i < cp->n_peers; i++) {
+		cp_gr_fini(&cp->peers[i]);
 		if (why != NULL && cp->peers[i].s != NULL)
 			bgp_session_stop(cp->peers[i].s, why);
 		bgp_session_free(cp->peers[i].s);

@@ -34,6 +34,11 @@ struct cp_peer {
 	uint16_t upd_afi; /* AFI of the UPDATE being imported: the max-prefix NOTIFICATION's */
 	bool enhanced_rr; /* the peer announced Enhanced Route Refresh (RFC 7313) */
 	bool eorr_pending[BGP_AID_MAX]; /* a refresh answered with BoRR awaits its EoRR */
+	/* Graceful restart, receiving speaker (cp_gr.c, RFC 4724 4.2). */
+	bool gr_af[BGP_AID_MAX];    /* its last OPEN listed the family in its GR capability */
+	uint16_t gr_time;           /* the Restart Time it announced */
+	bool gr_stale[BGP_AID_MAX]; /* its routes of the family are kept stale now */
+	struct rh_timer gr_timer;   /* restart timer while down, stale timer once back */
 };
 
 struct cp_listener {
@@ -65,6 +70,22 @@ struct cp {
 };
 
 void cp_schedule_flush(struct cp_peer *p);
+
+/* Graceful restart, receiving speaker (cp_gr.c). */
+void cp_gr_init(struct cp_peer *p);
+void cp_gr_fini(struct cp_peer *p);
+/* The session is Established (before the hub hears of it): new capabilities, and the end
+ * of the restart timer when the peer was restarting. */
+void cp_gr_established(struct cp_peer *p, const struct bgp_open *peer);
+/* The session went down: true when the peer's routes were kept stale (the hub was told),
+ * false when they must go as usual (hub_peer_down()). */
+bool cp_gr_down(struct cp_peer *p);
+/* End-of-RIB from the peer. */
+void cp_gr_eor(struct cp_peer *p, enum bgp_aid aid);
+/* Graceful restart ends now (operator's clear): the stale routes go. */
+void cp_gr_end(struct cp_peer *p, const char *why);
+/* "restarting, 87 s left" into buf; returns 0 when the peer holds no stale route. */
+int cp_gr_state(const struct cp_peer *p, char *buf, size_t len);
 
 /* The dataplane's FIB, programmed with the effective routes (cp_fib.c). */
 int cp_fib_start(struct cp *cp);

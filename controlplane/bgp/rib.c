@@ -416,13 +416,20 @@ size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 
 size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
+	return bgp_rib_peer_sweep_stale_family(rib, peer, 0);
+}
+
+size_t bgp_rib_peer_sweep_stale_family(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                                       uint8_t family)
+{
 	struct bgp_path *p = peer->paths, *next;
 	size_t n = 0;
 
 	/* Removing p relinks only p's neighbours: its successor stays valid. */
 	for (; p != NULL; p = next) {
 		next = p->peer_next;
-		if (p->flags & BGP_PATH_STALE) {
+		if ((p->flags & BGP_PATH_STALE) &&
+		    (family == 0 || p->entry->node.prefix.family == family)) {
 			path_remove(rib, p);
 			n++;
 		}

@@ -126,6 +126,24 @@ const struct bgp_rib_peer *hub_peer_rib_peer(const struct hub_peer *p);
 
 /* The session is gone: its routes are withdrawn everywhere. */
 void hub_peer_down(struct hub_peer *p);
+/*
+ * Graceful restart, receiving speaker (RFC 4724 4.2): the session ended without a
+ * NOTIFICATION and the peer preserves its forwarding state for the families in keep[].
+ * Like hub_peer_down(), except that its routes of those families stay, marked stale (in
+ * the RIB, in what the other peers are sent, in the effective routes) until the peer
+ * re-announces them or hub_peer_sweep_stale() removes them. Its routes of the other
+ * families, and its refused ones, go at once. Called again while routes are stale, it
+ * marks every route stale again.
+ */
+void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX]);
+/*
+ * Removes the peer's routes still stale in family aid (End-of-RIB; the new OPEN does not
+ * preserve it), or with aid BGP_AID_MAX in every family (restart or stale timer), and
+ * withdraws them everywhere. Returns how many.
+ */
+size_t hub_peer_sweep_stale(struct hub_peer *p, unsigned aid);
+/* The peer's routes marked stale now (walks its routes: for show). */
+uint32_t hub_peer_stale_count(const struct hub_peer *p);
 
 /*
  * A decoded UPDATE from the peer; u is only read (the caller frees u->attrs after the

@@ -26,6 +26,7 @@ struct eff_cand {
 	struct hub_candidate c;
 	const struct hub_rpeer *rp;    /* NULL for the VNet space */
 	const struct bgp_attrs *attrs; /* NULL for the VNet space */
+	bool stale;                    /* kept across the peer's graceful restart */
 };
 
 /* ------------------------------------------------------------------ next-hop sets */
@@ -128,8 +129,12 @@ static size_t gather(struct hub *h, const struct rh_prefix *p, struct eff_cand *
 		     q = q->next) {
 			const struct hub_rpeer *r = hub_rpeer_of(q->peer);
 
+			size_t before = n;
+
 			if (hub_rpeer_own(r))
 				cand_add(c, &n, r, q->attrs, r->src, NULL);
+			if (n > before)
+				c[n - 1].stale = (q->flags & BGP_PATH_STALE) != 0;
 		}
 	}
 	for (struct hub_peer *q = h->peers; q != NULL; q = q->next) {
@@ -533,6 +538,8 @@ static void json_cand(FILE *f, struct hub *h, const struct rh_prefix *p, const s
 	        c->c.active ? "true" : "false");
 	if (c->c.why != NULL)
 		fprintf(f, ",\"reason\":\"%s\"", c->c.why);
+	if (c->stale)
+		fputs(",\"stale\":true", f);
 	fputc('}', f);
 }
 

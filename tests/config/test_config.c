@@ -57,6 +57,7 @@ static const struct bad_case bad_cases[] = {
         {"type-bad-address", 1, "nva-peer/address (line 13)", "198.18.2.400"},
         {"type-bad-prefix", 1, "vnet-address-space (line 10)", "198.18.0.0/33"},
         {"type-bad-hold-time", 1, "hold-time", "RFC 4271 4.2"},
+        {"type-bad-gr-time", 1, "control-plane/graceful-restart-time-max", "RFC 4724 3"},
         {"type-bad-preference", 1, "hub-routing-preference",
          "Invalid enumeration value \"Fastest\""},
         {"type-bad-boolean", 1, "branch-to-branch", "boolean"},
@@ -221,6 +222,9 @@ static void test_lab_values_and_defaults(void **state)
 	assert_string_equal(cfg->dp.eal_args, "--no-huge --no-pci -m 512");
 	assert_string_equal(cfg->cp.mgmt_socket, "/run/routehub/lab/controlplane.sock");
 	assert_true(cfg->cp.enforce_route_limits); /* R11 by default */
+	/* Graceful restart (RFC 4724 4.2) with the YANG defaults. */
+	assert_int_equal(cfg->cp.gr_time_max, 300);
+	assert_int_equal(cfg->cp.gr_stale_time, 360);
 	assert_string_equal(cfg->cp.metrics.address, "127.0.0.1");
 	assert_int_equal(cfg->cp.metrics.port, 9420);
 	/* The address is the loopback when unset. */
