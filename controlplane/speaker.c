@@ -28,8 +28,9 @@ static int send_msg(struct cp_peer *p, const uint8_t *msg, size_t len)
 {
 	int rc = bgp_session_send(p->s, msg, len);
 
-	if (rc < 0)
-		log_warn("peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
+	if (rc < 0) /* once per message: a line a minute per peer, counted */
+		rh_log_summary(LOG_WARNING, (unsigned long)(uintptr_t)p | 1ul, 60, 1,
+		               "peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
 	return rc;
 }
 
@@ -297,6 +298,14 @@ static struct bgp_listener *listener_for(struct cp *cp, const struct rh_addr *lo
 	return l;
 }
 
+/* The hub part a session belongs to, for logs. */
+static const char *part_name(enum hub_role r)
+{
+	return r == HUB_ROLE_ER_ONPREM    ? "expressroute-gateway"
+	       : r == HUB_ROLE_VPN_ONPREM ? "vpn-gateway"
+	                                  : "route-server";
+}
+
 static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
                         const struct rh_peer_cfg *pc, struct bgp_session_cfg *sc)
 {
@@ -354,7 +363,7 @@ static int add_peers(struct cp *cp, enum hub_role role, const struct rh_addr *in
 				return -ENOSPC;
 			p = &cp->peers[cp->n_peers];
 			p->cp = cp;
-			snprintf(p->name, sizeof(p->name), "%s@%s",
+			snprintf(p->name, sizeof(p->name), "%s %s@%s", part_name(hi.role),
 			         rh_addr_fmt(&peers[i].addr, a, sizeof(a)),
 			         rh_addr_fmt(&inst[j], l, sizeof(l)));
 			p->hp = hub_peer_add(cp->hub, &hi);
@@ -363,6 +372,7 @@ static int add_peers(struct cp *cp, enum hub_role role, const struct rh_addr *in
 			hub_peer_set_user(p->hp, p);
 			cp_gr_init(p);
 			session_cfg(cp, &hi, &peers[i], &sc);
+			snprintf(sc.name, sizeof(sc.name), "%s", p->name);
 			p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
 			if (p->s == NULL)
 				return -errno;
