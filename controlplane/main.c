@@ -75,9 +75,11 @@ static int run(const char *file, uint16_t port)
 		rh_evloop_free(loop);
 		return 1;
 	}
-	/* Only once there is a control plane to reconfigure. */
+	/* Only once there is a control plane to reconfigure (and before systemd may ask). */
 	rh_evloop_signal(loop, SIGHUP, on_hup, cp);
+	rh_sd_notify("READY=1"); /* systemd, Type=notify: sessions configured, socket up */
 	rc = rh_evloop_run(loop);
+	rh_sd_notify("STOPPING=1");
 	cp_free(cp, "routehub-controlplane shutting down");
 	rh_evloop_free(loop);
 	return rc < 0 ? 1 : 0;

@@ -28,8 +28,9 @@ static int send_msg(struct cp_peer *p, const uint8_t *msg, size_t len)
 {
 	int rc = bgp_session_send(p->s, msg, len);
 
-	if (rc < 0)
-		log_warn("peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
+	if (rc < 0) /* once per message: a line a minute per peer, counted */
+		rh_log_summary(LOG_WARNING, (unsigned long)(uintptr_t)p | 1ul, 60, 1,
+		               "peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
 	return rc;
 }
 
@@ -316,6 +317,14 @@ static struct bgp_listener *listener_for(struct cp *cp, const struct rh_addr *lo
 	return l;
 }
 
+/* The hub part a session belongs to, for logs. */
+static const char *part_name(enum hub_role r)
+{
+	return r == HUB_ROLE_ER_ONPREM    ? "expressroute-gateway"
+	       : r == HUB_ROLE_VPN_ONPREM ? "vpn-gateway"
+	                                  : "route-server";
+}
+
 static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
                         const struct rh_peer_cfg *pc, struct bgp_session_cfg *sc)
 {
@@ -405,14 +414,15 @@ static int add_peer(struct cp *cp, enum hub_role role, const struct rh_peer_cfg 
 		p = &cp->peers[cp->n_peers];
 		memset(p, 0, sizeof(*p));
 		p->cp = cp;
-		snprintf(p->name, sizeof(p->name), "%s@%s", rh_addr_fmt(&pc->addr, a, sizeof(a)),
-		         rh_addr_fmt(&inst[j], l, sizeof(l)));
+		snprintf(p->name, sizeof(p->name), "%s %s@%s", part_name(hi.role),
+		         rh_addr_fmt(&pc->addr, a, sizeof(a)), rh_addr_fmt(&inst[j], l, sizeof(l)));
 		p->hp = hub_peer_add(cp->hub, &hi);
 		if (p->hp == NULL)
 			return -errno;
 		hub_peer_set_user(p->hp, p);
 		cp_gr_init(p);
 		session_cfg(cp, &hi, pc, &sc);
+		snprintf(sc.name, sizeof(sc.name), "%s", p->name);
 		p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
 		if (p->s == NULL) {
 			hub_peer_remove(p->hp);

@@ -21,7 +21,7 @@
 
 struct cp_peer {
 	struct cp *cp;
-	char name[2 * RH_ADDR_STRLEN + 2]; /* "peer@local" for logs */
+	char name[BGP_SESSION_NAME_MAX]; /* "PART peer@instance" for logs */
 	struct bgp_session *s;
 	struct hub_peer *hp;
 	struct bgp_codec_opts opts; /* negotiated when Established */

@@ -626,7 +626,8 @@ struct bgp_session *bgp_session_new(struct rh_evloop *loop, const struct bgp_ses
 	if (ops != NULL)
 		s->ops = *ops;
 	s->arg = arg;
-	snprintf(s->name, sizeof(s->name), "%s", rh_addr_fmt(&cfg->remote, a, sizeof(a)));
+	snprintf(s->name, sizeof(s->name), "%s",
+	         cfg->name[0] != '\0' ? cfg->name : rh_addr_fmt(&cfg->remote, a, sizeof(a)));
 	rh_timer_init(&s->idle_hold, idle_hold_expired, s);
 	s->conn[0] = conn_new(s);
 	s->conn[1] = conn_new(s);

@@ -33,6 +33,8 @@
 struct bgp_session;
 struct bgp_listener;
 
+#define BGP_SESSION_NAME_MAX 128
+
 struct bgp_session_cfg {
 	struct rh_addr local;  /* source of connections we open; the listener's address */
 	struct rh_addr remote; /* the peer */
@@ -49,6 +51,8 @@ struct bgp_session_cfg {
 	char password[BGP_SESSION_PASSWORD_MAX + 1]; /* TCP MD5 key; empty for none */
 	struct bgp_caps caps;                        /* capabilities we announce */
 	size_t outq_high; /* queued bytes above which bgp_session_can_send() is false */
+	/* How logs name the session (hub part, peer@instance); empty: the peer's address. */
+	char name[BGP_SESSION_NAME_MAX];
 };
 
 struct bgp_session_ops {

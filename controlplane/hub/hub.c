@@ -534,6 +534,49 @@ static void withdraw_range(struct hub_peer *p, size_t from)
 }
 
 /*
+ * A refused route is logged once with its reason, never a flood: the refusals of one
+ * UPDATE are counted per reason (a handful of constant strings), then logged as one line
+ * per peer and reason at once, and at most one a minute after that, with the count.
+ */
+#define REFUSED_WHYS 4
+
+struct refused {
+	const char *why[REFUSED_WHYS];
+	struct rh_prefix first[REFUSED_WHYS];
+	uint64_t n[REFUSED_WHYS];
+};
+
+static void refused_add(struct refused *r, const struct rh_prefix *pfx, const char *why)
+{
+	for (unsigned i = 0; i < REFUSED_WHYS; i++) {
+		if (r->why[i] == NULL) {
+			r->why[i] = why;
+			r->first[i] = *pfx;
+		}
+		if (r->why[i] == why) {
+			r->n[i]++;
+			return;
+		}
+	}
+}
+
+static void refused_log(const struct hub_peer *p, const struct refused *r)
+{
+	static const char *const parts[HUB_PART_MAX] = {"route-server", "expressroute-gateway",
+	                                                "vpn-gateway"};
+	char pb[RH_PREFIX_STRLEN], ab[RH_ADDR_STRLEN], lb[RH_ADDR_STRLEN];
+
+	for (unsigned i = 0; i < REFUSED_WHYS && r->why[i] != NULL; i++)
+		rh_log_summary(LOG_NOTICE,
+		               (unsigned long)(uintptr_t)p ^ (unsigned long)(uintptr_t)r->why[i],
+		               60, r->n[i], "hub: %s %s@%s: refused %s%s: %s", parts[p->part->id],
+		               rh_addr_fmt(&p->info.addr, ab, sizeof(ab)),
+		               rh_addr_fmt(&p->info.local, lb, sizeof(lb)),
+		               rh_prefix_fmt(&r->first[i], pb, sizeof(pb)),
+		               r->n[i] > 1 ? " and others" : "", r->why[i]);
+}
+
+/*
  * Announces h->pfx[from..to) with the interned attrs: the import rules (R7, R8, default
  * route from VPN) sort them into accepted ones, which go into the RIB as one batch, and
  * refused ones, kept aside with their reason (and out of the RIB if they were in).
@@ -542,6 +585,7 @@ static int announce_range(struct hub_peer *p, size_t from, size_t to, const stru
 {
 	struct hub *h = p->h;
 	bool loop = bgp_aspath_contains(ia, RH_RS_ASN);
+	struct refused refused = {0};
 	size_t n = 0;
 	int rc;
 
@@ -560,10 +604,12 @@ static int announce_range(struct hub_peer *p, size_t from, size_t to, const stru
 		rc = rejected_set(p, &h->pfx[i], ia, why);
 		if (rc < 0)
 			return rc;
+		refused_add(&refused, &h->pfx[i], why);
 		if (bgp_rib_withdraw(p->part->rib, &p->rp.rp, &h->pfx[i], h->pid[i]) == 0 &&
 		    p->part->id == HUB_PART_RS)
 			hub_rs_reexport(h, &h->pfx[i], 1, true);
 	}
+	refused_log(p, &refused);
 	rc = bgp_rib_update_batch(p->part->rib, &p->rp.rp, h->acc, h->accid, n, ia);
 	if (rc == 0 && p->part->id == HUB_PART_RS)
 		hub_rs_reexport(h, h->acc, n, false);

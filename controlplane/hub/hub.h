@@ -220,5 +220,13 @@ const char *hub_er_exchange_status(const struct hub *h);
  */
 char *hub_effective_json(struct hub *h);
 char *hub_peer_routes_json(struct hub_peer *p, bool advertised);
+/* The same for several sessions (one peer address at several instances). */
+char *hub_peers_routes_json(struct hub_peer *const *v, size_t n, bool advertised);
+/*
+ * `show routes [PREFIX]`: the RIB of each part (state rib-route), every path of every
+ * prefix in decision order. only NULL: every prefix; else only that prefix (exact match),
+ * or with longest, the longest prefix of each part that covers it (`show ip bgp A.B.C.D`).
+ */
+char *hub_routes_json(struct hub *h, const struct rh_prefix *only, bool longest);
 
 #endif

@@ -200,7 +200,7 @@ cp "$RH_TMP/v5.json" "$CFG"
 out=$(hub_ctl reload 2>&1)
 rh_log "reload: $(echo "$out" | tr '\n' '|')"
 check "R15: the reply lists the VNet change and the ROUTE-REFRESH sent to nva1" \
-  eval 'grep -q "vnet-address-space 198.18.0.0/17 added" <<<"$out" && grep -q "R15: ROUTE-REFRESH sent to 198.18.2.4@198.18.1.4" <<<"$out"'
+  eval 'grep -q "vnet-address-space 198.18.0.0/17 added" <<<"$out" && grep -q "R15: ROUTE-REFRESH sent to route-server 198.18.2.4@198.18.1.4" <<<"$out"'
 wcheck "R15: nva1 (FRR) receives ROUTE-REFRESH on both sessions (messageStats.routeRefreshRecv)" 10 \
   eval '[ "$(frr_nbr nva1 198.18.1.4 messageStats.routeRefreshRecv)" -gt "$rr0" ] && [ "$(frr_nbr nva1 198.18.1.5 messageStats.routeRefreshRecv)" -gt "$rr1" ]'
 wcheck "R15: the routes it sent again pass the new import rules: 198.18.200.0/24 active" 10 \
@@ -209,7 +209,7 @@ check "R15: ... without resetting nva1" eval '[ "$(frr_conn_counts nva1)" = "1 1
 # FRR has Enhanced Route Refresh: its answer comes between BoRR and EoRR (RFC 7313 4), after
 # which the hub purges what it did not send again; it sent everything: nothing lost.
 wcheck "R15: nva1 framed its answer with BoRR and EoRR, and the hub kept its routes (192.0.2.0/24 active)" 10 \
-  eval 'grep -q "peer 198.18.2.4@198.18.1.4: EoRR (IPv4, RFC 7313)" "$RH_TMP/cp-1.log" && hub_eff_active 192.0.2.0/24 nva && hub_eff_active 198.18.200.0/24 nva'
+  eval 'grep -q "peer route-server 198.18.2.4@198.18.1.4: EoRR (IPv4, RFC 7313)" "$RH_TMP/cp-1.log" && hub_eff_active 192.0.2.0/24 nva && hub_eff_active 198.18.200.0/24 nva'
 wcheck "R15: er (BIRD, route refresh off) has its session reset, and comes back" 30 \
   eval '[ "$(bird_since er hub)" != "$er_since" ] && bird_established er hub'
 check "R15: er2 (BIRD with route refresh) not reset" eval '[ "$(bird_since er2 hub)" = "$s1er2" ]'
