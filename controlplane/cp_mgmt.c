@@ -249,5 +249,7 @@ enum mgmt_status cp_mgmt_handle(void *arg, const char *cmd, char **body, size_t 
 
 		return answer(body, len, rc == 0 ? MGMT_OK : MGMT_ERROR, strdup(msg));
 	}
+	if (n == 1 && strcmp(w[0], "reload") == 0)
+		return cp_reload(cp, body, len); /* reload.c */
 	return error(body, len, "unknown command: %s", w[0]);
 }

@@ -693,6 +693,20 @@ int bgp_session_reset(struct bgp_session *s, const char *text)
 	return bgp_session_start(s);
 }
 
+int bgp_session_cease(struct bgp_session *s, uint8_t subcode)
+{
+	struct bgp_notify n = {.code = BGP_ERR_CEASE, .subcode = subcode};
+
+	/* RFC 4486 3: Peer De-configured and Other Configuration Change carry no data. */
+	session_stop(s, BGP_EV_MANUAL_STOP, &n);
+	return 0;
+}
+
+void bgp_session_set_arg(struct bgp_session *s, void *arg)
+{
+	s->arg = arg;
+}
+
 int bgp_session_max_prefix(struct bgp_session *s, uint16_t afi, uint8_t safi, uint32_t limit)
 {
 	struct bgp_notify n = {.code = BGP_ERR_CEASE, .subcode = BGP_CEASE_MAX_PREFIX};

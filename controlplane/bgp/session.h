@@ -99,6 +99,15 @@ int bgp_session_stop(struct bgp_session *s, const char *text);
 int bgp_session_reset(struct bgp_session *s, const char *text);
 
 /*
+ * ManualStop with Cease/subcode and no data (RFC 4486 3: 3 Peer De-configured, 6 Other
+ * Configuration Change): for a reload that removes or changes the peer. The session
+ * stays down until bgp_session_start().
+ */
+int bgp_session_cease(struct bgp_session *s, uint8_t subcode);
+/* The arg given to the callbacks (the owner moved its per-peer structure). */
+void bgp_session_set_arg(struct bgp_session *s, void *arg);
+
+/*
  * For the RIB, when the peer sent more prefixes than allowed: Cease/Maximum Number of
  * Prefixes Reached (RFC 4486 4) with AFI, SAFI and the limit as data. The session stays
  * down until bgp_session_start().
