@@ -65,6 +65,8 @@ transcript() {
   run "$f" set hub-routing-preference expressroute
   run "$f" clear bgp neighbor $ER soft
   run "$f" clear bgp neighbor 192.0.2.99 soft
+  # Live reconfiguration with the running file: nothing to apply, no session touched.
+  run "$f" reload
   run "$f" dump mrt "$RH_TMP/rib-$f.mrt"
 }
 
