@@ -439,3 +439,117 @@ size_t bgp_pool_memory(const struct bgp_pool *p)
 	return p->n_chunks * POOL_CHUNK;
 }
 #endif
+
+/* ------------------------------------------------------------------ indexed pool */
+
+void bgp_ipool_init(struct bgp_ipool *p, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = size < sizeof(uint32_t) ? sizeof(uint32_t) : size;
+}
+
+void bgp_ipool_fini(struct bgp_ipool *p)
+{
+	for (uint32_t i = 0; i < p->n_chunks; i++)
+		free(p->chunks[i]);
+	free(p->chunks);
+	bgp_ipool_init(p, p->size);
+}
+
+void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx)
+{
+	void *o;
+
+	if (p->free_head != 0) {
+		*idx = p->free_head - 1;
+		o = bgp_ipool_at(p, *idx);
+		memcpy(&p->free_head, o, sizeof(uint32_t));
+		p->in_use++;
+		return o;
+	}
+	if (p->next == UINT32_MAX)
+		goto nomem;
+	if (p->next / BGP_IPOOL_CHUNK == p->n_chunks) {
+		if (p->n_chunks == p->cap_chunks) {
+			uint32_t cap = p->cap_chunks != 0 ? 2 * p->cap_chunks : 16;
+			uint8_t **c = realloc(p->chunks, cap * sizeof(*c));
+
+			if (c == NULL)
+				goto nomem;
+			p->chunks = c;
+			p->cap_chunks = cap;
+		}
+		p->chunks[p->n_chunks] = malloc(BGP_IPOOL_CHUNK * p->size);
+		if (p->chunks[p->n_chunks] == NULL)
+			goto nomem;
+		p->n_chunks++;
+	}
+	*idx = p->next++;
+	p->in_use++;
+	return bgp_ipool_at(p, *idx);
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+void bgp_ipool_put(struct bgp_ipool *p, uint32_t idx)
+{
+	memcpy(bgp_ipool_at(p, idx), &p->free_head, sizeof(uint32_t));
+	p->free_head = idx + 1;
+	p->in_use--;
+}
+
+size_t bgp_ipool_memory(const struct bgp_ipool *p)
+{
+	return (size_t)p->n_chunks * BGP_IPOOL_CHUNK * p->size + p->cap_chunks * sizeof(void *);
+}
+
+/* ------------------------------------------------------------------ extension arrays */
+
+void bgp_ext_init(struct bgp_ext *x, size_t size)
+{
+	memset(x, 0, sizeof(*x));
+	x->size = size;
+}
+
+void bgp_ext_fini(struct bgp_ext *x)
+{
+	for (uint32_t i = 0; i < x->n_chunks; i++)
+		free(x->chunks[i]);
+	free(x->chunks);
+	bgp_ext_init(x, x->size);
+}
+
+void *bgp_ext_at(struct bgp_ext *x, uint32_t idx)
+{
+	uint32_t c = idx / BGP_IPOOL_CHUNK;
+
+	if (c >= x->n_chunks) {
+		uint32_t n = x->n_chunks != 0 ? x->n_chunks : 16;
+		uint8_t **v;
+
+		while (n <= c)
+			n *= 2;
+		v = realloc(x->chunks, n * sizeof(*v));
+		if (v == NULL)
+			goto nomem;
+		memset(v + x->n_chunks, 0, (n - x->n_chunks) * sizeof(*v));
+		x->chunks = v;
+		x->n_chunks = n;
+	}
+	if (x->chunks[c] == NULL) {
+		x->chunks[c] = calloc(BGP_IPOOL_CHUNK, x->size);
+		if (x->chunks[c] == NULL)
+			goto nomem;
+		x->used++;
+	}
+	return x->chunks[c] + (size_t)(idx % BGP_IPOOL_CHUNK) * x->size;
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+size_t bgp_ext_memory(const struct bgp_ext *x)
+{
+	return (size_t)x->used * BGP_IPOOL_CHUNK * x->size + x->n_chunks * sizeof(void *);
+}

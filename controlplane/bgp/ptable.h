@@ -107,4 +107,62 @@ void bgp_pool_put(struct bgp_pool *p, void *obj);
 /* Bytes held from the system. */
 size_t bgp_pool_memory(const struct bgp_pool *p);
 
+/*
+ * A pool that numbers its objects: each has a 32-bit index, stable for its lifetime, and
+ * bgp_ipool_at() maps the index back. Other layers keep per-object state in extension
+ * arrays (below) indexed by it, instead of a table of their own keyed by the prefix: on
+ * a million prefixes that is a few bytes a prefix instead of a node, a copy of the prefix
+ * and a hash slot. Objects come from chunks of BGP_IPOOL_CHUNK; freed ones are reused
+ * first (linked through their first 4 bytes), so that indices stay dense.
+ */
+#define BGP_IPOOL_CHUNK 1024u
+
+struct bgp_ipool {
+	size_t size;       /* object size, at least 4 */
+	uint8_t **chunks;  /* chunk i holds indices [i * CHUNK, (i + 1) * CHUNK) */
+	uint32_t n_chunks; /* allocated */
+	uint32_t cap_chunks;
+	uint32_t next;      /* never-used index after the last one handed out */
+	uint32_t free_head; /* index + 1 of the first free object, 0: none */
+	size_t in_use;
+};
+
+void bgp_ipool_init(struct bgp_ipool *p, size_t size);
+void bgp_ipool_fini(struct bgp_ipool *p);
+/* An uninitialised object and its index, or NULL with errno = ENOMEM. */
+void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx);
+void bgp_ipool_put(struct bgp_ipool *p, uint32_t idx);
+static inline void *bgp_ipool_at(const struct bgp_ipool *p, uint32_t idx)
+{
+	return p->chunks[idx / BGP_IPOOL_CHUNK] + (size_t)(idx % BGP_IPOOL_CHUNK) * p->size;
+}
+size_t bgp_ipool_memory(const struct bgp_ipool *p);
+
+/*
+ * An extension array: elements of one size indexed by an ipool index, allocated zeroed a
+ * chunk (BGP_IPOOL_CHUNK elements) at a time when first written, so that a layer that
+ * never stores anything for a range of indices costs nothing there.
+ */
+struct bgp_ext {
+	size_t size;
+	uint8_t **chunks;
+	uint32_t n_chunks; /* length of chunks[] (entries may be NULL) */
+	uint32_t used;     /* chunks allocated */
+};
+
+void bgp_ext_init(struct bgp_ext *x, size_t size);
+void bgp_ext_fini(struct bgp_ext *x);
+/* The element at idx, NULL when its chunk was never written (the element is zero). */
+static inline void *bgp_ext_peek(const struct bgp_ext *x, uint32_t idx)
+{
+	uint32_t c = idx / BGP_IPOOL_CHUNK;
+
+	if (c >= x->n_chunks || x->chunks[c] == NULL)
+		return NULL;
+	return x->chunks[c] + (size_t)(idx % BGP_IPOOL_CHUNK) * x->size;
+}
+/* The element at idx, its chunk allocated if needed; NULL and errno = ENOMEM. */
+void *bgp_ext_at(struct bgp_ext *x, uint32_t idx);
+size_t bgp_ext_memory(const struct bgp_ext *x);
+
 #endif

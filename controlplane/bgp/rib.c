@@ -55,7 +55,7 @@ struct bgp_rib *bgp_rib_new(const struct bgp_decision_cfg *cfg, bgp_rib_change_c
 	rib->change_arg = arg;
 	for (unsigned i = 0; i < 2; i++)
 		bgp_ptable_init(&rib->table[i]);
-	bgp_pool_init(&rib->entries, sizeof(struct bgp_rib_entry));
+	bgp_ipool_init(&rib->entries, sizeof(struct bgp_rib_entry));
 	bgp_pool_init(&rib->paths, sizeof(struct bgp_path));
 	return rib;
 }
@@ -95,7 +95,6 @@ static int free_entry_cb(struct bgp_pnode *n, void *arg)
 		bgp_attrs_unref(p->attrs);
 		bgp_pool_put(&rib->paths, p);
 	}
-	bgp_pool_put(&rib->entries, e);
 	return 0;
 }
 
@@ -107,12 +106,12 @@ void bgp_rib_free(struct bgp_rib *rib)
 		bgp_ptable_walk(&rib->table[i], free_entry_cb, rib);
 		bgp_ptable_fini(&rib->table[i]);
 	}
-	bgp_pool_fini(&rib->entries);
+	bgp_ipool_fini(&rib->entries);
 	bgp_pool_fini(&rib->paths);
 	free(rib);
 }
 
-struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p)
+struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p)
 {
 	int af = family_index(p->family);
 	struct bgp_pnode *n;
@@ -121,6 +120,13 @@ struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix
 		return NULL;
 	n = bgp_ptable_lookup(&rib->table[af], p, bgp_prefix_hash(p));
 	return n != NULL ? container_of(n, struct bgp_rib_entry, node) : NULL;
+}
+
+struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	struct bgp_rib_entry *e = bgp_rib_entry_find(rib, p);
+
+	return e != NULL && e->paths != NULL ? e : NULL;
 }
 
 struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
@@ -163,12 +169,31 @@ static void entry_unlink_path(struct bgp_rib_entry *e, struct bgp_path *p)
 	p->next = NULL;
 }
 
+static void entry_free(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
+{
+	bgp_ptable_remove(&rib->table[af], &e->node);
+	bgp_ipool_put(&rib->entries, e->idx);
+}
+
+/* After e lost a path: frees it when it has no path left and nobody holds it. */
 static void entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
 {
 	if (e->paths != NULL)
 		return;
-	bgp_ptable_remove(&rib->table[af], &e->node);
-	bgp_pool_put(&rib->entries, e);
+	if (e->holds == 0)
+		entry_free(rib, e, af);
+	else
+		rib->n_empty[af]++;
+}
+
+void bgp_rib_entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e)
+{
+	int af = family_index(e->node.prefix.family);
+
+	if (--e->holds > 0 || e->paths != NULL)
+		return;
+	rib->n_empty[af]--;
+	entry_free(rib, e, af);
 }
 
 static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct rh_prefix *p,
@@ -176,17 +201,20 @@ static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct
 {
 	struct bgp_pnode *n = bgp_ptable_lookup(&rib->table[af], p, h);
 	struct bgp_rib_entry *e;
+	uint32_t idx;
 
 	if (n != NULL)
 		return container_of(n, struct bgp_rib_entry, node);
-	e = bgp_pool_get(&rib->entries);
+	e = bgp_ipool_get(&rib->entries, &idx);
 	if (e == NULL)
 		return NULL;
 	e->node.hash = h;
 	e->node.prefix = *p;
 	e->paths = NULL;
+	e->idx = idx;
+	e->holds = 0;
 	if (bgp_ptable_insert(&rib->table[af], &e->node) < 0) {
-		bgp_pool_put(&rib->entries, e);
+		bgp_ipool_put(&rib->entries, idx);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -232,9 +260,12 @@ static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 	}
 	path = bgp_pool_get(&rib->paths);
 	if (path == NULL) {
-		entry_release(rib, e, af);
+		if (e->paths == NULL && e->holds == 0)
+			entry_free(rib, e, af);
 		return -ENOMEM;
 	}
+	if (e->paths == NULL && e->holds > 0)
+		rib->n_empty[af]--; /* a held entry without paths gets one again */
 	old_best = bgp_rib_entry_best(e);
 	path->entry = e;
 	path->attrs = bgp_attrs_ref(attrs);
@@ -341,9 +372,12 @@ static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
 	entry_unlink_path(e, p);
 	peer_unlink(p);
 	rib->n_paths--;
-	/* p stays readable through the callback as the old best. */
+	/* p stays readable through the callback as the old best; e stays too, whatever
+	 * holds the callback drops. */
 	p->flags &= ~(uint32_t)(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
+	e->holds++;
 	settle(rib, e, old_best, old_best != NULL ? old_best->attrs : NULL, p, was_mp);
+	e->holds--;
 	bgp_attrs_unref(p->attrs);
 	bgp_pool_put(&rib->paths, p);
 	entry_release(rib, e, family_index(e->node.prefix.family));
@@ -463,8 +497,42 @@ struct walk_ctx {
 static int walk_cb(struct bgp_pnode *n, void *arg)
 {
 	struct walk_ctx *w = arg;
+	struct bgp_rib_entry *e = container_of(n, struct bgp_rib_entry, node);
+
+	return e->paths != NULL ? w->cb(e, w->arg) : 0;
+}
+
+static int walk_all_cb(struct bgp_pnode *n, void *arg)
+{
+	struct walk_ctx *w = arg;
 
 	return w->cb(container_of(n, struct bgp_rib_entry, node), w->arg);
+}
+
+int bgp_rib_walk_all(struct bgp_rib *rib, uint8_t family,
+                     int (*cb)(struct bgp_rib_entry *e, void *arg), void *arg)
+{
+	struct walk_ctx w = {.cb = cb, .arg = arg};
+	int af = family_index(family);
+
+	if (af < 0)
+		return -EAFNOSUPPORT;
+	return bgp_ptable_walk(&rib->table[af], walk_all_cb, &w);
+}
+
+struct bgp_rib_entry *bgp_rib_entry_get(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	int af = family_index(p->family);
+	struct bgp_rib_entry *e;
+
+	if (af < 0) {
+		errno = EAFNOSUPPORT;
+		return NULL;
+	}
+	e = entry_get(rib, af, p, bgp_prefix_hash(p));
+	if (e != NULL && e->paths == NULL && e->holds == 0)
+		rib->n_empty[af]++; /* new: counted as held, which the caller does at once */
+	return e;
 }
 
 int bgp_rib_walk(struct bgp_rib *rib, uint8_t family, int (*cb)(struct bgp_rib_entry *e, void *arg),
@@ -482,7 +550,7 @@ size_t bgp_rib_prefix_count(const struct bgp_rib *rib, uint8_t family)
 {
 	int af = family_index(family);
 
-	return af < 0 ? 0 : rib->table[af].count;
+	return af < 0 ? 0 : rib->table[af].count - rib->n_empty[af];
 }
 
 size_t bgp_rib_path_count(const struct bgp_rib *rib)
@@ -493,5 +561,5 @@ size_t bgp_rib_path_count(const struct bgp_rib *rib)
 size_t bgp_rib_memory(const struct bgp_rib *rib)
 {
 	return bgp_ptable_memory(&rib->table[0]) + bgp_ptable_memory(&rib->table[1]) +
-	       bgp_pool_memory(&rib->entries) + bgp_pool_memory(&rib->paths) + sizeof(*rib);
+	       bgp_ipool_memory(&rib->entries) + bgp_pool_memory(&rib->paths) + sizeof(*rib);
 }

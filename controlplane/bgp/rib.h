@@ -83,7 +83,22 @@ struct bgp_path {
 struct bgp_rib_entry {
 	struct bgp_pnode node;  /* node.prefix is the prefix */
 	struct bgp_path *paths; /* sorted by the decision process, best first */
+	uint32_t idx;           /* bgp_rib_entry_index() */
+	uint32_t holds;         /* bgp_rib_entry_hold() */
 };
+
+/*
+ * The one prefix table: the layers fed by the RIB (each Adj-RIB-Out group, the hub's
+ * effective routes) keep their per-prefix state in extension arrays (ptable.h) indexed
+ * by the entry's index rather than in tables of their own. State that outlives the
+ * prefix's last path (a withdrawal not yet sent) holds the entry: an entry without paths
+ * stays while held. Such an entry is invisible to bgp_rib_lookup(), bgp_rib_walk() and
+ * the counts; bgp_rib_entry_find() and bgp_rib_walk_all() see it.
+ */
+static inline uint32_t bgp_rib_entry_index(const struct bgp_rib_entry *e)
+{
+	return e->idx;
+}
 
 static inline const struct rh_prefix *bgp_rib_entry_prefix(const struct bgp_rib_entry *e)
 {
@@ -125,9 +140,10 @@ struct bgp_rib {
 	bgp_rib_prefetch_cb prefetch_cb; /* NULL: none */
 	void *prefetch_arg;
 	struct bgp_ptable table[2]; /* IPv4, IPv6 */
-	struct bgp_pool entries;
+	struct bgp_ipool entries;
 	struct bgp_pool paths;
 	size_t n_paths;
+	size_t n_empty[2]; /* held entries without paths, per family */
 };
 
 /* Fills the fields of a peer the owner sets, and clears the rest. */
@@ -174,6 +190,23 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 
 /* The entry of prefix p (normalised), or NULL. */
 struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The entry of prefix p, with or without paths, or NULL. */
+struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The entry of p, created without paths if there is none (the caller holds it at once). */
+struct bgp_rib_entry *bgp_rib_entry_get(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The entry with index idx (one that exists). */
+static inline struct bgp_rib_entry *bgp_rib_entry_at(const struct bgp_rib *rib, uint32_t idx)
+{
+	return (struct bgp_rib_entry *)bgp_ipool_at(&rib->entries, idx);
+}
+/* Keeps e while it has no paths; every hold is released once. */
+static inline void bgp_rib_entry_hold(struct bgp_rib_entry *e)
+{
+	e->holds++;
+}
+/* Drops a hold; the last one frees an entry without paths (allowed inside a walk on e). */
+void bgp_rib_entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e);
+
 /* The path (peer, path_id) of an entry, or NULL. */
 struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
                                    uint32_t path_id);
@@ -194,6 +227,10 @@ void bgp_rib_redecide_all(struct bgp_rib *rib);
  */
 int bgp_rib_walk(struct bgp_rib *rib, uint8_t family, int (*cb)(struct bgp_rib_entry *e, void *arg),
                  void *arg);
+
+/* bgp_rib_walk() including the held entries without paths; cb may release e. */
+int bgp_rib_walk_all(struct bgp_rib *rib, uint8_t family,
+                     int (*cb)(struct bgp_rib_entry *e, void *arg), void *arg);
 
 /* Prefixes of a family; paths of all families. */
 size_t bgp_rib_prefix_count(const struct bgp_rib *rib, uint8_t family);

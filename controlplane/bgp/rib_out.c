@@ -2,12 +2,14 @@
 /*
  * Adj-RIBs-Out with update groups and coalescing queues (see rib_out.h).
  *
- * Per group and prefix, one entry: what was advertised (a reference to its attribute
- * set, or NULL) and the bucket of its pending change, if any. An entry with nothing
- * advertised and nothing pending does not exist. A bucket lists the pending prefixes of
- * one (attribute set, family), in the order they were queued; the buckets themselves are
- * flushed in the order they were created, withdrawals first (RFC 4271 9.2 leaves the order
- * of UPDATEs free, and a withdrawal first frees the peer's memory first).
+ * Per group and RIB entry, one word in the group's extension array: 0 when nothing is
+ * advertised nor pending; the advertised set (a reference) when nothing is pending; or,
+ * with the low bit set, a pending change (struct out_entry, from a pool), which keeps
+ * the advertised set and the bucket of the change. A non-zero word holds the RIB entry,
+ * so that a withdrawal still pending after the prefix's last path went has its prefix. A bucket
+ * lists the pending prefixes of one (attribute set, family), in the order they were queued; the
+ * buckets themselves are flushed in the order they were created, withdrawals first (RFC 4271 9.2
+ * leaves the order of UPDATEs free, and a withdrawal first frees the peer's memory first).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,12 +25,11 @@ struct bgp_amap_node {
 };
 
 struct out_entry {
-	struct bgp_pnode node;
+	struct bgp_rib_entry *re;
 	const struct bgp_attrs *adv; /* advertised, NULL if not */
 	/*
 	 * The bucket of the pending change (NULL if none), with OUT_FORCED in its low bit:
-	 * resend even if equal to adv (route refresh). A flag of its own would make the
-	 * entry 64 bytes instead of 56, for each prefix of each session.
+	 * resend even if equal to adv (route refresh).
 	 */
 	uintptr_t pend;
 	struct out_entry *q_next;
@@ -36,6 +37,17 @@ struct out_entry {
 };
 
 #define OUT_FORCED ((uintptr_t)1) /* buckets are malloc()ed: the low bit is free */
+#define OUT_PEND   ((uintptr_t)1) /* in a state word: an out_entry, not a set */
+
+static inline struct out_entry *state_entry(uintptr_t w)
+{
+	return (w & OUT_PEND) ? (struct out_entry *)(w & ~OUT_PEND) : NULL;
+}
+
+static inline const struct bgp_attrs *state_adv(uintptr_t w)
+{
+	return (w & OUT_PEND) ? state_entry(w)->adv : (const struct bgp_attrs *)w;
+}
 
 static inline struct out_bucket *entry_bucket(const struct out_entry *e)
 {
@@ -319,52 +331,61 @@ static void bucket_del(struct bgp_out_group *g, struct out_entry *e)
 
 /* ------------------------------------------------------------------ entries */
 
-static void entry_free(struct bgp_out_group *g, enum bgp_aid aid, struct out_entry *e)
+static uintptr_t *state_word(struct bgp_out_group *g, const struct bgp_rib_entry *re)
 {
-	bgp_ptable_remove(&g->table[aid], &e->node);
+	return bgp_ext_peek(&g->st, bgp_rib_entry_index(re));
+}
+
+/* e has nothing pending any more: back to a plain word (or none, releasing re). */
+static void entry_close(struct bgp_out_group *g, struct out_entry *e)
+{
+	uintptr_t *w = state_word(g, e->re);
+
+	*w = (uintptr_t)e->adv;
+	if (e->adv == NULL)
+		bgp_rib_entry_release(g->out->rib, e->re);
 	bgp_pool_put(&g->entries, e);
 }
 
-/*
- * Records that p (hash h) should now be advertised with attrs (NULL: not advertised),
- * learned from src (NULL: unknown), coalescing with what is pending and what was sent.
- */
-static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_t h,
-                     enum bgp_aid aid, const struct bgp_attrs *attrs,
-                     const struct bgp_rib_peer *src)
+/* The pending change of re, created from the plain word *w if there is none. */
+static struct out_entry *entry_open(struct bgp_out_group *g, struct bgp_rib_entry *re, uintptr_t *w)
 {
-	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, h);
-	struct out_bucket *b;
-	struct out_entry *e;
+	struct out_entry *e = state_entry(*w);
 
-	if (n == NULL) {
-		if (attrs == NULL)
-			return 0; /* never advertised, nothing to withdraw */
-		e = bgp_pool_get(&g->entries);
-		if (e == NULL)
-			return -ENOMEM;
-		memset(e, 0, sizeof(*e));
-		e->node.hash = h;
-		e->node.prefix = *p;
-		if (bgp_ptable_insert(&g->table[aid], &e->node) < 0) {
-			bgp_pool_put(&g->entries, e);
-			return -ENOMEM;
-		}
-	} else {
-		e = container_of(n, struct out_entry, node);
-	}
+	if (e != NULL)
+		return e;
+	e = bgp_pool_get(&g->entries);
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->re = re;
+	e->adv = (const struct bgp_attrs *)*w;
+	if (*w == 0)
+		bgp_rib_entry_hold(re);
+	*w = (uintptr_t)e | OUT_PEND;
+	return e;
+}
+
+/*
+ * Records that re should now be advertised with attrs (NULL: not advertised), learned
+ * from src (NULL: unknown), coalescing with what is pending and what was sent.
+ */
+static int group_set_entry(struct bgp_out_group *g, struct out_entry *e, enum bgp_aid aid,
+                           const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
+{
+	struct out_bucket *b;
+
 	if (attrs == e->adv && !entry_forced(e)) {
 		/* Back to what the peers have: the pending change cancels out. */
 		if (entry_bucket(e) != NULL)
 			bucket_del(g, e);
-		if (e->adv == NULL)
-			entry_free(g, aid, e);
+		entry_close(g, e);
 		return 0;
 	}
 	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
 	if (b == NULL) {
-		if (e->adv == NULL && entry_bucket(e) == NULL)
-			entry_free(g, aid, e);
+		if (entry_bucket(e) == NULL)
+			entry_close(g, e);
 		return -ENOMEM;
 	}
 	if (entry_bucket(e) == b)
@@ -375,7 +396,27 @@ static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_
 	return 0;
 }
 
-static int group_export(struct bgp_out_group *g, const struct bgp_rib_entry *e)
+static int group_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp_aid aid,
+                     const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
+{
+	uintptr_t *w = state_word(g, re);
+	struct out_entry *e;
+
+	if (w == NULL || *w == 0) {
+		if (attrs == NULL)
+			return 0; /* never advertised, nothing to withdraw */
+		if (w == NULL && (w = bgp_ext_at(&g->st, bgp_rib_entry_index(re))) == NULL)
+			return -ENOMEM;
+	} else if (!(*w & OUT_PEND) && (const struct bgp_attrs *)*w == attrs) {
+		return 0; /* advertised already, nothing pending */
+	}
+	e = entry_open(g, re, w);
+	if (e == NULL)
+		return -ENOMEM;
+	return group_set_entry(g, e, aid, attrs, src);
+}
+
+static int group_export(struct bgp_out_group *g, struct bgp_rib_entry *e)
 {
 	const struct rh_prefix *p = bgp_rib_entry_prefix(e);
 	const struct bgp_path *best = bgp_rib_entry_best(e);
@@ -386,7 +427,7 @@ static int group_export(struct bgp_out_group *g, const struct bgp_rib_entry *e)
 	if (!(g->pol.families & BGP_EXPORT_AF(aid)))
 		return 0;
 	a = best != NULL ? export_path(g, p, best, &owned) : NULL;
-	rc = group_set(g, p, e->node.hash, aid, a, best != NULL ? best->peer : NULL);
+	rc = group_set(g, e, aid, a, best != NULL ? best->peer : NULL);
 	bgp_attrs_unref(owned);
 	return rc;
 }
@@ -405,23 +446,33 @@ struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
 	return out;
 }
 
-static int free_entry_cb(struct bgp_pnode *n, void *arg)
+/* Drops every state word: the sets' references and the holds on the RIB entries. */
+static void group_drop_states(struct bgp_out_group *g)
 {
-	struct bgp_out_group *g = arg;
-	struct out_entry *e = container_of(n, struct out_entry, node);
+	for (uint32_t c = 0; c < g->st.n_chunks; c++) {
+		uintptr_t *w = (uintptr_t *)(void *)g->st.chunks[c];
 
-	bgp_attrs_unref(e->adv);
-	bgp_pool_put(&g->entries, e);
-	return 0;
+		for (uint32_t i = 0; w != NULL && i < BGP_IPOOL_CHUNK; i++) {
+			struct out_entry *e = state_entry(w[i]);
+
+			if (w[i] == 0)
+				continue;
+			bgp_attrs_unref(state_adv(w[i]));
+			bgp_rib_entry_release(
+			        g->out->rib,
+			        e != NULL ? e->re
+			                  : bgp_rib_entry_at(g->out->rib, c * BGP_IPOOL_CHUNK + i));
+			w[i] = 0;
+		}
+	}
+	bgp_ext_fini(&g->st);
 }
 
 static void group_free(struct bgp_out_group *g)
 {
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
-		bgp_ptable_walk(&g->table[aid], free_entry_cb, g);
-		bgp_ptable_fini(&g->table[aid]);
+	group_drop_states(g);
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 		free(g->withdraw[aid]);
-	}
 	while (g->queue != NULL) {
 		struct out_bucket *b = g->queue;
 
@@ -465,8 +516,8 @@ static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp
 	g->pol = *pol;
 	g->queue_tail = &g->queue;
 	bgp_pool_init(&g->entries, sizeof(struct out_entry));
+	bgp_ext_init(&g->st, sizeof(uintptr_t));
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
-		bgp_ptable_init(&g->table[aid]);
 		g->withdraw[aid] = calloc(1, sizeof(*g->withdraw[aid]));
 		if (g->withdraw[aid] == NULL) {
 			group_free(g);
@@ -532,11 +583,11 @@ int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
 
 void bgp_rib_out_prefetch(const struct rh_prefix *p, uint32_t hash, void *arg)
 {
-	const struct bgp_rib_out *out = arg;
-	enum bgp_aid aid = aid_of(p->family);
-
-	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next)
-		bgp_ptable_prefetch(&g->table[aid], hash);
+	/* The groups' state is indexed by the RIB entry, found by the RIB's own prefetch;
+	 * entries made in sequence have neighbouring indices, so their words share lines. */
+	(void)p;
+	(void)hash;
+	(void)arg;
 }
 
 static int export_entry_cb(struct bgp_rib_entry *e, void *arg)
@@ -572,16 +623,20 @@ struct resend_ctx {
 	enum bgp_aid aid;
 };
 
-static int resend_cb(struct bgp_pnode *n, void *arg)
+static int resend_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct resend_ctx *r = arg;
-	struct out_entry *e = container_of(n, struct out_entry, node);
+	uintptr_t *w = state_word(r->g, re);
+	struct out_entry *e;
 
 	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
-	if (e->adv == NULL || entry_bucket(e) != NULL)
+	if (w == NULL || *w == 0 || (*w & OUT_PEND))
 		return 0;
+	e = entry_open(r->g, re, w);
+	if (e == NULL)
+		return -ENOMEM;
 	e->pend |= OUT_FORCED;
-	return group_set(r->g, &e->node.prefix, e->node.hash, r->aid, e->adv, NULL);
+	return group_set_entry(r->g, e, r->aid, e->adv, NULL);
 }
 
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
@@ -592,15 +647,15 @@ int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
 		return -EINVAL;
 	if (eor)
 		g->eor_pending[aid] = true;
-	return bgp_ptable_walk(&g->table[aid], resend_cb, &r);
+	return bgp_rib_walk_all(g->out->rib, family_of(aid), resend_cb, &r);
 }
 
-static int withdraw_cb(struct bgp_pnode *n, void *arg)
+static int withdraw_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct bgp_out_group *g = arg;
 
-	/* May free n (a pending announcement cancelled), which a walk allows. */
-	return group_set(g, &n->prefix, n->hash, aid_of(n->prefix.family), NULL, NULL);
+	/* May release re (a pending announcement cancelled), which a walk allows. */
+	return group_set(g, re, aid_of(re->node.prefix.family), NULL, NULL);
 }
 
 int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_policy *pol)
@@ -613,7 +668,8 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
 		if (dropped & BGP_EXPORT_AF(aid)) {
 			g->eor_pending[aid] = false;
-			rc = bgp_ptable_walk(&g->table[aid], withdraw_cb, g);
+			rc = bgp_rib_walk_all(g->out->rib, family_of((enum bgp_aid)aid),
+			                      withdraw_cb, g);
 		}
 	return rc < 0 ? rc : export_rib(g);
 }
@@ -632,8 +688,7 @@ static void commit(struct bgp_out_group *g, struct out_entry *e)
 	bgp_attrs_unref(e->adv);
 	e->adv = a != NULL ? bgp_attrs_ref(a) : NULL;
 	bucket_del(g, e);
-	if (e->adv == NULL)
-		entry_free(g, aid, e);
+	entry_close(g, e);
 }
 
 static int batch_room(struct bgp_out_group *g, size_t n)
@@ -668,7 +723,7 @@ static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t m
 		int rc;
 
 		for (struct out_entry *e = b->head; e != NULL && batch.n < max; e = e->q_next)
-			g->batch[batch.n++] = &e->node.prefix;
+			g->batch[batch.n++] = bgp_rib_entry_prefix(e->re);
 		rc = cb(&batch, arg);
 		if (rc < 0)
 			return rc;
@@ -722,17 +777,19 @@ struct dump_item {
 };
 
 struct dump_ctx {
+	struct bgp_out_group *g;
 	struct dump_item *items;
 	size_t n, cap;
 };
 
-static int dump_collect(struct bgp_pnode *n, void *arg)
+static int dump_collect(struct bgp_rib_entry *re, void *arg)
 {
-	struct out_entry *e = container_of(n, struct out_entry, node);
 	struct dump_ctx *d = arg;
+	uintptr_t *w = state_word(d->g, re);
+	const struct bgp_attrs *adv = w != NULL ? state_adv(*w) : NULL;
 
-	if (e->adv != NULL && d->n < d->cap)
-		d->items[d->n++] = (struct dump_item){.attrs = e->adv, .p = &e->node.prefix};
+	if (adv != NULL && d->n < d->cap)
+		d->items[d->n++] = (struct dump_item){.attrs = adv, .p = bgp_rib_entry_prefix(re)};
 	return 0;
 }
 
@@ -767,7 +824,7 @@ static long dump_emit(struct bgp_out_group *g, struct dump_ctx *d, enum bgp_aid 
 long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_batch, bool eor,
                         bgp_out_batch_cb cb, void *arg)
 {
-	struct dump_ctx d = {0};
+	struct dump_ctx d = {.g = g};
 	long n;
 
 	if ((unsigned)aid >= BGP_AID_MAX || max_batch == 0)
@@ -779,7 +836,7 @@ long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_ba
 		d.items = malloc(d.cap * sizeof(*d.items));
 		if (d.items == NULL)
 			return -ENOMEM;
-		bgp_ptable_walk(&g->table[aid], dump_collect, &d);
+		bgp_rib_walk_all(g->out->rib, family_of(aid), dump_collect, &d);
 		qsort(d.items, d.n, sizeof(*d.items), dump_cmp);
 	}
 	n = dump_emit(g, &d, aid, max_batch, cb, arg);
@@ -805,16 +862,16 @@ size_t bgp_out_group_pending(const struct bgp_out_group *g)
 
 const struct bgp_attrs *bgp_out_group_advertised(struct bgp_out_group *g, const struct rh_prefix *p)
 {
-	enum bgp_aid aid = aid_of(p->family);
-	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, bgp_prefix_hash(p));
+	struct bgp_rib_entry *re = bgp_rib_entry_find(g->out->rib, p);
+	uintptr_t *w = re != NULL ? state_word(g, re) : NULL;
 
-	return n != NULL ? container_of(n, struct out_entry, node)->adv : NULL;
+	return w != NULL ? state_adv(*w) : NULL;
 }
 
 size_t bgp_out_group_memory(const struct bgp_out_group *g)
 {
-	return bgp_ptable_memory(&g->table[0]) + bgp_ptable_memory(&g->table[1]) +
-	       bgp_pool_memory(&g->entries) + g->buckets.n * sizeof(void *) + sizeof(*g);
+	return bgp_ext_memory(&g->st) + bgp_pool_memory(&g->entries) +
+	       g->buckets.n * sizeof(void *) + sizeof(*g);
 }
 
 /* ------------------------------------------------------------------ helpers */

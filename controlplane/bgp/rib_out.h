@@ -7,7 +7,9 @@
  * group's UPDATEs are built once and sent to every member.
  *
  * A group keeps, per prefix, the attribute set it last advertised (or nothing), and a
- * queue of pending changes. Queuing a change coalesces: a prefix changed many times is
+ * queue of pending changes. The per-prefix state hangs off the RIB entry (an extension
+ * array indexed by the entry's index, rib.h): 8 bytes a prefix while nothing is pending,
+ * where a table of its own cost 74. Queuing a change coalesces: a prefix changed many times is
  * sent once with its latest state, and a change undone before it is sent is dropped. The
  * queue is kept in buckets, one per (attribute set, source peer, family) plus one of
  * withdrawals per family, so that a flush hands out batches of prefixes sharing one set:
@@ -92,8 +94,12 @@ struct bgp_out_group {
 	struct bgp_rib_out *out;
 	struct bgp_export_policy pol;
 	unsigned members;
-	struct bgp_ptable table[BGP_AID_MAX]; /* what is advertised or pending, per prefix */
-	struct bgp_pool entries;
+	/*
+	 * Per RIB entry (indexed by bgp_rib_entry_index()): what is advertised, or the
+	 * pending change (rib_out.c). A non-zero element holds its RIB entry.
+	 */
+	struct bgp_ext st;
+	struct bgp_pool entries;        /* pending changes */
 	struct bgp_amap buckets;        /* (attrs, family) -> bucket of pending prefixes */
 	struct out_bucket *queue;       /* buckets in the order they were created */
 	struct out_bucket **queue_tail; /* last bucket's next */
