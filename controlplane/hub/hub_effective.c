@@ -209,46 +209,64 @@ static unsigned active_nexthops(const struct eff_cand *c, size_t n, struct rh_ad
 
 /* ------------------------------------------------------------------ state */
 
-static unsigned aid_of(uint8_t family)
+
+/* The RIB the state hangs off: chosen on first use, once the parts exist. */
+static struct bgp_rib *eff_rib(struct hub *h)
 {
-	return family == RH_AF_INET6 ? BGP_AID_IPV6 : BGP_AID_IPV4;
+	if (h->eff_rib != NULL)
+		return h->eff_rib;
+	for (unsigned i = 0; i < HUB_PART_MAX; i++)
+		if (h->part[i].present)
+			return h->eff_rib = h->part[i].rib;
+	h->eff_own = bgp_rib_new(NULL, NULL, NULL);
+	return h->eff_rib = h->eff_own;
+}
+
+static struct hub_eff *eff_state(struct hub *h, const struct bgp_rib_entry *re)
+{
+	struct hub_eff *e = bgp_ext_peek(&h->eff, bgp_rib_entry_index(re));
+
+	return e != NULL && e->used ? e : NULL;
 }
 
 static struct hub_eff *eff_find(struct hub *h, const struct rh_prefix *p, uint32_t hash)
 {
-	struct bgp_pnode *n = bgp_ptable_lookup(&h->eff[aid_of(p->family)], p, hash);
+	struct bgp_rib *rib = eff_rib(h);
+	struct bgp_rib_entry *re;
 
-	return n != NULL ? container_of(n, struct hub_eff, node) : NULL;
+	(void)hash;
+	if (rib == NULL)
+		return NULL;
+	re = bgp_rib_entry_find(rib, p);
+	return re != NULL ? eff_state(h, re) : NULL;
 }
 
-static void eff_del(struct hub *h, struct hub_eff *e)
+static void eff_del(struct hub *h, const struct rh_prefix *p, struct hub_eff *e)
 {
-	bgp_ptable_remove(&h->eff[aid_of(e->node.prefix.family)], &e->node);
 	nhset_put(h, e->nh);
-	bgp_pool_put(&h->eff_pool, e);
+	memset(e, 0, sizeof(*e));
+	bgp_rib_entry_release(h->eff_rib, bgp_rib_entry_find(h->eff_rib, p));
 }
 
 int hub_eff_init(struct hub *h)
 {
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
-		bgp_ptable_init(&h->eff[aid]);
-	bgp_pool_init(&h->eff_pool, sizeof(struct hub_eff));
+	bgp_ext_init(&h->eff, sizeof(struct hub_eff));
 	return 0;
 }
 
-static int eff_free_cb(struct bgp_pnode *n, void *arg)
-{
-	eff_del(arg, container_of(n, struct hub_eff, node));
-	return 0;
-}
-
+/* Runs after the parts' RIBs are gone: touches only the states and their sets. */
 void hub_eff_fini(struct hub *h)
 {
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
-		bgp_ptable_walk(&h->eff[aid], eff_free_cb, h);
-		bgp_ptable_fini(&h->eff[aid]);
+	for (uint32_t c = 0; c < h->eff.n_chunks; c++) {
+		struct hub_eff *e = (struct hub_eff *)(void *)h->eff.chunks[c];
+
+		for (uint32_t i = 0; e != NULL && i < BGP_IPOOL_CHUNK; i++)
+			if (e[i].used)
+				nhset_put(h, e[i].nh);
 	}
-	bgp_pool_fini(&h->eff_pool);
+	bgp_ext_fini(&h->eff);
+	bgp_rib_free(h->eff_own);
+	h->eff_own = h->eff_rib = NULL;
 }
 
 static void report(struct hub *h, const struct rh_prefix *p)
@@ -257,19 +275,22 @@ static void report(struct hub *h, const struct rh_prefix *p)
 		h->ops->effective_changed(p, h->arg);
 }
 
-static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p, uint32_t hash)
+static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p)
 {
-	struct hub_eff *e = bgp_pool_get(&h->eff_pool);
+	struct bgp_rib *rib = eff_rib(h);
+	struct bgp_rib_entry *re = rib != NULL ? bgp_rib_entry_get(rib, p) : NULL;
+	struct hub_eff *e;
 
-	if (e == NULL)
+	if (re == NULL)
 		return NULL;
-	memset(e, 0, sizeof(*e));
-	e->node.prefix = *p;
-	e->node.hash = hash;
-	if (bgp_ptable_insert(&h->eff[aid_of(p->family)], &e->node) < 0) {
-		bgp_pool_put(&h->eff_pool, e);
+	bgp_rib_entry_hold(re);
+	e = bgp_ext_at(&h->eff, bgp_rib_entry_index(re));
+	if (e == NULL) {
+		bgp_rib_entry_release(rib, re);
 		return NULL;
 	}
+	memset(e, 0, sizeof(*e));
+	e->used = true;
 	return e;
 }
 
@@ -290,7 +311,7 @@ static int why_index(struct hub *h, const char *why)
 }
 
 /* Stores what was computed for p; reports it when it differs from what was stored. */
-static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, struct hub_eff *e,
+static int eff_store(struct hub *h, const struct rh_prefix *p, struct hub_eff *e,
                      const struct eff_cand *c, size_t n, unsigned n_active)
 {
 	struct rh_addr nh[HUB_MAX_NEXTHOPS];
@@ -309,7 +330,7 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, st
 		return why;
 	if (k > 0 && (set = nhset_get(h, nh, k)) == NULL)
 		return -ENOMEM;
-	if (fresh && (e = eff_new(h, p, hash)) == NULL) {
+	if (fresh && (e = eff_new(h, p)) == NULL) {
 		nhset_put(h, set);
 		return -ENOMEM;
 	}
@@ -338,12 +359,12 @@ static int eff_update_hashed(struct hub *h, const struct rh_prefix *p, uint32_t 
 	if (n == 0) {
 		if (e != NULL) {
 			er_count(h, e, false);
-			eff_del(h, e);
+			eff_del(h, p, e);
 			report(h, p);
 		}
 		return 0;
 	}
-	return eff_store(h, p, hash, e, c, n, n_active);
+	return eff_store(h, p, e, c, n, n_active);
 }
 
 int hub_eff_update(struct hub *h, const struct rh_prefix *p)
@@ -353,16 +374,28 @@ int hub_eff_update(struct hub *h, const struct rh_prefix *p)
 
 #define EFF_AHEAD 8
 
+static void eff_prefetch(struct hub *h, const struct rh_prefix *p, uint32_t hash, bool node)
+{
+	const struct bgp_ptable *t = &h->eff_rib->table[p->family == RH_AF_INET6];
+
+	if (node)
+		bgp_ptable_prefetch_node(t, hash);
+	else
+		bgp_ptable_prefetch(t, hash);
+}
+
 int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n)
 {
 	uint32_t ring[EFF_AHEAD];
 	int rc = 0;
 
+	if (eff_rib(h) == NULL)
+		return -ENOMEM;
 	/* The table of a million prefixes is a cache miss a lookup: fetch the slot a few
 	 * prefixes ahead, then the node it points to nearer (as the RIB's batches do). */
 	for (size_t i = 0; i < n && i < EFF_AHEAD; i++) {
 		ring[i] = bgp_prefix_hash(&p[i]);
-		bgp_ptable_prefetch(&h->eff[aid_of(p[i].family)], ring[i]);
+		eff_prefetch(h, &p[i], ring[i], false);
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t hash = ring[i % EFF_AHEAD];
@@ -370,29 +403,30 @@ int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n)
 		int r;
 
 		if (near < n)
-			bgp_ptable_prefetch_node(&h->eff[aid_of(p[near].family)],
-			                         ring[near % EFF_AHEAD]);
+			eff_prefetch(h, &p[near], ring[near % EFF_AHEAD], true);
 		r = eff_update_hashed(h, &p[i], hash);
 		if (r < 0)
 			rc = r;
 		if (i + EFF_AHEAD < n) {
 			ring[i % EFF_AHEAD] = bgp_prefix_hash(&p[i + EFF_AHEAD]);
-			bgp_ptable_prefetch(&h->eff[aid_of(p[i + EFF_AHEAD].family)],
-			                    ring[i % EFF_AHEAD]);
+			eff_prefetch(h, &p[i + EFF_AHEAD], ring[i % EFF_AHEAD], false);
 		}
 	}
 	return rc;
 }
 
 struct prefix_list {
+	struct hub *h;
 	struct rh_prefix *p;
 	size_t n, cap;
 };
 
-static int list_cb(struct bgp_pnode *n, void *arg)
+static int list_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct prefix_list *l = arg;
 
+	if (eff_state(l->h, re) == NULL)
+		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap != 0 ? l->cap * 2 : 256;
 		struct rh_prefix *p = realloc(l->p, cap * sizeof(*p));
@@ -402,7 +436,7 @@ static int list_cb(struct bgp_pnode *n, void *arg)
 		l->p = p;
 		l->cap = cap;
 	}
-	l->p[l->n++] = n->prefix;
+	l->p[l->n++] = *bgp_rib_entry_prefix(re);
 	return 0;
 }
 
@@ -417,8 +451,12 @@ static int eff_list(struct hub *h, struct prefix_list *l)
 	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
-	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
-		rc = bgp_ptable_walk(&h->eff[aid], list_cb, l);
+	l->h = h;
+	if (eff_rib(h) == NULL)
+		return -ENOMEM;
+	rc = bgp_rib_walk_all(h->eff_rib, RH_AF_INET, list_cb, l);
+	if (rc == 0)
+		rc = bgp_rib_walk_all(h->eff_rib, RH_AF_INET6, list_cb, l);
 	if (rc < 0) {
 		free(l->p);
 		return rc;
@@ -427,23 +465,28 @@ static int eff_list(struct hub *h, struct prefix_list *l)
 	return 0;
 }
 
-static int recount_cb(struct bgp_pnode *n, void *arg)
+static int recount_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct hub *h = arg;
-	struct hub_eff *e = container_of(n, struct hub_eff, node);
+	struct hub_eff *e = eff_state(h, re);
 	struct eff_cand c[HUB_MAX_CAND];
 	unsigned n_active;
-	size_t k = gather(h, &n->prefix, c, &n_active);
+	size_t k;
 
-	er_count(h, e, er_carry(h, &n->prefix, c, k));
+	if (e == NULL)
+		return 0;
+	k = gather(h, bgp_rib_entry_prefix(re), c, &n_active);
+	er_count(h, e, er_carry(h, bgp_rib_entry_prefix(re), c, k));
 	return 0;
 }
 
 void hub_er_recount(struct hub *h)
 {
 	h->er_check = true;
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
-		bgp_ptable_walk(&h->eff[aid], recount_cb, h);
+	if (eff_rib(h) == NULL)
+		return;
+	bgp_rib_walk_all(h->eff_rib, RH_AF_INET, recount_cb, h);
+	bgp_rib_walk_all(h->eff_rib, RH_AF_INET6, recount_cb, h);
 }
 
 int hub_eff_update_all(struct hub *h)
