@@ -64,9 +64,6 @@ static void peer_unlink(struct bgp_path *p)
 {
 	int af = family_index(p->entry->node.prefix.family);
 
-	*p->peer_pprev = p->peer_next;
-	if (p->peer_next != NULL)
-		p->peer_next->peer_pprev = p->peer_pprev;
 	p->peer->n_paths--;
 	p->peer->n_paths_af[af]--;
 }
@@ -74,11 +71,6 @@ static void peer_unlink(struct bgp_path *p)
 static void peer_link(struct bgp_rib_peer *peer, struct bgp_path *p, int af)
 {
 	p->peer = peer;
-	p->peer_next = peer->paths;
-	p->peer_pprev = &peer->paths;
-	if (peer->paths != NULL)
-		peer->paths->peer_pprev = &p->peer_next;
-	peer->paths = p;
 	peer->n_paths++;
 	peer->n_paths_af[af]++;
 }
@@ -424,44 +416,128 @@ size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
 	return b.found;
 }
 
+struct peer_ctx {
+	struct bgp_rib *rib;
+	const struct bgp_rib_peer *peer;
+	int (*cb)(struct bgp_rib_entry *e, struct bgp_path *p, void *arg);
+	void *arg;
+	uint32_t mask; /* remove the peer's paths with (flags & mask) == want */
+	uint32_t want;
+	size_t n, left;
+};
+
+static int peer_walk_cb(struct bgp_rib_entry *e, void *arg)
+{
+	struct peer_ctx *w = arg;
+
+	for (struct bgp_path *p = e->paths; p != NULL; p = p->next)
+		if (p->peer == w->peer) {
+			int rc = w->cb(e, p, w->arg);
+
+			if (rc != 0)
+				return rc;
+			if (--w->left == 0)
+				return 1;
+		}
+	return 0;
+}
+
+static int peer_walk(struct bgp_rib *rib, struct peer_ctx *w)
+{
+	int rc = 0;
+
+	w->left = w->peer->n_paths;
+	for (unsigned af = 0; af < 2 && rc == 0 && w->left > 0; af++)
+		rc = bgp_rib_walk(rib, af == 0 ? RH_AF_INET : RH_AF_INET6, peer_walk_cb, w);
+	return rc == 1 ? 0 : rc;
+}
+
+int bgp_rib_peer_walk(struct bgp_rib *rib, const struct bgp_rib_peer *peer,
+                      int (*cb)(struct bgp_rib_entry *e, struct bgp_path *p, void *arg), void *arg)
+{
+	struct peer_ctx w = {.rib = rib, .peer = peer, .cb = cb, .arg = arg};
+
+	return peer_walk(rib, &w);
+}
+
+/*
+ * Removes the peer's paths of e whose flags match; e may be freed by the last one (the
+ * walk allows it for the entry it is on), so nothing of e is read after that.
+ */
+static int peer_remove_cb(struct bgp_rib_entry *e, void *arg)
+{
+	struct peer_ctx *w = arg;
+	struct bgp_path *p = e->paths;
+
+	while (p != NULL) {
+		bool last;
+
+		if (p->peer != w->peer) {
+			p = p->next;
+			continue;
+		}
+		if ((p->flags & w->mask) != w->want) {
+			p = p->next;
+			continue;
+		}
+		w->left--;
+		/* The removal re-sorts the list: start again from its head, unless it was
+		 * the entry's last path. */
+		last = e->paths == p && p->next == NULL;
+		path_remove(w->rib, p);
+		w->n++;
+		if (last)
+			break;
+		p = e->paths;
+	}
+	return w->left == 0 ? 1 : 0;
+}
+
+static int peer_remove_node_cb(struct bgp_pnode *n, void *arg)
+{
+	struct bgp_rib_entry *e = container_of(n, struct bgp_rib_entry, node);
+
+	return e->paths != NULL ? peer_remove_cb(e, arg) : 0;
+}
+
+static size_t peer_remove_matching(struct bgp_rib *rib, struct bgp_rib_peer *peer, uint32_t mask,
+                                   uint32_t want)
+{
+	struct peer_ctx w = {.rib = rib, .peer = peer, .mask = mask, .want = want};
+
+	w.left = peer->n_paths;
+	for (unsigned af = 0; af < 2 && w.left > 0; af++)
+		bgp_ptable_walk(&rib->table[af], peer_remove_node_cb, &w);
+	return w.n;
+}
+
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
-	size_t n = 0;
+	size_t n = peer_remove_matching(rib, peer, 0, 0);
 
-	while (peer->paths != NULL) {
-		path_remove(rib, peer->paths);
-		n++;
-	}
 	peer->limit_fired = false;
 	return n;
+}
+
+static int mark_cb(struct bgp_rib_entry *e, struct bgp_path *p, void *arg)
+{
+	(void)e;
+	p->flags |= BGP_PATH_STALE;
+	(*(size_t *)arg)++;
+	return 0;
 }
 
 size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
 	size_t n = 0;
 
-	(void)rib;
-	for (struct bgp_path *p = peer->paths; p != NULL; p = p->peer_next) {
-		p->flags |= BGP_PATH_STALE;
-		n++;
-	}
+	bgp_rib_peer_walk(rib, peer, mark_cb, &n);
 	return n;
 }
 
 size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
-	struct bgp_path *p = peer->paths, *next;
-	size_t n = 0;
-
-	/* Removing p relinks only p's neighbours: its successor stays valid. */
-	for (; p != NULL; p = next) {
-		next = p->peer_next;
-		if (p->flags & BGP_PATH_STALE) {
-			path_remove(rib, p);
-			n++;
-		}
-	}
-	return n;
+	return peer_remove_matching(rib, peer, BGP_PATH_STALE, BGP_PATH_STALE);
 }
 
 enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p)

@@ -8,13 +8,16 @@
  * process (decision.h): the head is the best path (the Loc-RIB route) when it is
  * resolvable, and the paths flagged BGP_PATH_MULTIPATH form the ECMP set.
  *
- * A peer's Adj-RIB-In is the list of its paths, threaded through them, so that a session
- * going down removes them without searching the table, and it keeps a count of them for
- * the max-prefix limit (RFC 4486 Cease/1, hub rule R11).
+ * A peer's Adj-RIB-In is its paths in the table (bgp_rib_peer_walk()), with a count of
+ * them for the max-prefix limit (RFC 4486 Cease/1, hub rule R11). It used to be a list
+ * threaded through the paths as well, so that a session going down found its paths
+ * without walking the table; those two pointers were 16 of the path's 56 bytes, on every
+ * path, to save a walk of the table (tens of milliseconds at a million prefixes) per
+ * session down.
  *
  * Attribute sets are interned (attr.h): a path holds one reference to its set, and a
  * million paths share a few thousand sets. Entries and paths come from pools: about 120
- * bytes per prefix with one path, table slots included.
+ * bytes per prefix with one path, table slots included (96 since the peer list went).
  *
  * Every change re-runs the decision for its prefix only, and when the best path or the
  * multipath set changed the RIB calls its change callback once, synchronously: that is
@@ -56,8 +59,7 @@ struct bgp_rib_peer {
 	bgp_rib_limit_cb limit_cb;
 	void *limit_arg;
 
-	/* Maintained by the RIB: the Adj-RIB-In. */
-	struct bgp_path *paths; /* every path of this peer, threaded through peer_next */
+	/* Maintained by the RIB: the size of the Adj-RIB-In. */
 	uint32_t n_paths;       /* all families */
 	uint32_t n_paths_af[2]; /* IPv4, IPv6 */
 	bool limit_fired;
@@ -70,9 +72,7 @@ struct bgp_rib_peer {
 struct bgp_rib_entry;
 
 struct bgp_path {
-	struct bgp_path *next;        /* the entry's paths, in decision order */
-	struct bgp_path *peer_next;   /* the peer's paths */
-	struct bgp_path **peer_pprev; /* what points at this path in the peer's list */
+	struct bgp_path *next; /* the entry's paths, in decision order */
 	struct bgp_rib_entry *entry;
 	struct bgp_rib_peer *peer;
 	const struct bgp_attrs *attrs; /* interned; the RIB holds one reference */
@@ -183,6 +183,12 @@ size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
                               const struct rh_prefix *p, const uint32_t *path_ids, size_t n);
 /* Removes every path of the peer (session down); returns how many. Clears limit_fired. */
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer);
+/*
+ * Calls cb on every path of the peer (its Adj-RIB-In), with its entry, in no particular
+ * order; a non-zero return stops the walk and is returned. cb must not change the RIB.
+ */
+int bgp_rib_peer_walk(struct bgp_rib *rib, const struct bgp_rib_peer *peer,
+                      int (*cb)(struct bgp_rib_entry *e, struct bgp_path *p, void *arg), void *arg);
 /* Graceful restart (RFC 4724 4.2): flags every path of the peer stale; returns how many. */
 size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 /* Removes the peer's paths still stale (End-of-RIB or restart timer); returns how many. */

@@ -368,6 +368,15 @@ static int eff_touched(struct hub *h, size_t from)
 	return hub_eff_update_batch(h, h->pfx + from, h->n_pfx - from);
 }
 
+static int peer_prefix_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	struct hub *h = arg;
+
+	(void)q;
+	h->pfx[h->n_pfx++] = *bgp_rib_entry_prefix(e);
+	return 0;
+}
+
 /* Every route of the session out of the hub (session down, R11 limit). */
 static int peer_clear(struct hub_peer *p)
 {
@@ -377,8 +386,7 @@ static int peer_clear(struct hub_peer *p)
 	if (scratch_room(h, n) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
-	for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
-		h->pfx[h->n_pfx++] = *bgp_rib_entry_prefix(q->entry);
+	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, peer_prefix_cb, h);
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 		bgp_ptable_walk(&p->rejected[aid], rejected_collect_cb, h);
 	bgp_rib_peer_remove(p->part->rib, &p->rp.rp);

@@ -86,6 +86,12 @@ static void print_item(FILE *f, const struct show_item *it, bool received, bool 
 	fputc('}', f);
 }
 
+static int peer_route_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	show_add(arg, bgp_rib_entry_prefix(e), q->path_id, q->attrs, NULL);
+	return 0;
+}
+
 char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
 {
 	struct show_list l = {0};
@@ -95,8 +101,7 @@ char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
 	FILE *f;
 
 	if (!advertised) {
-		for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
-			show_add(&l, bgp_rib_entry_prefix(q->entry), q->path_id, q->attrs, NULL);
+		bgp_rib_peer_walk(p->part->rib, &p->rp.rp, peer_route_cb, &l);
 		for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 			bgp_ptable_walk(&p->rejected[aid], rejected_cb, &l);
 	} else if (p->g != NULL) {
