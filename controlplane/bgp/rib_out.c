@@ -2,11 +2,16 @@
 /*
  * Adj-RIBs-Out with update groups and coalescing queues (see rib_out.h).
  *
- * Per group and RIB entry, one word in the group's extension array: 0 when nothing is
- * advertised nor pending; the advertised set (a reference) when nothing is pending; or,
- * with the low bit set, a pending change (struct out_entry, from a pool), which keeps
- * the advertised set and the bucket of the change. A non-zero word holds the RIB entry,
- * so that a withdrawal still pending after the prefix's last path went has its prefix. A bucket
+ * Per group and RIB entry, a state in the group's extension array: the advertised set
+ * (a reference, or NULL) and the bucket of the pending change (or none). A state that is
+ * not all zero holds the RIB entry, so that a withdrawal still pending after the
+ * prefix's last path went has its prefix.
+ *
+ * A bucket queues the indices of its entries in an array, 4 bytes each: a change that
+ * moves an entry to another bucket (or cancels it) leaves its index behind, and the flush
+ * skips the indices whose state no longer names the bucket. A linked entry per pending
+ * change (40 bytes) cost more than everything else the group keeps, since on the initial
+ * table every prefix is pending at once. A bucket
  * lists the pending prefixes of one (attribute set, family), in the order they were queued; the
  * buckets themselves are flushed in the order they were created, withdrawals first (RFC 4271 9.2
  * leaves the order of UPDATEs free, and a withdrawal first frees the peer's memory first).
@@ -24,39 +29,33 @@ struct bgp_amap_node {
 	uint32_t aux;
 };
 
-struct out_entry {
-	struct bgp_rib_entry *re;
+struct out_state {
 	const struct bgp_attrs *adv; /* advertised, NULL if not */
 	/*
-	 * The bucket of the pending change (NULL if none), with OUT_FORCED in its low bit:
-	 * resend even if equal to adv (route refresh).
+	 * The bucket of the pending change (0 if none), with OUT_FORCED in its low bit:
+	 * resend even if equal to adv (route refresh); and OUT_GATHERED while the flush has
+	 * it in a batch (an index may be queued twice in one bucket).
 	 */
 	uintptr_t pend;
-	struct out_entry *q_next;
-	struct out_entry **q_pprev;
 };
 
-#define OUT_FORCED ((uintptr_t)1) /* buckets are malloc()ed: the low bit is free */
-#define OUT_PEND   ((uintptr_t)1) /* in a state word: an out_entry, not a set */
+#define OUT_FORCED   ((uintptr_t)1) /* buckets are malloc()ed: the low bits are free */
+#define OUT_GATHERED ((uintptr_t)2)
+#define OUT_FLAGS    (OUT_FORCED | OUT_GATHERED)
 
-static inline struct out_entry *state_entry(uintptr_t w)
+static inline struct out_bucket *state_bucket(const struct out_state *s)
 {
-	return (w & OUT_PEND) ? (struct out_entry *)(w & ~OUT_PEND) : NULL;
+	return (struct out_bucket *)(s->pend & ~OUT_FLAGS);
 }
 
-static inline const struct bgp_attrs *state_adv(uintptr_t w)
+static inline bool state_forced(const struct out_state *s)
 {
-	return (w & OUT_PEND) ? state_entry(w)->adv : (const struct bgp_attrs *)w;
+	return (s->pend & OUT_FORCED) != 0;
 }
 
-static inline struct out_bucket *entry_bucket(const struct out_entry *e)
+static inline bool state_empty(const struct out_state *s)
 {
-	return (struct out_bucket *)(e->pend & ~OUT_FORCED);
-}
-
-static inline bool entry_forced(const struct out_entry *e)
-{
-	return (e->pend & OUT_FORCED) != 0;
+	return s->adv == NULL && s->pend == 0;
 }
 
 struct out_bucket {
@@ -64,9 +63,9 @@ struct out_bucket {
 	const struct bgp_attrs *attrs; /* NULL: withdrawals; else the bucket holds a reference */
 	const struct bgp_rib_peer *src;
 	enum bgp_aid aid;
-	struct out_entry *head;
-	struct out_entry **tail;
-	size_t count;
+	uint32_t *items; /* RIB entry indices, queued from pos on (some stale) */
+	size_t pos, n_items, cap;
+	size_t count;            /* entries whose state names this bucket */
 	struct out_bucket *next; /* g->queue */
 	struct out_bucket **pprev;
 };
@@ -283,7 +282,6 @@ static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_a
 	b->attrs = bgp_attrs_ref(attrs);
 	b->src = src;
 	b->aid = aid;
-	b->tail = &b->head;
 	b->pprev = g->queue_tail;
 	*g->queue_tail = b;
 	g->queue_tail = &b->next;
@@ -299,121 +297,124 @@ static void bucket_free(struct bgp_out_group *g, struct out_bucket *b)
 	else
 		g->queue_tail = b->pprev;
 	bgp_attrs_unref(b->attrs);
+	free(b->items);
 	free(b);
 }
 
-static void bucket_add(struct bgp_out_group *g, struct out_bucket *b, struct out_entry *e)
+/* Drops the stale indices of b (those whose state names another bucket, or none). */
+static void bucket_compact(struct bgp_out_group *g, struct out_bucket *b)
 {
-	e->q_next = NULL;
-	e->q_pprev = b->tail;
-	*b->tail = e;
-	b->tail = &e->q_next;
-	b->count++;
-	e->pend = (uintptr_t)b | (e->pend & OUT_FORCED);
-	g->pending[b->aid]++;
+	size_t k = 0;
+
+	for (size_t i = b->pos; i < b->n_items; i++) {
+		const struct out_state *s = bgp_ext_peek(&g->st, b->items[i]);
+
+		if (s != NULL && state_bucket(s) == b)
+			b->items[k++] = b->items[i];
+	}
+	b->pos = 0;
+	b->n_items = k;
 }
 
-/* Takes e out of its bucket; an announcement bucket left empty goes. */
-static void bucket_del(struct bgp_out_group *g, struct out_entry *e)
+static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t idx,
+                      struct out_state *s)
 {
-	struct out_bucket *b = entry_bucket(e);
+	/* Amortised: stale indices never outnumber live ones by much. */
+	if (b->n_items - b->pos > 2 * b->count + 64)
+		bucket_compact(g, b);
+	if (b->n_items == b->cap) {
+		size_t cap = b->cap != 0 ? 2 * b->cap : 64;
+		uint32_t *v = realloc(b->items, cap * sizeof(*v));
 
-	*e->q_pprev = e->q_next;
-	if (e->q_next != NULL)
-		e->q_next->q_pprev = e->q_pprev;
-	else
-		b->tail = e->q_pprev;
-	e->pend = 0; /* no bucket, not forced */
+		if (v == NULL)
+			return -ENOMEM;
+		b->items = v;
+		b->cap = cap;
+	}
+	b->items[b->n_items++] = idx;
+	b->count++;
+	s->pend = (uintptr_t)b | (s->pend & OUT_FORCED);
+	g->pending[b->aid]++;
+	return 0;
+}
+
+/* Takes s out of its bucket (its index stays, stale); an announcement bucket left empty
+ * goes. */
+static void bucket_del(struct bgp_out_group *g, struct out_state *s)
+{
+	struct out_bucket *b = state_bucket(s);
+
+	s->pend = 0; /* no bucket, not forced */
 	g->pending[b->aid]--;
-	if (--b->count == 0 && b->attrs != NULL)
+	if (--b->count > 0)
+		return;
+	if (b->attrs != NULL) {
 		bucket_free(g, b);
+	} else {
+		b->pos = 0;
+		b->n_items = 0;
+	}
 }
 
 /* ------------------------------------------------------------------ entries */
 
-static uintptr_t *state_word(struct bgp_out_group *g, const struct bgp_rib_entry *re)
+static struct out_state *state_of(struct bgp_out_group *g, const struct bgp_rib_entry *re)
 {
 	return bgp_ext_peek(&g->st, bgp_rib_entry_index(re));
 }
 
-/* e has nothing pending any more: back to a plain word (or none, releasing re). */
-static void entry_close(struct bgp_out_group *g, struct out_entry *e)
-{
-	uintptr_t *w = state_word(g, e->re);
-
-	*w = (uintptr_t)e->adv;
-	if (e->adv == NULL)
-		bgp_rib_entry_release(g->out->rib, e->re);
-	bgp_pool_put(&g->entries, e);
-}
-
-/* The pending change of re, created from the plain word *w if there is none. */
-static struct out_entry *entry_open(struct bgp_out_group *g, struct bgp_rib_entry *re, uintptr_t *w)
-{
-	struct out_entry *e = state_entry(*w);
-
-	if (e != NULL)
-		return e;
-	e = bgp_pool_get(&g->entries);
-	if (e == NULL)
-		return NULL;
-	memset(e, 0, sizeof(*e));
-	e->re = re;
-	e->adv = (const struct bgp_attrs *)*w;
-	if (*w == 0)
-		bgp_rib_entry_hold(re);
-	*w = (uintptr_t)e | OUT_PEND;
-	return e;
-}
-
 /*
- * Records that re should now be advertised with attrs (NULL: not advertised), learned
- * from src (NULL: unknown), coalescing with what is pending and what was sent.
+ * Records that re (state s, not empty: it holds re) should now be advertised with attrs
+ * (NULL: not advertised), learned from src (NULL: unknown), coalescing with what is
+ * pending and what was sent. s left empty releases re.
  */
-static int group_set_entry(struct bgp_out_group *g, struct out_entry *e, enum bgp_aid aid,
-                           const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
+static int state_set(struct bgp_out_group *g, struct bgp_rib_entry *re, struct out_state *s,
+                     enum bgp_aid aid, const struct bgp_attrs *attrs,
+                     const struct bgp_rib_peer *src)
 {
 	struct out_bucket *b;
+	int rc = 0;
 
-	if (attrs == e->adv && !entry_forced(e)) {
+	if (attrs == s->adv && !state_forced(s)) {
 		/* Back to what the peers have: the pending change cancels out. */
-		if (entry_bucket(e) != NULL)
-			bucket_del(g, e);
-		entry_close(g, e);
-		return 0;
+		if (state_bucket(s) != NULL)
+			bucket_del(g, s);
+		s->pend = 0;
+		goto out;
 	}
 	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
 	if (b == NULL) {
-		if (entry_bucket(e) == NULL)
-			entry_close(g, e);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out;
 	}
-	if (entry_bucket(e) == b)
+	if (state_bucket(s) == b)
 		return 0;
-	if (entry_bucket(e) != NULL)
-		bucket_del(g, e);
-	bucket_add(g, b, e);
-	return 0;
+	if (state_bucket(s) != NULL)
+		bucket_del(g, s);
+	rc = bucket_add(g, b, bgp_rib_entry_index(re), s);
+	if (rc < 0 && b->count == 0 && b->attrs != NULL)
+		bucket_free(g, b);
+out:
+	if (state_empty(s))
+		bgp_rib_entry_release(g->out->rib, re);
+	return rc;
 }
 
 static int group_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp_aid aid,
                      const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
 {
-	uintptr_t *w = state_word(g, re);
-	struct out_entry *e;
+	struct out_state *s = state_of(g, re);
 
-	if (w == NULL || *w == 0) {
+	if (s == NULL || state_empty(s)) {
 		if (attrs == NULL)
 			return 0; /* never advertised, nothing to withdraw */
-		if (w == NULL && (w = bgp_ext_at(&g->st, bgp_rib_entry_index(re))) == NULL)
+		if (s == NULL && (s = bgp_ext_at(&g->st, bgp_rib_entry_index(re))) == NULL)
 			return -ENOMEM;
-	} else if (!(*w & OUT_PEND) && (const struct bgp_attrs *)*w == attrs) {
+		bgp_rib_entry_hold(re);
+	} else if (s->pend == 0 && s->adv == attrs) {
 		return 0; /* advertised already, nothing pending */
 	}
-	e = entry_open(g, re, w);
-	if (e == NULL)
-		return -ENOMEM;
-	return group_set_entry(g, e, aid, attrs, src);
+	return state_set(g, re, s, aid, attrs, src);
 }
 
 static int group_export(struct bgp_out_group *g, struct bgp_rib_entry *e)
@@ -446,23 +447,20 @@ struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
 	return out;
 }
 
-/* Drops every state word: the sets' references and the holds on the RIB entries. */
+/* Drops every state: the sets' references and the holds on the RIB entries. */
 static void group_drop_states(struct bgp_out_group *g)
 {
 	for (uint32_t c = 0; c < g->st.n_chunks; c++) {
-		uintptr_t *w = (uintptr_t *)(void *)g->st.chunks[c];
+		struct out_state *s = (struct out_state *)(void *)g->st.chunks[c];
 
-		for (uint32_t i = 0; w != NULL && i < BGP_IPOOL_CHUNK; i++) {
-			struct out_entry *e = state_entry(w[i]);
-
-			if (w[i] == 0)
+		for (uint32_t i = 0; s != NULL && i < BGP_IPOOL_CHUNK; i++) {
+			if (state_empty(&s[i]))
 				continue;
-			bgp_attrs_unref(state_adv(w[i]));
+			bgp_attrs_unref(s[i].adv);
 			bgp_rib_entry_release(
 			        g->out->rib,
-			        e != NULL ? e->re
-			                  : bgp_rib_entry_at(g->out->rib, c * BGP_IPOOL_CHUNK + i));
-			w[i] = 0;
+			        bgp_rib_entry_at(g->out->rib, c * BGP_IPOOL_CHUNK + i));
+			s[i] = (struct out_state){0};
 		}
 	}
 	bgp_ext_fini(&g->st);
@@ -471,19 +469,23 @@ static void group_drop_states(struct bgp_out_group *g)
 static void group_free(struct bgp_out_group *g)
 {
 	group_drop_states(g);
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		if (g->withdraw[aid] != NULL)
+			free(g->withdraw[aid]->items);
 		free(g->withdraw[aid]);
+	}
 	while (g->queue != NULL) {
 		struct out_bucket *b = g->queue;
 
 		g->queue = b->next;
 		bgp_attrs_unref(b->attrs);
+		free(b->items);
 		free(b);
 	}
 	amap_fini(&g->buckets);
 	cache_clear(g);
-	bgp_pool_fini(&g->entries);
 	free(g->batch);
+	free(g->batch_idx);
 	free(g);
 }
 
@@ -515,8 +517,7 @@ static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp
 	g->out = out;
 	g->pol = *pol;
 	g->queue_tail = &g->queue;
-	bgp_pool_init(&g->entries, sizeof(struct out_entry));
-	bgp_ext_init(&g->st, sizeof(uintptr_t));
+	bgp_ext_init(&g->st, sizeof(struct out_state));
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
 		g->withdraw[aid] = calloc(1, sizeof(*g->withdraw[aid]));
 		if (g->withdraw[aid] == NULL) {
@@ -524,7 +525,6 @@ static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp
 			goto nomem;
 		}
 		g->withdraw[aid]->aid = (enum bgp_aid)aid;
-		g->withdraw[aid]->tail = &g->withdraw[aid]->head;
 	}
 	return g;
 nomem:
@@ -626,17 +626,13 @@ struct resend_ctx {
 static int resend_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct resend_ctx *r = arg;
-	uintptr_t *w = state_word(r->g, re);
-	struct out_entry *e;
+	struct out_state *s = state_of(r->g, re);
 
 	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
-	if (w == NULL || *w == 0 || (*w & OUT_PEND))
+	if (s == NULL || s->adv == NULL || s->pend != 0)
 		return 0;
-	e = entry_open(r->g, re, w);
-	if (e == NULL)
-		return -ENOMEM;
-	e->pend |= OUT_FORCED;
-	return group_set_entry(r->g, e, r->aid, e->adv, NULL);
+	s->pend = OUT_FORCED;
+	return state_set(r->g, re, s, r->aid, s->adv, NULL);
 }
 
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
@@ -676,24 +672,27 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 
 /* ------------------------------------------------------------------ flush */
 
-static void commit(struct bgp_out_group *g, struct out_entry *e)
+static void commit(struct bgp_out_group *g, uint32_t idx)
 {
-	const struct bgp_attrs *a = entry_bucket(e)->attrs;
-	enum bgp_aid aid = entry_bucket(e)->aid;
+	struct out_state *s = bgp_ext_peek(&g->st, idx);
+	const struct bgp_attrs *a = state_bucket(s)->attrs;
+	enum bgp_aid aid = state_bucket(s)->aid;
 
-	if (a != NULL && e->adv == NULL)
+	if (a != NULL && s->adv == NULL)
 		g->advertised[aid]++;
-	else if (a == NULL && e->adv != NULL)
+	else if (a == NULL && s->adv != NULL)
 		g->advertised[aid]--;
-	bgp_attrs_unref(e->adv);
-	e->adv = a != NULL ? bgp_attrs_ref(a) : NULL;
-	bucket_del(g, e);
-	entry_close(g, e);
+	bgp_attrs_unref(s->adv);
+	s->adv = a != NULL ? bgp_attrs_ref(a) : NULL;
+	bucket_del(g, s);
+	if (s->adv == NULL)
+		bgp_rib_entry_release(g->out->rib, bgp_rib_entry_at(g->out->rib, idx));
 }
 
 static int batch_room(struct bgp_out_group *g, size_t n)
 {
 	const struct rh_prefix **b;
+	uint32_t *x;
 
 	if (g->batch_cap >= n)
 		return 0;
@@ -701,8 +700,30 @@ static int batch_room(struct bgp_out_group *g, size_t n)
 	if (b == NULL)
 		return -ENOMEM;
 	g->batch = b;
+	x = realloc(g->batch_idx, n * sizeof(*x));
+	if (x == NULL)
+		return -ENOMEM;
+	g->batch_idx = x;
 	g->batch_cap = n;
 	return 0;
+}
+
+/* The next live indices of b, at most max, into g->batch and g->batch_idx. */
+static size_t gather(struct bgp_out_group *g, struct out_bucket *b, size_t max, size_t *next)
+{
+	size_t n = 0, i = b->pos;
+
+	for (; i < b->n_items && n < max; i++) {
+		struct out_state *s = bgp_ext_peek(&g->st, b->items[i]);
+
+		if (s == NULL || state_bucket(s) != b || (s->pend & OUT_GATHERED))
+			continue;
+		s->pend |= OUT_GATHERED;
+		g->batch_idx[n] = b->items[i];
+		g->batch[n++] = bgp_rib_entry_prefix(bgp_rib_entry_at(g->out->rib, b->items[i]));
+	}
+	*next = i;
+	return n;
 }
 
 /* Hands out a bucket's prefixes in batches; the bucket may be gone on return. */
@@ -719,17 +740,24 @@ static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t m
 		        .src = b->src,
 		        .prefixes = g->batch,
 		};
+		size_t next;
 		bool last;
 		int rc;
 
-		for (struct out_entry *e = b->head; e != NULL && batch.n < max; e = e->q_next)
-			g->batch[batch.n++] = bgp_rib_entry_prefix(e->re);
+		batch.n = gather(g, b, max, &next);
+		if (batch.n == 0)
+			break; /* cannot happen: count says some are queued */
 		rc = cb(&batch, arg);
-		if (rc < 0)
+		if (rc < 0) {
+			for (size_t i = 0; i < batch.n; i++)
+				((struct out_state *)bgp_ext_peek(&g->st, g->batch_idx[i]))->pend &=
+				        ~OUT_GATHERED;
 			return rc;
+		}
+		b->pos = next;
 		last = batch.n == b->count;
 		for (size_t i = 0; i < batch.n; i++)
-			commit(g, b->head);
+			commit(g, g->batch_idx[i]);
 		total += (long)batch.n;
 		if (last)
 			break;
@@ -785,11 +813,11 @@ struct dump_ctx {
 static int dump_collect(struct bgp_rib_entry *re, void *arg)
 {
 	struct dump_ctx *d = arg;
-	uintptr_t *w = state_word(d->g, re);
-	const struct bgp_attrs *adv = w != NULL ? state_adv(*w) : NULL;
+	const struct out_state *s = state_of(d->g, re);
 
-	if (adv != NULL && d->n < d->cap)
-		d->items[d->n++] = (struct dump_item){.attrs = adv, .p = bgp_rib_entry_prefix(re)};
+	if (s != NULL && s->adv != NULL && d->n < d->cap)
+		d->items[d->n++] =
+		        (struct dump_item){.attrs = s->adv, .p = bgp_rib_entry_prefix(re)};
 	return 0;
 }
 
@@ -863,15 +891,14 @@ size_t bgp_out_group_pending(const struct bgp_out_group *g)
 const struct bgp_attrs *bgp_out_group_advertised(struct bgp_out_group *g, const struct rh_prefix *p)
 {
 	struct bgp_rib_entry *re = bgp_rib_entry_find(g->out->rib, p);
-	uintptr_t *w = re != NULL ? state_word(g, re) : NULL;
+	const struct out_state *s = re != NULL ? state_of(g, re) : NULL;
 
-	return w != NULL ? state_adv(*w) : NULL;
+	return s != NULL ? s->adv : NULL;
 }
 
 size_t bgp_out_group_memory(const struct bgp_out_group *g)
 {
-	return bgp_ext_memory(&g->st) + bgp_pool_memory(&g->entries) +
-	       g->buckets.n * sizeof(void *) + sizeof(*g);
+	return bgp_ext_memory(&g->st) + g->buckets.n * sizeof(void *) + sizeof(*g);
 }
 
 /* ------------------------------------------------------------------ helpers */

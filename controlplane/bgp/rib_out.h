@@ -8,14 +8,14 @@
  *
  * A group keeps, per prefix, the attribute set it last advertised (or nothing), and a
  * queue of pending changes. The per-prefix state hangs off the RIB entry (an extension
- * array indexed by the entry's index, rib.h): 8 bytes a prefix while nothing is pending,
- * where a table of its own cost 74. Queuing a change coalesces: a prefix changed many times is
- * sent once with its latest state, and a change undone before it is sent is dropped. The
- * queue is kept in buckets, one per (attribute set, source peer, family) plus one of
- * withdrawals per family, so that a flush hands out batches of prefixes sharing one set:
- * the caller packs each batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/
- * finish), and can leave out the member the batch was learned from. Routes sharing a set
- * almost always share their source peer (the set holds its AS path and next hop).
+ * array indexed by the entry's index, rib.h): 16 bytes a prefix, and 4 more while
+ * queued, where a table of its own cost 74. Queuing a change coalesces: a prefix changed many times
+ * is sent once with its latest state, and a change undone before it is sent is dropped. The queue
+ * is kept in buckets, one per (attribute set, source peer, family) plus one of withdrawals per
+ * family, so that a flush hands out batches of prefixes sharing one set: the caller packs each
+ * batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/ finish), and can leave out the
+ * member the batch was learned from. Routes sharing a set almost always share their source peer
+ * (the set holds its AS path and next hop).
  *
  * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
  */
@@ -95,11 +95,10 @@ struct bgp_out_group {
 	struct bgp_export_policy pol;
 	unsigned members;
 	/*
-	 * Per RIB entry (indexed by bgp_rib_entry_index()): what is advertised, or the
-	 * pending change (rib_out.c). A non-zero element holds its RIB entry.
+	 * Per RIB entry (indexed by bgp_rib_entry_index()): what is advertised and the
+	 * bucket of the pending change (rib_out.c). A non-empty state holds its RIB entry.
 	 */
 	struct bgp_ext st;
-	struct bgp_pool entries;        /* pending changes */
 	struct bgp_amap buckets;        /* (attrs, family) -> bucket of pending prefixes */
 	struct out_bucket *queue;       /* buckets in the order they were created */
 	struct out_bucket **queue_tail; /* last bucket's next */
@@ -110,6 +109,7 @@ struct bgp_out_group {
 	struct bgp_amap cache; /* BGP_EXPORT_ATTRS_ONLY: input set -> exported set */
 	size_t cache_sweep_at; /* cache size that triggers dropping unused sets */
 	const struct rh_prefix **batch;
+	uint32_t *batch_idx; /* the RIB entries of batch[] */
 	size_t batch_cap;
 };
 
