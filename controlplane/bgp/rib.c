@@ -60,10 +60,8 @@ struct bgp_rib *bgp_rib_new(const struct bgp_decision_cfg *cfg, bgp_rib_change_c
 	return rib;
 }
 
-static void peer_unlink(struct bgp_path *p)
+static void peer_unlink(struct bgp_path *p, int af)
 {
-	int af = family_index(p->entry->node.prefix.family);
-
 	p->peer->n_paths--;
 	p->peer->n_paths_af[af]--;
 }
@@ -83,7 +81,7 @@ static int free_entry_cb(struct bgp_pnode *n, void *arg)
 
 	for (; p != NULL; p = next) {
 		next = p->next;
-		peer_unlink(p);
+		peer_unlink(p, family_index(e->node.prefix.family));
 		bgp_attrs_unref(p->attrs);
 		bgp_pool_put(&rib->paths, p);
 	}
@@ -259,7 +257,6 @@ static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 	if (e->paths == NULL && e->holds > 0)
 		rib->n_empty[af]--; /* a held entry without paths gets one again */
 	old_best = bgp_rib_entry_best(e);
-	path->entry = e;
 	path->attrs = bgp_attrs_ref(attrs);
 	path->path_id = path_id;
 	path->flags = 0;
@@ -355,14 +352,14 @@ int bgp_rib_update_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 }
 
 /* Removes one path, reports the change, and frees the entry when it was the last path. */
-static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
+static void path_remove(struct bgp_rib *rib, struct bgp_rib_entry *e, struct bgp_path *p)
 {
-	struct bgp_rib_entry *e = p->entry;
+	int af = family_index(e->node.prefix.family);
 	struct bgp_path *old_best = bgp_rib_entry_best(e);
 	bool was_mp = p->flags & BGP_PATH_MULTIPATH;
 
 	entry_unlink_path(e, p);
-	peer_unlink(p);
+	peer_unlink(p, af);
 	rib->n_paths--;
 	/* p stays readable through the callback as the old best; e stays too, whatever
 	 * holds the callback drops. */
@@ -372,7 +369,7 @@ static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
 	e->holds--;
 	bgp_attrs_unref(p->attrs);
 	bgp_pool_put(&rib->paths, p);
-	entry_release(rib, e, family_index(e->node.prefix.family));
+	entry_release(rib, e, af);
 }
 
 static int withdraw_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer,
@@ -380,14 +377,16 @@ static int withdraw_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer,
 {
 	int af = family_index(p->family);
 	struct bgp_pnode *n = af >= 0 ? bgp_ptable_lookup(&rib->table[af], p, h) : NULL;
+	struct bgp_rib_entry *e;
 	struct bgp_path *path;
 
 	if (n == NULL)
 		return -ENOENT;
-	path = bgp_rib_path_find(container_of(n, struct bgp_rib_entry, node), peer, path_id);
+	e = container_of(n, struct bgp_rib_entry, node);
+	path = bgp_rib_path_find(e, peer, path_id);
 	if (path == NULL)
 		return -ENOENT;
-	path_remove(rib, path);
+	path_remove(rib, e, path);
 	return 0;
 }
 
@@ -484,7 +483,7 @@ static int peer_remove_cb(struct bgp_rib_entry *e, void *arg)
 		/* The removal re-sorts the list: start again from its head, unless it was
 		 * the entry's last path. */
 		last = e->paths == p && p->next == NULL;
-		path_remove(w->rib, p);
+		path_remove(w->rib, e, p);
 		w->n++;
 		if (last)
 			break;
@@ -540,9 +539,10 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 	return peer_remove_matching(rib, peer, BGP_PATH_STALE, BGP_PATH_STALE);
 }
 
-enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p)
+enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_rib_entry *e,
+                                        const struct bgp_path *p)
 {
-	return bgp_decision_why(&rib->cfg, p->entry, p);
+	return bgp_decision_why(&rib->cfg, e, p);
 }
 
 void bgp_rib_redecide(struct bgp_rib *rib, struct bgp_rib_entry *e)

@@ -126,8 +126,8 @@ static void test_add_replace_withdraw(void **state)
 	assert_int_equal(pb->flags & BGP_PATH_MULTIPATH, 0);
 
 	/* Effective routes: why b is not the best. */
-	assert_int_equal(bgp_rib_path_why(rib, pb), BGP_STEP_AS_PATH);
-	assert_int_equal(bgp_rib_path_why(rib, pa), BGP_STEP_EQUAL);
+	assert_int_equal(bgp_rib_path_why(rib, bgp_rib_lookup(rib, &p), pb), BGP_STEP_AS_PATH);
+	assert_int_equal(bgp_rib_path_why(rib, bgp_rib_lookup(rib, &p), pa), BGP_STEP_EQUAL);
 
 	/* Replaced by an equal-length path: joins the multipath set, same best. */
 	assert_int_equal(bgp_rib_update(rib, &b, &p, 0, b2), 0);
@@ -136,7 +136,7 @@ static void test_add_replace_withdraw(void **state)
 	assert_true(rec.mp_changed);
 	assert_int_equal(rec.mp_members, 2);
 	assert_ptr_equal(rec.new_best, pa);
-	assert_int_equal(bgp_rib_path_why(rib, pb), BGP_STEP_ROUTER_ID);
+	assert_int_equal(bgp_rib_path_why(rib, bgp_rib_lookup(rib, &p), pb), BGP_STEP_ROUTER_ID);
 
 	/* The same set again: no event. */
 	assert_int_equal(bgp_rib_update(rib, &b, &p, 0, b2), 0);
