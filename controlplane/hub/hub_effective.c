@@ -40,6 +40,40 @@ static uint32_t nh_hash(const struct rh_addr *nh, unsigned n)
 	return h;
 }
 
+/* Gives s an id (its index in h->nh_ids, never 0). 0 or -ENOMEM. */
+static int nhset_id(struct hub *h, struct hub_nhset *s)
+{
+	if (h->n_nh_free > 0) {
+		s->id = h->nh_free[--h->n_nh_free];
+		h->nh_ids[s->id] = s;
+		return 0;
+	}
+	if (h->n_nh_ids == 0)
+		h->n_nh_ids = 1; /* [0] stands for no set */
+	if (h->n_nh_ids >= h->cap_nh_ids) {
+		uint32_t cap = h->cap_nh_ids != 0 ? 2 * h->cap_nh_ids : 64;
+		struct hub_nhset **v = realloc(h->nh_ids, cap * sizeof(*v));
+		uint32_t *f;
+
+		if (v == NULL)
+			return -ENOMEM;
+		h->nh_ids = v;
+		f = realloc(h->nh_free, cap * sizeof(*f));
+		if (f == NULL)
+			return -ENOMEM;
+		h->nh_free = f;
+		h->cap_nh_ids = cap;
+	}
+	s->id = h->n_nh_ids++;
+	h->nh_ids[s->id] = s;
+	return 0;
+}
+
+static struct hub_nhset *nhset_of(const struct hub *h, uint32_t id)
+{
+	return id != 0 ? h->nh_ids[id] : NULL;
+}
+
 static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsigned n)
 {
 	uint32_t hash;
@@ -62,8 +96,10 @@ static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsi
 			return s;
 		}
 	s = malloc(sizeof(*s) + n * sizeof(*nh));
-	if (s == NULL)
+	if (s == NULL || nhset_id(h, s) < 0) {
+		free(s);
 		return NULL;
+	}
 	s->refcnt = 1;
 	s->hash = hash;
 	s->n = n;
@@ -88,6 +124,8 @@ static void nhset_put(struct hub *h, struct hub_nhset *cs)
 	*pp = cs->next;
 	if (h->nh_last == cs)
 		h->nh_last = NULL;
+	h->nh_ids[cs->id] = NULL;
+	h->nh_free[h->n_nh_free++] = cs->id; /* room: one slot per id ever given */
 	free(cs);
 }
 
@@ -209,7 +247,6 @@ static unsigned active_nexthops(const struct eff_cand *c, size_t n, struct rh_ad
 
 /* ------------------------------------------------------------------ state */
 
-
 /* The RIB the state hangs off: chosen on first use, once the parts exist. */
 static struct bgp_rib *eff_rib(struct hub *h)
 {
@@ -243,7 +280,7 @@ static struct hub_eff *eff_find(struct hub *h, const struct rh_prefix *p, uint32
 
 static void eff_del(struct hub *h, const struct rh_prefix *p, struct hub_eff *e)
 {
-	nhset_put(h, e->nh);
+	nhset_put(h, nhset_of(h, e->nh));
 	memset(e, 0, sizeof(*e));
 	bgp_rib_entry_release(h->eff_rib, bgp_rib_entry_find(h->eff_rib, p));
 }
@@ -262,9 +299,14 @@ void hub_eff_fini(struct hub *h)
 
 		for (uint32_t i = 0; e != NULL && i < BGP_IPOOL_CHUNK; i++)
 			if (e[i].used)
-				nhset_put(h, e[i].nh);
+				nhset_put(h, nhset_of(h, e[i].nh));
 	}
 	bgp_ext_fini(&h->eff);
+	free(h->nh_ids);
+	free(h->nh_free);
+	h->nh_ids = NULL;
+	h->nh_free = NULL;
+	h->n_nh_ids = h->cap_nh_ids = h->n_nh_free = 0;
 	bgp_rib_free(h->eff_own);
 	h->eff_own = h->eff_rib = NULL;
 }
@@ -335,13 +377,13 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, struct hub_eff *e
 		return -ENOMEM;
 	}
 	er_count(h, e, er_carry(h, p, c, n));
-	if (!fresh && e->nh == set && e->active == (n_active > 0) && e->src == src &&
+	if (!fresh && nhset_of(h, e->nh) == set && e->active == (n_active > 0) && e->src == src &&
 	    e->why == (uint8_t)why) {
 		nhset_put(h, set);
 		return 0; /* nothing a VM would see differently */
 	}
-	nhset_put(h, e->nh);
-	e->nh = set;
+	nhset_put(h, nhset_of(h, e->nh));
+	e->nh = set != NULL ? set->id : 0;
 	e->active = n_active > 0;
 	e->src = src;
 	e->why = (uint8_t)why;
@@ -513,9 +555,11 @@ int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effec
 	out->src = (enum hub_src)e->src;
 	out->active = e->active;
 	out->why = h->whys[e->why];
-	if (e->nh != NULL) {
-		out->n_nexthops = e->nh->n;
-		memcpy(out->nexthop, e->nh->nh, e->nh->n * sizeof(e->nh->nh[0]));
+	if (e->nh != 0) {
+		const struct hub_nhset *s = nhset_of(h, e->nh);
+
+		out->n_nexthops = s->n;
+		memcpy(out->nexthop, s->nh, s->n * sizeof(s->nh[0]));
 	}
 	return 0;
 }

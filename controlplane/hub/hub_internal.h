@@ -104,6 +104,7 @@ struct hub_peer {
 /* A set of next hops, interned: every prefix with the same set shares it. */
 struct hub_nhset {
 	struct hub_nhset *next;
+	uint32_t id; /* h->nh_ids[id] */
 	uint32_t refcnt;
 	uint32_t hash;
 	unsigned n;
@@ -113,17 +114,17 @@ struct hub_nhset {
 /*
  * The effective state of one prefix (R17): what it was last reported as. Kept in an
  * extension array indexed by the prefix's entry in one RIB (h->eff_rib, whose entry the
- * state holds) rather than in a prefix table of its own: 16 bytes a prefix instead of 58.
+ * state holds) rather than in a prefix table of its own: 8 bytes a prefix instead of 58.
  */
 struct hub_eff {
-	struct hub_nhset *nh; /* NULL when none */
+	uint32_t nh; /* the set h->nh_ids[nh], 0 when none: half a pointer */
 	uint8_t src;
-	bool active;
-	bool er_counted; /* counted in er_from_rs (R16) */
 	/* When not active: h->whys[why] (0: none). An index rather than the pointer: the
 	 * reasons are a handful of constant strings. */
 	uint8_t why;
-	bool used; /* the prefix has effective state */
+	bool active : 1;
+	bool er_counted : 1; /* counted in er_from_rs (R16) */
+	bool used : 1;       /* the prefix has effective state */
 };
 
 #define HUB_MAX_WHYS 64
@@ -144,7 +145,11 @@ struct hub {
 	struct bgp_rib *eff_own;
 	struct bgp_ext eff; /* struct hub_eff by eff_rib's entry index */
 	struct hub_nhset *nhsets[HUB_NHSET_BUCKETS];
-	struct hub_nhset *nh_last;      /* the set last looked up, NULL once freed */
+	struct hub_nhset *nh_last; /* the set last looked up, NULL once freed */
+	struct hub_nhset **nh_ids; /* [0] NULL; the sets by id */
+	uint32_t n_nh_ids, cap_nh_ids;
+	uint32_t *nh_free; /* ids free for reuse */
+	uint32_t n_nh_free;
 	const char *whys[HUB_MAX_WHYS]; /* [0] NULL; the reasons of hub_eff.why */
 	unsigned n_whys;
 
