@@ -30,22 +30,28 @@ struct bgp_amap_node {
 };
 
 struct out_state {
-	const struct bgp_attrs *adv; /* advertised, NULL if not */
+	uint32_t adv; /* bgp_attrs_id() of the advertised set (a reference), 0 if none */
 	/*
-	 * The bucket of the pending change (0 if none), with OUT_FORCED in its low bit:
-	 * resend even if equal to adv (route refresh); and OUT_GATHERED while the flush has
-	 * it in a batch (an index may be queued twice in one bucket).
+	 * The id of the bucket of the pending change (0 if none) shifted by 2, with
+	 * OUT_FORCED: resend even if equal to adv (route refresh); and OUT_GATHERED while the
+	 * flush has it in a batch (an index may be queued twice in one bucket).
 	 */
-	uintptr_t pend;
+	uint32_t pend;
 };
 
-#define OUT_FORCED   ((uintptr_t)1) /* buckets are malloc()ed: the low bits are free */
-#define OUT_GATHERED ((uintptr_t)2)
-#define OUT_FLAGS    (OUT_FORCED | OUT_GATHERED)
+#define OUT_FORCED   1u
+#define OUT_GATHERED 2u
+#define OUT_SHIFT    2
 
-static inline struct out_bucket *state_bucket(const struct out_state *s)
+static inline struct out_bucket *state_bucket(const struct bgp_out_group *g,
+                                              const struct out_state *s)
 {
-	return (struct out_bucket *)(s->pend & ~OUT_FLAGS);
+	return s->pend >> OUT_SHIFT != 0 ? g->bids[s->pend >> OUT_SHIFT] : NULL;
+}
+
+static inline const struct bgp_attrs *state_adv(const struct out_state *s)
+{
+	return bgp_attrs_by_id(s->adv);
 }
 
 static inline bool state_forced(const struct out_state *s)
@@ -55,7 +61,7 @@ static inline bool state_forced(const struct out_state *s)
 
 static inline bool state_empty(const struct out_state *s)
 {
-	return s->adv == NULL && s->pend == 0;
+	return s->adv == 0 && s->pend == 0;
 }
 
 struct out_bucket {
@@ -63,6 +69,7 @@ struct out_bucket {
 	const struct bgp_attrs *attrs; /* NULL: withdrawals; else the bucket holds a reference */
 	const struct bgp_rib_peer *src;
 	enum bgp_aid aid;
+	uint32_t id;     /* g->bids[id] */
 	uint32_t *items; /* RIB entry indices, queued from pos on (some stale) */
 	size_t pos, n_items, cap;
 	size_t count;            /* entries whose state names this bucket */
@@ -261,6 +268,44 @@ static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct
 
 /* ------------------------------------------------------------------ buckets */
 
+/* Numbers b (never 0: a state's 0 means no bucket). 0 or -ENOMEM. */
+static int bucket_id(struct bgp_out_group *g, struct out_bucket *b)
+{
+	if (g->n_bfree > 0) {
+		b->id = g->bfree[--g->n_bfree];
+		g->bids[b->id] = b;
+		return 0;
+	}
+	if (g->n_bids == 0)
+		g->n_bids = 1;
+	if (g->n_bids >= g->cap_bids) {
+		uint32_t cap = g->cap_bids != 0 ? 2 * g->cap_bids : 64;
+		struct out_bucket **v;
+		uint32_t *f;
+
+		if (cap > UINT32_MAX >> OUT_SHIFT)
+			return -ENOMEM;
+		v = realloc(g->bids, cap * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		g->bids = v;
+		f = realloc(g->bfree, cap * sizeof(*f));
+		if (f == NULL)
+			return -ENOMEM;
+		g->bfree = f;
+		g->cap_bids = cap;
+	}
+	b->id = g->n_bids++;
+	g->bids[b->id] = b;
+	return 0;
+}
+
+static void bucket_id_put(struct bgp_out_group *g, struct out_bucket *b)
+{
+	g->bids[b->id] = NULL;
+	g->bfree[g->n_bfree++] = b->id; /* one slot per id given */
+}
+
 static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_attrs *attrs,
                                      const struct bgp_rib_peer *src, enum bgp_aid aid)
 {
@@ -275,7 +320,12 @@ static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_a
 	b->node.key = attrs;
 	b->node.key2 = src;
 	b->node.aux = aid;
+	if (bucket_id(g, b) < 0) {
+		free(b);
+		return NULL;
+	}
 	if (amap_add(&g->buckets, &b->node) < 0) {
+		bucket_id_put(g, b);
 		free(b);
 		return NULL;
 	}
@@ -296,6 +346,7 @@ static void bucket_free(struct bgp_out_group *g, struct out_bucket *b)
 		b->next->pprev = b->pprev;
 	else
 		g->queue_tail = b->pprev;
+	bucket_id_put(g, b);
 	bgp_attrs_unref(b->attrs);
 	free(b->items);
 	free(b);
@@ -309,7 +360,7 @@ static void bucket_compact(struct bgp_out_group *g, struct out_bucket *b)
 	for (size_t i = b->pos; i < b->n_items; i++) {
 		const struct out_state *s = bgp_ext_peek(&g->st, b->items[i]);
 
-		if (s != NULL && state_bucket(s) == b)
+		if (s != NULL && state_bucket(g, s) == b)
 			b->items[k++] = b->items[i];
 	}
 	b->pos = 0;
@@ -333,7 +384,7 @@ static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t id
 	}
 	b->items[b->n_items++] = idx;
 	b->count++;
-	s->pend = (uintptr_t)b | (s->pend & OUT_FORCED);
+	s->pend = b->id << OUT_SHIFT | (s->pend & OUT_FORCED);
 	g->pending[b->aid]++;
 	return 0;
 }
@@ -342,7 +393,7 @@ static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t id
  * goes. */
 static void bucket_del(struct bgp_out_group *g, struct out_state *s)
 {
-	struct out_bucket *b = state_bucket(s);
+	struct out_bucket *b = state_bucket(g, s);
 
 	s->pend = 0; /* no bucket, not forced */
 	g->pending[b->aid]--;
@@ -375,9 +426,9 @@ static int state_set(struct bgp_out_group *g, struct bgp_rib_entry *re, struct o
 	struct out_bucket *b;
 	int rc = 0;
 
-	if (attrs == s->adv && !state_forced(s)) {
+	if (attrs == state_adv(s) && !state_forced(s)) {
 		/* Back to what the peers have: the pending change cancels out. */
-		if (state_bucket(s) != NULL)
+		if (state_bucket(g, s) != NULL)
 			bucket_del(g, s);
 		s->pend = 0;
 		goto out;
@@ -387,9 +438,9 @@ static int state_set(struct bgp_out_group *g, struct bgp_rib_entry *re, struct o
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (state_bucket(s) == b)
+	if (state_bucket(g, s) == b)
 		return 0;
-	if (state_bucket(s) != NULL)
+	if (state_bucket(g, s) != NULL)
 		bucket_del(g, s);
 	rc = bucket_add(g, b, bgp_rib_entry_index(re), s);
 	if (rc < 0 && b->count == 0 && b->attrs != NULL)
@@ -411,7 +462,7 @@ static int group_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp
 		if (s == NULL && (s = bgp_ext_at(&g->st, bgp_rib_entry_index(re))) == NULL)
 			return -ENOMEM;
 		bgp_rib_entry_hold(re);
-	} else if (s->pend == 0 && s->adv == attrs) {
+	} else if (s->pend == 0 && state_adv(s) == attrs) {
 		return 0; /* advertised already, nothing pending */
 	}
 	return state_set(g, re, s, aid, attrs, src);
@@ -456,7 +507,7 @@ static void group_drop_states(struct bgp_out_group *g)
 		for (uint32_t i = 0; s != NULL && i < BGP_IPOOL_CHUNK; i++) {
 			if (state_empty(&s[i]))
 				continue;
-			bgp_attrs_unref(s[i].adv);
+			bgp_attrs_unref(state_adv(&s[i]));
 			bgp_rib_entry_release(
 			        g->out->rib,
 			        bgp_rib_entry_at(g->out->rib, c * BGP_IPOOL_CHUNK + i));
@@ -486,6 +537,8 @@ static void group_free(struct bgp_out_group *g)
 	cache_clear(g);
 	free(g->batch);
 	free(g->batch_idx);
+	free(g->bids);
+	free(g->bfree);
 	free(g);
 }
 
@@ -520,7 +573,7 @@ static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp
 	bgp_ext_init(&g->st, sizeof(struct out_state));
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
 		g->withdraw[aid] = calloc(1, sizeof(*g->withdraw[aid]));
-		if (g->withdraw[aid] == NULL) {
+		if (g->withdraw[aid] == NULL || bucket_id(g, g->withdraw[aid]) < 0) {
 			group_free(g);
 			goto nomem;
 		}
@@ -629,10 +682,10 @@ static int resend_cb(struct bgp_rib_entry *re, void *arg)
 	struct out_state *s = state_of(r->g, re);
 
 	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
-	if (s == NULL || s->adv == NULL || s->pend != 0)
+	if (s == NULL || s->adv == 0 || s->pend != 0)
 		return 0;
 	s->pend = OUT_FORCED;
-	return state_set(r->g, re, s, r->aid, s->adv, NULL);
+	return state_set(r->g, re, s, r->aid, state_adv(s), NULL);
 }
 
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
@@ -675,17 +728,17 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 static void commit(struct bgp_out_group *g, uint32_t idx)
 {
 	struct out_state *s = bgp_ext_peek(&g->st, idx);
-	const struct bgp_attrs *a = state_bucket(s)->attrs;
-	enum bgp_aid aid = state_bucket(s)->aid;
+	const struct bgp_attrs *a = state_bucket(g, s)->attrs;
+	enum bgp_aid aid = state_bucket(g, s)->aid;
 
-	if (a != NULL && s->adv == NULL)
+	if (a != NULL && s->adv == 0)
 		g->advertised[aid]++;
-	else if (a == NULL && s->adv != NULL)
+	else if (a == NULL && s->adv != 0)
 		g->advertised[aid]--;
-	bgp_attrs_unref(s->adv);
-	s->adv = a != NULL ? bgp_attrs_ref(a) : NULL;
+	bgp_attrs_unref(state_adv(s));
+	s->adv = bgp_attrs_id(a != NULL ? bgp_attrs_ref(a) : NULL);
 	bucket_del(g, s);
-	if (s->adv == NULL)
+	if (s->adv == 0)
 		bgp_rib_entry_release(g->out->rib, bgp_rib_entry_at(g->out->rib, idx));
 }
 
@@ -716,7 +769,7 @@ static size_t gather(struct bgp_out_group *g, struct out_bucket *b, size_t max, 
 	for (; i < b->n_items && n < max; i++) {
 		struct out_state *s = bgp_ext_peek(&g->st, b->items[i]);
 
-		if (s == NULL || state_bucket(s) != b || (s->pend & OUT_GATHERED))
+		if (s == NULL || state_bucket(g, s) != b || (s->pend & OUT_GATHERED))
 			continue;
 		s->pend |= OUT_GATHERED;
 		g->batch_idx[n] = b->items[i];
@@ -815,9 +868,9 @@ static int dump_collect(struct bgp_rib_entry *re, void *arg)
 	struct dump_ctx *d = arg;
 	const struct out_state *s = state_of(d->g, re);
 
-	if (s != NULL && s->adv != NULL && d->n < d->cap)
+	if (s != NULL && s->adv != 0 && d->n < d->cap)
 		d->items[d->n++] =
-		        (struct dump_item){.attrs = s->adv, .p = bgp_rib_entry_prefix(re)};
+		        (struct dump_item){.attrs = state_adv(s), .p = bgp_rib_entry_prefix(re)};
 	return 0;
 }
 
@@ -893,7 +946,7 @@ const struct bgp_attrs *bgp_out_group_advertised(struct bgp_out_group *g, const 
 	struct bgp_rib_entry *re = bgp_rib_entry_find(g->out->rib, p);
 	const struct out_state *s = re != NULL ? state_of(g, re) : NULL;
 
-	return s != NULL ? s->adv : NULL;
+	return s != NULL ? state_adv(s) : NULL;
 }
 
 size_t bgp_out_group_memory(const struct bgp_out_group *g)

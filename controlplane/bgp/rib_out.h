@@ -8,14 +8,14 @@
  *
  * A group keeps, per prefix, the attribute set it last advertised (or nothing), and a
  * queue of pending changes. The per-prefix state hangs off the RIB entry (an extension
- * array indexed by the entry's index, rib.h): 16 bytes a prefix, and 4 more while
- * queued, where a table of its own cost 74. Queuing a change coalesces: a prefix changed many times
- * is sent once with its latest state, and a change undone before it is sent is dropped. The queue
- * is kept in buckets, one per (attribute set, source peer, family) plus one of withdrawals per
- * family, so that a flush hands out batches of prefixes sharing one set: the caller packs each
- * batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/ finish), and can leave out the
- * member the batch was learned from. Routes sharing a set almost always share their source peer
- * (the set holds its AS path and next hop).
+ * array indexed by the entry's index, rib.h): 8 bytes a prefix (ids of the set and of
+ * the bucket), and 4 more while queued, where a table of its own cost 74. Queuing a change
+ * coalesces: a prefix changed many times is sent once with its latest state, and a change undone
+ * before it is sent is dropped. The queue is kept in buckets, one per (attribute set, source peer,
+ * family) plus one of withdrawals per family, so that a flush hands out batches of prefixes sharing
+ * one set: the caller packs each batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/
+ * finish), and can leave out the member the batch was learned from. Routes sharing a set almost
+ * always share their source peer (the set holds its AS path and next hop).
  *
  * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
  */
@@ -99,7 +99,11 @@ struct bgp_out_group {
 	 * bucket of the pending change (rib_out.c). A non-empty state holds its RIB entry.
 	 */
 	struct bgp_ext st;
-	struct bgp_amap buckets;        /* (attrs, family) -> bucket of pending prefixes */
+	struct bgp_amap buckets;  /* (attrs, family) -> bucket of pending prefixes */
+	struct out_bucket **bids; /* buckets by id, [0] NULL */
+	uint32_t n_bids, cap_bids;
+	uint32_t *bfree; /* ids free for reuse */
+	uint32_t n_bfree;
 	struct out_bucket *queue;       /* buckets in the order they were created */
 	struct out_bucket **queue_tail; /* last bucket's next */
 	struct out_bucket *withdraw[BGP_AID_MAX];
