@@ -17,6 +17,16 @@
 #endif
 #endif
 
+/* Under AddressSanitizer, a freed ipool object is poisoned until handed out again. */
+#ifdef POOL_USE_MALLOC
+#include <sanitizer/asan_interface.h>
+#define IPOOL_POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define IPOOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define IPOOL_POISON(p, n)   ((void)(p), (void)(n))
+#define IPOOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define PTABLE_MIN_SLOTS 64
 #define PTABLE_STEP      16 /* slots of the old table moved per insert or remove */
 #define POOL_CHUNK       65536
@@ -446,14 +456,36 @@ void bgp_ipool_init(struct bgp_ipool *p, size_t size)
 {
 	memset(p, 0, sizeof(*p));
 	p->size = size < sizeof(uint32_t) ? sizeof(uint32_t) : size;
+	p->per_chunk = (uint32_t)((BGP_IPOOL_ALIGN - BGP_IPOOL_HDR) / p->size);
 }
 
 void bgp_ipool_fini(struct bgp_ipool *p)
 {
-	for (uint32_t i = 0; i < p->n_chunks; i++)
-		free(p->chunks[i]);
+	for (uint32_t i = 0; i < p->n_chunks; i++) {
+		IPOOL_UNPOISON(p->chunks[i], BGP_IPOOL_ALIGN);
+		munmap(p->chunks[i], BGP_IPOOL_ALIGN);
+	}
 	free(p->chunks);
 	bgp_ipool_init(p, p->size);
+}
+
+/* A chunk aligned on its size: twice that mapped, the rest given back. */
+static uint8_t *ipool_chunk(void)
+{
+	size_t len = 2 * (size_t)BGP_IPOOL_ALIGN;
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+	size_t head;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)m + BGP_IPOOL_ALIGN - 1) & ~(uintptr_t)(BGP_IPOOL_ALIGN - 1);
+	head = a - (uintptr_t)m;
+	if (head > 0)
+		munmap(m, head);
+	if (len - head > BGP_IPOOL_ALIGN)
+		munmap((uint8_t *)a + BGP_IPOOL_ALIGN, len - head - BGP_IPOOL_ALIGN);
+	return (uint8_t *)a;
 }
 
 void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx)
@@ -463,13 +495,16 @@ void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx)
 	if (p->free_head != 0) {
 		*idx = p->free_head - 1;
 		o = bgp_ipool_at(p, *idx);
+		IPOOL_UNPOISON(o, p->size);
 		memcpy(&p->free_head, o, sizeof(uint32_t));
 		p->in_use++;
 		return o;
 	}
-	if (p->next == UINT32_MAX)
+	if (p->next >= UINT32_MAX - p->per_chunk)
 		goto nomem;
-	if (p->next / BGP_IPOOL_CHUNK == p->n_chunks) {
+	if (p->next / p->per_chunk == p->n_chunks) {
+		struct bgp_ipool_hdr *hd;
+
 		if (p->n_chunks == p->cap_chunks) {
 			uint32_t cap = p->cap_chunks != 0 ? 2 * p->cap_chunks : 16;
 			uint8_t **c = realloc(p->chunks, cap * sizeof(*c));
@@ -479,9 +514,13 @@ void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx)
 			p->chunks = c;
 			p->cap_chunks = cap;
 		}
-		p->chunks[p->n_chunks] = malloc(BGP_IPOOL_CHUNK * p->size);
+		p->chunks[p->n_chunks] = ipool_chunk();
 		if (p->chunks[p->n_chunks] == NULL)
 			goto nomem;
+		hd = (struct bgp_ipool_hdr *)(void *)p->chunks[p->n_chunks];
+		hd->chunk = p->n_chunks;
+		hd->size = (uint32_t)p->size;
+		hd->per_chunk = p->per_chunk;
 		p->n_chunks++;
 	}
 	*idx = p->next++;
@@ -495,13 +534,14 @@ nomem:
 void bgp_ipool_put(struct bgp_ipool *p, uint32_t idx)
 {
 	memcpy(bgp_ipool_at(p, idx), &p->free_head, sizeof(uint32_t));
+	IPOOL_POISON(bgp_ipool_at(p, idx), p->size);
 	p->free_head = idx + 1;
 	p->in_use--;
 }
 
 size_t bgp_ipool_memory(const struct bgp_ipool *p)
 {
-	return (size_t)p->n_chunks * BGP_IPOOL_CHUNK * p->size + p->cap_chunks * sizeof(void *);
+	return (size_t)p->n_chunks * BGP_IPOOL_ALIGN + p->cap_chunks * sizeof(void *);
 }
 
 /* ------------------------------------------------------------------ extension arrays */
@@ -522,7 +562,7 @@ void bgp_ext_fini(struct bgp_ext *x)
 
 void *bgp_ext_at(struct bgp_ext *x, uint32_t idx)
 {
-	uint32_t c = idx / BGP_IPOOL_CHUNK;
+	uint32_t c = idx / BGP_EXT_CHUNK;
 
 	if (c >= x->n_chunks) {
 		uint32_t n = x->n_chunks != 0 ? x->n_chunks : 16;
@@ -538,12 +578,12 @@ void *bgp_ext_at(struct bgp_ext *x, uint32_t idx)
 		x->n_chunks = n;
 	}
 	if (x->chunks[c] == NULL) {
-		x->chunks[c] = calloc(BGP_IPOOL_CHUNK, x->size);
+		x->chunks[c] = calloc(BGP_EXT_CHUNK, x->size);
 		if (x->chunks[c] == NULL)
 			goto nomem;
 		x->used++;
 	}
-	return x->chunks[c] + (size_t)(idx % BGP_IPOOL_CHUNK) * x->size;
+	return x->chunks[c] + (size_t)(idx % BGP_EXT_CHUNK) * x->size;
 nomem:
 	errno = ENOMEM;
 	return NULL;
@@ -551,5 +591,5 @@ nomem:
 
 size_t bgp_ext_memory(const struct bgp_ext *x)
 {
-	return (size_t)x->used * BGP_IPOOL_CHUNK * x->size + x->n_chunks * sizeof(void *);
+	return (size_t)x->used * BGP_EXT_CHUNK * x->size + x->n_chunks * sizeof(void *);
 }

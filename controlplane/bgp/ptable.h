@@ -108,18 +108,29 @@ void bgp_pool_put(struct bgp_pool *p, void *obj);
 size_t bgp_pool_memory(const struct bgp_pool *p);
 
 /*
- * A pool that numbers its objects: each has a 32-bit index, stable for its lifetime, and
- * bgp_ipool_at() maps the index back. Other layers keep per-object state in extension
- * arrays (below) indexed by it, instead of a table of their own keyed by the prefix: on
- * a million prefixes that is a few bytes a prefix instead of a node, a copy of the prefix
- * and a hash slot. Objects come from chunks of BGP_IPOOL_CHUNK; freed ones are reused
- * first (linked through their first 4 bytes), so that indices stay dense.
+ * A pool that numbers its objects: each has a 32-bit index, stable for its lifetime, that
+ * bgp_ipool_index() computes from the object's address and bgp_ipool_at() maps back.
+ * Other layers keep per-object state in extension arrays (below) indexed by it, instead
+ * of a table of their own keyed by the prefix: on a million prefixes that is a few bytes
+ * a prefix instead of a node, a copy of the prefix and a hash slot. The index is not
+ * stored in the object: chunks are BGP_IPOOL_ALIGN bytes, aligned on their size, and
+ * start with a header giving their number (4 bytes less in each RIB entry made it 32
+ * bytes instead of 40). Freed objects are reused first (linked through their first 4
+ * bytes), so that indices stay dense.
  */
-#define BGP_IPOOL_CHUNK 1024u
+#define BGP_IPOOL_ALIGN (64u << 10)
+#define BGP_IPOOL_HDR   64u
+
+struct bgp_ipool_hdr {
+	uint32_t chunk;     /* its number in the pool */
+	uint32_t size;      /* object size */
+	uint32_t per_chunk; /* objects in a chunk */
+};
 
 struct bgp_ipool {
-	size_t size;       /* object size, at least 4 */
-	uint8_t **chunks;  /* chunk i holds indices [i * CHUNK, (i + 1) * CHUNK) */
+	size_t size;        /* object size, at least 4 */
+	uint32_t per_chunk; /* (BGP_IPOOL_ALIGN - BGP_IPOOL_HDR) / size */
+	uint8_t **chunks;
 	uint32_t n_chunks; /* allocated */
 	uint32_t cap_chunks;
 	uint32_t next;      /* never-used index after the last one handed out */
@@ -134,15 +145,27 @@ void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx);
 void bgp_ipool_put(struct bgp_ipool *p, uint32_t idx);
 static inline void *bgp_ipool_at(const struct bgp_ipool *p, uint32_t idx)
 {
-	return p->chunks[idx / BGP_IPOOL_CHUNK] + (size_t)(idx % BGP_IPOOL_CHUNK) * p->size;
+	return p->chunks[idx / p->per_chunk] + BGP_IPOOL_HDR +
+	       (size_t)(idx % p->per_chunk) * p->size;
+}
+/* The index of an object of any ipool. */
+static inline uint32_t bgp_ipool_index(const void *obj)
+{
+	uintptr_t base = (uintptr_t)obj & ~(uintptr_t)(BGP_IPOOL_ALIGN - 1);
+	const struct bgp_ipool_hdr *hd = (const struct bgp_ipool_hdr *)base;
+
+	return hd->chunk * hd->per_chunk +
+	       (uint32_t)(((uintptr_t)obj - base - BGP_IPOOL_HDR) / hd->size);
 }
 size_t bgp_ipool_memory(const struct bgp_ipool *p);
 
 /*
  * An extension array: elements of one size indexed by an ipool index, allocated zeroed a
- * chunk (BGP_IPOOL_CHUNK elements) at a time when first written, so that a layer that
+ * chunk (BGP_EXT_CHUNK elements) at a time when first written, so that a layer that
  * never stores anything for a range of indices costs nothing there.
  */
+#define BGP_EXT_CHUNK 1024u
+
 struct bgp_ext {
 	size_t size;
 	uint8_t **chunks;
@@ -155,11 +178,11 @@ void bgp_ext_fini(struct bgp_ext *x);
 /* The element at idx, NULL when its chunk was never written (the element is zero). */
 static inline void *bgp_ext_peek(const struct bgp_ext *x, uint32_t idx)
 {
-	uint32_t c = idx / BGP_IPOOL_CHUNK;
+	uint32_t c = idx / BGP_EXT_CHUNK;
 
 	if (c >= x->n_chunks || x->chunks[c] == NULL)
 		return NULL;
-	return x->chunks[c] + (size_t)(idx % BGP_IPOOL_CHUNK) * x->size;
+	return x->chunks[c] + (size_t)(idx % BGP_EXT_CHUNK) * x->size;
 }
 /* The element at idx, its chunk allocated if needed; NULL and errno = ENOMEM. */
 void *bgp_ext_at(struct bgp_ext *x, uint32_t idx);

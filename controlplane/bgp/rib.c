@@ -162,15 +162,42 @@ static void entry_unlink_path(struct bgp_rib_entry *e, struct bgp_path *p)
 static void entry_free(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
 {
 	bgp_ptable_remove(&rib->table[af], &e->node);
-	bgp_ipool_put(&rib->entries, e->idx);
+	bgp_ipool_put(&rib->entries, bgp_ipool_index(e));
 }
 
-/* After e lost a path: frees it when it has no path left and nobody holds it. */
+static bool entry_held(const struct bgp_rib *rib, const struct bgp_rib_entry *e)
+{
+	for (unsigned i = 0; i < rib->n_holders; i++)
+		if (rib->holders[i].fn(e, rib->holders[i].arg))
+			return true;
+	return false;
+}
+
+int bgp_rib_add_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg)
+{
+	if (rib->n_holders == BGP_RIB_MAX_HOLDERS)
+		return -ENOSPC;
+	rib->holders[rib->n_holders].fn = fn;
+	rib->holders[rib->n_holders].arg = arg;
+	rib->n_holders++;
+	return 0;
+}
+
+void bgp_rib_del_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < rib->n_holders; i++)
+		if (rib->holders[i].fn == fn && rib->holders[i].arg == arg) {
+			rib->holders[i] = rib->holders[--rib->n_holders];
+			return;
+		}
+}
+
+/* After e lost its last path: frees it unless a holder holds it. */
 static void entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
 {
 	if (e->paths != NULL)
 		return;
-	if (e->holds == 0)
+	if (!entry_held(rib, e))
 		entry_free(rib, e, af);
 	else
 		rib->n_empty[af]++;
@@ -180,19 +207,22 @@ void bgp_rib_entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e)
 {
 	int af = family_index(e->node.prefix.family);
 
-	if (--e->holds > 0 || e->paths != NULL)
+	/* The entry being settled is decided on once the change is reported. */
+	if (e->paths != NULL || e == rib->settling || entry_held(rib, e))
 		return;
 	rib->n_empty[af]--;
 	entry_free(rib, e, af);
 }
 
+/* The entry of p, created (*created) without paths if there is none. */
 static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct rh_prefix *p,
-                                       uint32_t h)
+                                       uint32_t h, bool *created)
 {
 	struct bgp_pnode *n = bgp_ptable_lookup(&rib->table[af], p, h);
 	struct bgp_rib_entry *e;
 	uint32_t idx;
 
+	*created = n == NULL;
 	if (n != NULL)
 		return container_of(n, struct bgp_rib_entry, node);
 	e = bgp_ipool_get(&rib->entries, &idx);
@@ -201,8 +231,6 @@ static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct
 	e->node.hash = h;
 	e->node.prefix = *p;
 	e->paths = NULL;
-	e->idx = idx;
-	e->holds = 0;
 	if (bgp_ptable_insert(&rib->table[af], &e->node) < 0) {
 		bgp_ipool_put(&rib->entries, idx);
 		errno = ENOMEM;
@@ -235,12 +263,15 @@ static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 	int af = family_index(p->family);
 	struct bgp_rib_entry *e;
 	struct bgp_path *path, *old_best;
+	bool created, held;
 
 	if (af < 0)
 		return -EAFNOSUPPORT;
-	e = entry_get(rib, af, p, h);
+	e = entry_get(rib, af, p, h, &created);
 	if (e == NULL)
 		return -ENOMEM;
+	/* An entry without paths that was there already is one a holder keeps. */
+	held = !created && e->paths == NULL;
 	path = bgp_rib_path_find(e, peer, path_id);
 	if (path != NULL) {
 		path->flags &= ~(uint32_t)BGP_PATH_STALE;
@@ -250,11 +281,11 @@ static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 	}
 	path = bgp_pool_get(&rib->paths);
 	if (path == NULL) {
-		if (e->paths == NULL && e->holds == 0)
+		if (e->paths == NULL && !held)
 			entry_free(rib, e, af);
 		return -ENOMEM;
 	}
-	if (e->paths == NULL && e->holds > 0)
+	if (e->paths == NULL && held)
 		rib->n_empty[af]--; /* a held entry without paths gets one again */
 	old_best = bgp_rib_entry_best(e);
 	path->attrs = bgp_attrs_ref(attrs);
@@ -364,9 +395,9 @@ static void path_remove(struct bgp_rib *rib, struct bgp_rib_entry *e, struct bgp
 	/* p stays readable through the callback as the old best; e stays too, whatever
 	 * holds the callback drops. */
 	p->flags &= ~(uint32_t)(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
-	e->holds++;
+	rib->settling = e;
 	settle(rib, e, old_best, old_best != NULL ? old_best->attrs : NULL, p, was_mp);
-	e->holds--;
+	rib->settling = NULL;
 	bgp_attrs_unref(p->attrs);
 	bgp_pool_put(&rib->paths, p);
 	entry_release(rib, e, af);
@@ -600,14 +631,15 @@ struct bgp_rib_entry *bgp_rib_entry_get(struct bgp_rib *rib, const struct rh_pre
 {
 	int af = family_index(p->family);
 	struct bgp_rib_entry *e;
+	bool created;
 
 	if (af < 0) {
 		errno = EAFNOSUPPORT;
 		return NULL;
 	}
-	e = entry_get(rib, af, p, bgp_prefix_hash(p));
-	if (e != NULL && e->paths == NULL && e->holds == 0)
-		rib->n_empty[af]++; /* new: counted as held, which the caller does at once */
+	e = entry_get(rib, af, p, bgp_prefix_hash(p), &created);
+	if (e != NULL && created)
+		rib->n_empty[af]++; /* new: counted as held, which the caller is about to */
 	return e;
 }
 

@@ -83,8 +83,6 @@ struct bgp_path {
 struct bgp_rib_entry {
 	struct bgp_pnode node;  /* node.prefix is the prefix */
 	struct bgp_path *paths; /* sorted by the decision process, best first */
-	uint32_t idx;           /* bgp_rib_entry_index() */
-	uint32_t holds;         /* bgp_rib_entry_hold() */
 };
 
 /*
@@ -92,13 +90,20 @@ struct bgp_rib_entry {
  * effective routes) keep their per-prefix state in extension arrays (ptable.h) indexed
  * by the entry's index rather than in tables of their own. State that outlives the
  * prefix's last path (a withdrawal not yet sent) holds the entry: an entry without paths
- * stays while held. Such an entry is invisible to bgp_rib_lookup(), bgp_rib_walk() and
- * the counts; bgp_rib_entry_find() and bgp_rib_walk_all() see it.
+ * stays while one of the RIB's holders (bgp_rib_add_holder()) says it holds it. Such an
+ * entry is invisible to bgp_rib_lookup(), bgp_rib_walk() and the counts;
+ * bgp_rib_entry_find() and bgp_rib_walk_all() see it. (A holder is asked rather than a
+ * count kept in the entry: with its index computed from its address, the entry is 32
+ * bytes instead of 40.)
  */
 static inline uint32_t bgp_rib_entry_index(const struct bgp_rib_entry *e)
 {
-	return e->idx;
+	return bgp_ipool_index(e);
 }
+
+/* Whether the holder keeps state for e (e has no paths). */
+typedef bool (*bgp_rib_holder_fn)(const struct bgp_rib_entry *e, void *arg);
+#define BGP_RIB_MAX_HOLDERS 4
 
 static inline const struct rh_prefix *bgp_rib_entry_prefix(const struct bgp_rib_entry *e)
 {
@@ -144,6 +149,12 @@ struct bgp_rib {
 	struct bgp_pool paths;
 	size_t n_paths;
 	size_t n_empty[2]; /* held entries without paths, per family */
+	struct {
+		bgp_rib_holder_fn fn;
+		void *arg;
+	} holders[BGP_RIB_MAX_HOLDERS];
+	unsigned n_holders;
+	struct bgp_rib_entry *settling; /* the entry whose change is being reported */
 };
 
 /* Fills the fields of a peer the owner sets, and clears the rest. */
@@ -198,19 +209,19 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p);
 /* The entry of prefix p, with or without paths, or NULL. */
 struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p);
-/* The entry of p, created without paths if there is none (the caller holds it at once). */
+/* Registers a holder (0, or -ENOSPC past BGP_RIB_MAX_HOLDERS); removes one. */
+int bgp_rib_add_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg);
+void bgp_rib_del_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg);
+/* The entry of p, created without paths if there is none (the caller's state for it must
+ * exist before it calls bgp_rib_entry_release()). */
 struct bgp_rib_entry *bgp_rib_entry_get(struct bgp_rib *rib, const struct rh_prefix *p);
 /* The entry with index idx (one that exists). */
 static inline struct bgp_rib_entry *bgp_rib_entry_at(const struct bgp_rib *rib, uint32_t idx)
 {
 	return (struct bgp_rib_entry *)bgp_ipool_at(&rib->entries, idx);
 }
-/* Keeps e while it has no paths; every hold is released once. */
-static inline void bgp_rib_entry_hold(struct bgp_rib_entry *e)
-{
-	e->holds++;
-}
-/* Drops a hold; the last one frees an entry without paths (allowed inside a walk on e). */
+/* A holder dropped its state for e: frees e if it has no paths and no holder holds it
+ * (allowed inside a walk on e). */
 void bgp_rib_entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e);
 
 /* The path (peer, path_id) of an entry, or NULL. */

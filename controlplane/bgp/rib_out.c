@@ -461,7 +461,6 @@ static int group_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp
 			return 0; /* never advertised, nothing to withdraw */
 		if (s == NULL && (s = bgp_ext_at(&g->st, bgp_rib_entry_index(re))) == NULL)
 			return -ENOMEM;
-		bgp_rib_entry_hold(re);
 	} else if (s->pend == 0 && state_adv(s) == attrs) {
 		return 0; /* advertised already, nothing pending */
 	}
@@ -486,11 +485,27 @@ static int group_export(struct bgp_out_group *g, struct bgp_rib_entry *e)
 
 /* ------------------------------------------------------------------ groups */
 
+/* The RIB's holder: an entry stays while a group has state for it. */
+static bool out_holds(const struct bgp_rib_entry *e, void *arg)
+{
+	const struct bgp_rib_out *out = arg;
+	uint32_t idx = bgp_rib_entry_index(e);
+
+	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next) {
+		const struct out_state *s = bgp_ext_peek(&g->st, idx);
+
+		if (s != NULL && !state_empty(s))
+			return true;
+	}
+	return false;
+}
+
 struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
 {
 	struct bgp_rib_out *out = calloc(1, sizeof(*out));
 
-	if (out == NULL) {
+	if (out == NULL || bgp_rib_add_holder(rib, out_holds, out) < 0) {
+		free(out);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -504,14 +519,13 @@ static void group_drop_states(struct bgp_out_group *g)
 	for (uint32_t c = 0; c < g->st.n_chunks; c++) {
 		struct out_state *s = (struct out_state *)(void *)g->st.chunks[c];
 
-		for (uint32_t i = 0; s != NULL && i < BGP_IPOOL_CHUNK; i++) {
+		for (uint32_t i = 0; s != NULL && i < BGP_EXT_CHUNK; i++) {
 			if (state_empty(&s[i]))
 				continue;
 			bgp_attrs_unref(state_adv(&s[i]));
-			bgp_rib_entry_release(
-			        g->out->rib,
-			        bgp_rib_entry_at(g->out->rib, c * BGP_IPOOL_CHUNK + i));
 			s[i] = (struct out_state){0};
+			bgp_rib_entry_release(g->out->rib,
+			                      bgp_rib_entry_at(g->out->rib, c * BGP_EXT_CHUNK + i));
 		}
 	}
 	bgp_ext_fini(&g->st);
@@ -552,6 +566,7 @@ void bgp_rib_out_free(struct bgp_rib_out *out)
 		out->groups = g->next;
 		group_free(g);
 	}
+	bgp_rib_del_holder(out->rib, out_holds, out);
 	free(out);
 }
 

@@ -248,15 +248,28 @@ static unsigned active_nexthops(const struct eff_cand *c, size_t n, struct rh_ad
 /* ------------------------------------------------------------------ state */
 
 /* The RIB the state hangs off: chosen on first use, once the parts exist. */
+static bool eff_holds(const struct bgp_rib_entry *re, void *arg)
+{
+	const struct hub *h = arg;
+	const struct hub_eff *e = bgp_ext_peek(&h->eff, bgp_rib_entry_index(re));
+
+	return e != NULL && e->used;
+}
+
 static struct bgp_rib *eff_rib(struct hub *h)
 {
+	struct bgp_rib *rib = NULL;
+
 	if (h->eff_rib != NULL)
 		return h->eff_rib;
-	for (unsigned i = 0; i < HUB_PART_MAX; i++)
+	for (unsigned i = 0; i < HUB_PART_MAX && rib == NULL; i++)
 		if (h->part[i].present)
-			return h->eff_rib = h->part[i].rib;
-	h->eff_own = bgp_rib_new(NULL, NULL, NULL);
-	return h->eff_rib = h->eff_own;
+			rib = h->part[i].rib;
+	if (rib == NULL)
+		rib = h->eff_own = bgp_rib_new(NULL, NULL, NULL);
+	if (rib == NULL || bgp_rib_add_holder(rib, eff_holds, h) < 0)
+		return NULL;
+	return h->eff_rib = rib;
 }
 
 static struct hub_eff *eff_state(struct hub *h, const struct bgp_rib_entry *re)
@@ -297,7 +310,7 @@ void hub_eff_fini(struct hub *h)
 	for (uint32_t c = 0; c < h->eff.n_chunks; c++) {
 		struct hub_eff *e = (struct hub_eff *)(void *)h->eff.chunks[c];
 
-		for (uint32_t i = 0; e != NULL && i < BGP_IPOOL_CHUNK; i++)
+		for (uint32_t i = 0; e != NULL && i < BGP_EXT_CHUNK; i++)
 			if (e[i].used)
 				nhset_put(h, nhset_of(h, e[i].nh));
 	}
@@ -325,7 +338,6 @@ static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p)
 
 	if (re == NULL)
 		return NULL;
-	bgp_rib_entry_hold(re);
 	e = bgp_ext_at(&h->eff, bgp_rib_entry_index(re));
 	if (e == NULL) {
 		bgp_rib_entry_release(rib, re);
