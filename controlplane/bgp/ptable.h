@@ -50,13 +50,29 @@ struct bgp_pslot {
 	uint32_t hash;
 } __attribute__((packed));
 
+/*
+ * The slot of an indexed table (bgp_ptable_init_indexed()): the node named by its ipool
+ * index + 1 (0 empty, UINT32_MAX a tombstone), 8 bytes instead of 12: at a million
+ * prefixes, 6 to 8 MB less, and a third less to allocate and move at each resize (when
+ * both arrays are held at once).
+ */
+struct bgp_islot {
+	uint32_t ref;
+	uint32_t hash;
+};
+
+struct bgp_ipool;
+
 struct bgp_ptable {
-	struct bgp_pslot *s[2]; /* s[0]: the table; s[1]: the one being filled while resizing */
-	size_t n[2];            /* slot counts; n[1] = 0 when not resizing */
-	size_t used[2];         /* slots not empty: nodes and tombstones */
-	size_t moved;           /* slots of s[0] below this index have been moved to s[1] */
-	size_t count;           /* nodes */
-	unsigned walking;       /* walks in progress: resizing pauses */
+	void *s[2]; /* s[0]: the table; s[1]: the one being filled while resizing */
+	size_t ssz; /* slot size: struct bgp_pslot, or struct bgp_islot when indexed */
+	const struct bgp_ipool *pool; /* indexed: the nodes' pool, else NULL */
+	size_t node_off;              /* indexed: offset of the node in its pool object */
+	size_t n[2];                  /* slot counts; n[1] = 0 when not resizing */
+	size_t used[2];               /* slots not empty: nodes and tombstones */
+	size_t moved;                 /* slots of s[0] below this index have been moved to s[1] */
+	size_t count;                 /* nodes */
+	unsigned walking;             /* walks in progress: resizing pauses */
 };
 
 /* Hash of a normalised prefix (family, length, bytes). */
@@ -64,6 +80,8 @@ uint32_t bgp_prefix_hash(const struct rh_prefix *p);
 
 /* An empty table (allocates nothing until the first insert). */
 void bgp_ptable_init(struct bgp_ptable *t);
+/* An empty table whose nodes all live in objects of pool, at node_off in them. */
+void bgp_ptable_init_indexed(struct bgp_ptable *t, const struct bgp_ipool *pool, size_t node_off);
 /* Frees the slots; the nodes belong to the caller. */
 void bgp_ptable_fini(struct bgp_ptable *t);
 /* The node holding p (hash = bgp_prefix_hash(p)), or NULL. */

@@ -53,9 +53,10 @@ struct bgp_rib *bgp_rib_new(const struct bgp_decision_cfg *cfg, bgp_rib_change_c
 		bgp_decision_defaults(&rib->cfg);
 	rib->change_cb = cb;
 	rib->change_arg = arg;
-	for (unsigned i = 0; i < 2; i++)
-		bgp_ptable_init(&rib->table[i]);
 	bgp_ipool_init(&rib->entries, sizeof(struct bgp_rib_entry));
+	for (unsigned i = 0; i < 2; i++)
+		bgp_ptable_init_indexed(&rib->table[i], &rib->entries,
+		                        offsetof(struct bgp_rib_entry, node));
 	bgp_pool_init(&rib->paths, sizeof(struct bgp_path));
 	return rib;
 }
