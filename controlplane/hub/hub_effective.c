@@ -50,6 +50,8 @@ static int nhset_id(struct hub *h, struct hub_nhset *s)
 	}
 	if (h->n_nh_ids == 0)
 		h->n_nh_ids = 1; /* [0] stands for no set */
+	if (h->n_nh_ids > HUB_MAX_NHSETS)
+		return -ENOMEM;
 	if (h->n_nh_ids >= h->cap_nh_ids) {
 		uint32_t cap = h->cap_nh_ids != 0 ? 2 * h->cap_nh_ids : 64;
 		struct hub_nhset **v = realloc(h->nh_ids, cap * sizeof(*v));
@@ -213,7 +215,7 @@ static bool er_carry(const struct hub *h, const struct rh_prefix *p, const struc
 
 static void er_count(struct hub *h, struct hub_eff *e, bool carry)
 {
-	if (e->er_counted == carry)
+	if ((bool)e->er_counted == carry)
 		return;
 	e->er_counted = carry;
 	h->er_from_rs += carry ? 1 : (size_t)-1;
@@ -389,16 +391,16 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, struct hub_eff *e
 		return -ENOMEM;
 	}
 	er_count(h, e, er_carry(h, p, c, n));
-	if (!fresh && nhset_of(h, e->nh) == set && e->active == (n_active > 0) && e->src == src &&
-	    e->why == (uint8_t)why) {
+	if (!fresh && nhset_of(h, e->nh) == set && (bool)e->active == (n_active > 0) &&
+	    e->src == src && e->why == (unsigned)why) {
 		nhset_put(h, set);
 		return 0; /* nothing a VM would see differently */
 	}
 	nhset_put(h, nhset_of(h, e->nh));
 	e->nh = set != NULL ? set->id : 0;
 	e->active = n_active > 0;
-	e->src = src;
-	e->why = (uint8_t)why;
+	e->src = src & 7u;
+	e->why = (unsigned)why & 63u;
 	report(h, p);
 	return 0;
 }
