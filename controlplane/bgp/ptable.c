@@ -685,6 +685,15 @@ nomem:
 	return NULL;
 }
 
+void bgp_ext_drop(struct bgp_ext *x, uint32_t c)
+{
+	if (c >= x->n_chunks || x->chunks[c] == NULL)
+		return;
+	free(x->chunks[c]);
+	x->chunks[c] = NULL;
+	x->used--;
+}
+
 size_t bgp_ext_memory(const struct bgp_ext *x)
 {
 	return (size_t)x->used * BGP_EXT_CHUNK * x->size + x->n_chunks * sizeof(void *);

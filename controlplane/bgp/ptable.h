@@ -204,6 +204,8 @@ static inline void *bgp_ext_peek(const struct bgp_ext *x, uint32_t idx)
 }
 /* The element at idx, its chunk allocated if needed; NULL and errno = ENOMEM. */
 void *bgp_ext_at(struct bgp_ext *x, uint32_t idx);
+/* Frees chunk c (its elements read as zero again). */
+void bgp_ext_drop(struct bgp_ext *x, uint32_t c);
 size_t bgp_ext_memory(const struct bgp_ext *x);
 
 #endif

@@ -29,39 +29,96 @@ struct bgp_amap_node {
 	uint32_t aux;
 };
 
-struct out_state {
-	uint32_t adv; /* bgp_attrs_id() of the advertised set (a reference), 0 if none */
-	/*
-	 * The id of the bucket of the pending change (0 if none) shifted by 2, with
-	 * OUT_FORCED: resend even if equal to adv (route refresh); and OUT_GATHERED while the
-	 * flush has it in a batch (an index may be queued twice in one bucket).
-	 */
-	uint32_t pend;
-};
-
+/*
+ * A group's state for RIB entry x is two words in two extension arrays: g->st[x], the
+ * bgp_attrs_id() of the advertised set (a reference), 0 if none; and g->pe[x], the id of
+ * the bucket of the pending change (0 if none) shifted by 2, with OUT_FORCED: resend even
+ * if equal to what was advertised (route refresh); and OUT_GATHERED while the flush has
+ * it in a batch (an index may be queued twice in one bucket). A chunk of g->pe goes back
+ * once nothing in it is pending: changes are queued and flushed in waves of neighbouring
+ * entries, so that the pending words cost little beyond the queue itself.
+ */
 #define OUT_FORCED   1u
 #define OUT_GATHERED 2u
 #define OUT_SHIFT    2
 
-static inline struct out_bucket *state_bucket(const struct bgp_out_group *g,
-                                              const struct out_state *s)
+static inline uint32_t adv_id(const struct bgp_out_group *g, uint32_t x)
 {
-	return s->pend >> OUT_SHIFT != 0 ? g->bids[s->pend >> OUT_SHIFT] : NULL;
+	const uint32_t *w = bgp_ext_peek(&g->st, x);
+
+	return w != NULL ? *w : 0;
 }
 
-static inline const struct bgp_attrs *state_adv(const struct out_state *s)
+static inline uint32_t pend_of(const struct bgp_out_group *g, uint32_t x)
 {
-	return bgp_attrs_by_id(s->adv);
+	const uint32_t *w = bgp_ext_peek(&g->pe, x);
+
+	return w != NULL ? *w : 0;
 }
 
-static inline bool state_forced(const struct out_state *s)
+static inline struct out_bucket *state_bucket(const struct bgp_out_group *g, uint32_t x)
 {
-	return (s->pend & OUT_FORCED) != 0;
+	uint32_t p = pend_of(g, x);
+
+	return p >> OUT_SHIFT != 0 ? g->bids[p >> OUT_SHIFT] : NULL;
 }
 
-static inline bool state_empty(const struct out_state *s)
+static inline const struct bgp_attrs *state_adv(const struct bgp_out_group *g, uint32_t x)
 {
-	return s->adv == 0 && s->pend == 0;
+	return bgp_attrs_by_id(adv_id(g, x));
+}
+
+static inline bool state_forced(const struct bgp_out_group *g, uint32_t x)
+{
+	return (pend_of(g, x) & OUT_FORCED) != 0;
+}
+
+static inline bool state_empty(const struct bgp_out_group *g, uint32_t x)
+{
+	return adv_id(g, x) == 0 && pend_of(g, x) == 0;
+}
+
+/* Sets g->st[x]; 0 or -ENOMEM. */
+static int adv_set(struct bgp_out_group *g, uint32_t x, uint32_t id)
+{
+	uint32_t *w = id != 0 ? bgp_ext_at(&g->st, x) : bgp_ext_peek(&g->st, x);
+
+	if (w == NULL)
+		return id != 0 ? -ENOMEM : 0;
+	*w = id;
+	return 0;
+}
+
+/* Sets g->pe[x], counting the pending words of each chunk; 0 or -ENOMEM. */
+static int pend_set(struct bgp_out_group *g, uint32_t x, uint32_t v)
+{
+	uint32_t c = x / BGP_EXT_CHUNK, old = pend_of(g, x);
+	uint32_t *w;
+
+	if (old == 0 && v == 0)
+		return 0;
+	if (c >= g->n_pe_live) {
+		uint32_t n = g->n_pe_live != 0 ? g->n_pe_live : 16;
+		uint32_t *l;
+
+		while (n <= c)
+			n *= 2;
+		l = realloc(g->pe_live, n * sizeof(*l));
+		if (l == NULL)
+			return -ENOMEM;
+		memset(l + g->n_pe_live, 0, (n - g->n_pe_live) * sizeof(*l));
+		g->pe_live = l;
+		g->n_pe_live = n;
+	}
+	w = bgp_ext_at(&g->pe, x);
+	if (w == NULL)
+		return -ENOMEM;
+	*w = v;
+	if (old == 0)
+		g->pe_live[c]++;
+	else if (v == 0 && --g->pe_live[c] == 0)
+		bgp_ext_drop(&g->pe, c);
+	return 0;
 }
 
 struct out_bucket {
@@ -358,17 +415,14 @@ static void bucket_compact(struct bgp_out_group *g, struct out_bucket *b)
 	size_t k = 0;
 
 	for (size_t i = b->pos; i < b->n_items; i++) {
-		const struct out_state *s = bgp_ext_peek(&g->st, b->items[i]);
-
-		if (s != NULL && state_bucket(g, s) == b)
+		if (state_bucket(g, b->items[i]) == b)
 			b->items[k++] = b->items[i];
 	}
 	b->pos = 0;
 	b->n_items = k;
 }
 
-static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t idx,
-                      struct out_state *s)
+static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t idx)
 {
 	/* Amortised: stale indices never outnumber live ones by much. */
 	if (b->n_items - b->pos > 2 * b->count + 64)
@@ -382,20 +436,21 @@ static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t id
 		b->items = v;
 		b->cap = cap;
 	}
+	if (pend_set(g, idx, b->id << OUT_SHIFT | (pend_of(g, idx) & OUT_FORCED)) < 0)
+		return -ENOMEM;
 	b->items[b->n_items++] = idx;
 	b->count++;
-	s->pend = b->id << OUT_SHIFT | (s->pend & OUT_FORCED);
 	g->pending[b->aid]++;
 	return 0;
 }
 
 /* Takes s out of its bucket (its index stays, stale); an announcement bucket left empty
  * goes. */
-static void bucket_del(struct bgp_out_group *g, struct out_state *s)
+static void bucket_del(struct bgp_out_group *g, uint32_t x)
 {
-	struct out_bucket *b = state_bucket(g, s);
+	struct out_bucket *b = state_bucket(g, x);
 
-	s->pend = 0; /* no bucket, not forced */
+	pend_set(g, x, 0); /* no bucket, not forced */
 	g->pending[b->aid]--;
 	if (--b->count > 0)
 		return;
@@ -409,44 +464,39 @@ static void bucket_del(struct bgp_out_group *g, struct out_state *s)
 
 /* ------------------------------------------------------------------ entries */
 
-static struct out_state *state_of(struct bgp_out_group *g, const struct bgp_rib_entry *re)
-{
-	return bgp_ext_peek(&g->st, bgp_rib_entry_index(re));
-}
-
 /*
- * Records that re (state s, not empty: it holds re) should now be advertised with attrs
+ * Records that re (state x, not empty: it holds re) should now be advertised with attrs
  * (NULL: not advertised), learned from src (NULL: unknown), coalescing with what is
- * pending and what was sent. s left empty releases re.
+ * pending and what was sent. A state left empty releases re.
  */
-static int state_set(struct bgp_out_group *g, struct bgp_rib_entry *re, struct out_state *s,
-                     enum bgp_aid aid, const struct bgp_attrs *attrs,
-                     const struct bgp_rib_peer *src)
+static int state_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp_aid aid,
+                     const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
 {
+	uint32_t x = bgp_rib_entry_index(re);
 	struct out_bucket *b;
 	int rc = 0;
 
-	if (attrs == state_adv(s) && !state_forced(s)) {
+	if (attrs == state_adv(g, x) && !state_forced(g, x)) {
 		/* Back to what the peers have: the pending change cancels out. */
-		if (state_bucket(g, s) != NULL)
-			bucket_del(g, s);
-		s->pend = 0;
+		if (state_bucket(g, x) != NULL)
+			bucket_del(g, x);
+		pend_set(g, x, 0);
 		goto out;
 	}
 	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
-	if (b == NULL) {
+	if (b == NULL || (attrs != NULL && bgp_ext_at(&g->st, x) == NULL)) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (state_bucket(g, s) == b)
+	if (state_bucket(g, x) == b)
 		return 0;
-	if (state_bucket(g, s) != NULL)
-		bucket_del(g, s);
-	rc = bucket_add(g, b, bgp_rib_entry_index(re), s);
+	if (state_bucket(g, x) != NULL)
+		bucket_del(g, x);
+	rc = bucket_add(g, b, x);
 	if (rc < 0 && b->count == 0 && b->attrs != NULL)
 		bucket_free(g, b);
 out:
-	if (state_empty(s))
+	if (state_empty(g, x))
 		bgp_rib_entry_release(g->out->rib, re);
 	return rc;
 }
@@ -454,17 +504,15 @@ out:
 static int group_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp_aid aid,
                      const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
 {
-	struct out_state *s = state_of(g, re);
+	uint32_t x = bgp_rib_entry_index(re);
 
-	if (s == NULL || state_empty(s)) {
+	if (state_empty(g, x)) {
 		if (attrs == NULL)
 			return 0; /* never advertised, nothing to withdraw */
-		if (s == NULL && (s = bgp_ext_at(&g->st, bgp_rib_entry_index(re))) == NULL)
-			return -ENOMEM;
-	} else if (s->pend == 0 && state_adv(s) == attrs) {
+	} else if (pend_of(g, x) == 0 && state_adv(g, x) == attrs) {
 		return 0; /* advertised already, nothing pending */
 	}
-	return state_set(g, re, s, aid, attrs, src);
+	return state_set(g, re, aid, attrs, src);
 }
 
 static int group_export(struct bgp_out_group *g, struct bgp_rib_entry *e)
@@ -492,9 +540,7 @@ static bool out_holds(const struct bgp_rib_entry *e, void *arg)
 	uint32_t idx = bgp_rib_entry_index(e);
 
 	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next) {
-		const struct out_state *s = bgp_ext_peek(&g->st, idx);
-
-		if (s != NULL && !state_empty(s))
+		if (!state_empty(g, idx))
 			return true;
 	}
 	return false;
@@ -516,19 +562,28 @@ struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
 /* Drops every state: the sets' references and the holds on the RIB entries. */
 static void group_drop_states(struct bgp_out_group *g)
 {
-	for (uint32_t c = 0; c < g->st.n_chunks; c++) {
-		struct out_state *s = (struct out_state *)(void *)g->st.chunks[c];
+	/* Every state has an advertised set or a pending word: both arrays are walked. */
+	for (unsigned k = 0; k < 2; k++) {
+		struct bgp_ext *a = k == 0 ? &g->st : &g->pe;
 
-		for (uint32_t i = 0; s != NULL && i < BGP_EXT_CHUNK; i++) {
-			if (state_empty(&s[i]))
-				continue;
-			bgp_attrs_unref(state_adv(&s[i]));
-			s[i] = (struct out_state){0};
-			bgp_rib_entry_release(g->out->rib,
-			                      bgp_rib_entry_at(g->out->rib, c * BGP_EXT_CHUNK + i));
-		}
+		for (uint32_t c = 0; c < a->n_chunks; c++)
+			for (uint32_t i = 0; a->chunks[c] != NULL && i < BGP_EXT_CHUNK; i++) {
+				uint32_t x = c * BGP_EXT_CHUNK + i;
+
+				if (state_empty(g, x))
+					continue;
+				bgp_attrs_unref(state_adv(g, x));
+				adv_set(g, x, 0);
+				pend_set(g, x, 0); /* may free the chunk: the loop checks */
+				bgp_rib_entry_release(g->out->rib,
+				                      bgp_rib_entry_at(g->out->rib, x));
+			}
 	}
 	bgp_ext_fini(&g->st);
+	bgp_ext_fini(&g->pe);
+	free(g->pe_live);
+	g->pe_live = NULL;
+	g->n_pe_live = 0;
 }
 
 static void group_free(struct bgp_out_group *g)
@@ -585,7 +640,8 @@ static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp
 	g->out = out;
 	g->pol = *pol;
 	g->queue_tail = &g->queue;
-	bgp_ext_init(&g->st, sizeof(struct out_state));
+	bgp_ext_init(&g->st, sizeof(uint32_t));
+	bgp_ext_init(&g->pe, sizeof(uint32_t));
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
 		g->withdraw[aid] = calloc(1, sizeof(*g->withdraw[aid]));
 		if (g->withdraw[aid] == NULL || bucket_id(g, g->withdraw[aid]) < 0) {
@@ -694,13 +750,14 @@ struct resend_ctx {
 static int resend_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct resend_ctx *r = arg;
-	struct out_state *s = state_of(r->g, re);
+	uint32_t x = bgp_rib_entry_index(re);
 
 	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
-	if (s == NULL || s->adv == 0 || s->pend != 0)
+	if (adv_id(r->g, x) == 0 || pend_of(r->g, x) != 0)
 		return 0;
-	s->pend = OUT_FORCED;
-	return state_set(r->g, re, s, r->aid, state_adv(s), NULL);
+	if (pend_set(r->g, x, OUT_FORCED) < 0)
+		return -ENOMEM;
+	return state_set(r->g, re, r->aid, state_adv(r->g, x), NULL);
 }
 
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
@@ -742,18 +799,18 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 
 static void commit(struct bgp_out_group *g, uint32_t idx)
 {
-	struct out_state *s = bgp_ext_peek(&g->st, idx);
-	const struct bgp_attrs *a = state_bucket(g, s)->attrs;
-	enum bgp_aid aid = state_bucket(g, s)->aid;
+	const struct bgp_attrs *a = state_bucket(g, idx)->attrs;
+	enum bgp_aid aid = state_bucket(g, idx)->aid;
 
-	if (a != NULL && s->adv == 0)
+	if (a != NULL && adv_id(g, idx) == 0)
 		g->advertised[aid]++;
-	else if (a == NULL && s->adv != 0)
+	else if (a == NULL && adv_id(g, idx) != 0)
 		g->advertised[aid]--;
-	bgp_attrs_unref(state_adv(s));
-	s->adv = bgp_attrs_id(a != NULL ? bgp_attrs_ref(a) : NULL);
-	bucket_del(g, s);
-	if (s->adv == 0)
+	bgp_attrs_unref(state_adv(g, idx));
+	/* Cannot fail: state_set() made the word's chunk when it queued an announcement. */
+	adv_set(g, idx, bgp_attrs_id(a != NULL ? bgp_attrs_ref(a) : NULL));
+	bucket_del(g, idx);
+	if (adv_id(g, idx) == 0)
 		bgp_rib_entry_release(g->out->rib, bgp_rib_entry_at(g->out->rib, idx));
 }
 
@@ -782,11 +839,11 @@ static size_t gather(struct bgp_out_group *g, struct out_bucket *b, size_t max, 
 	size_t n = 0, i = b->pos;
 
 	for (; i < b->n_items && n < max; i++) {
-		struct out_state *s = bgp_ext_peek(&g->st, b->items[i]);
+		uint32_t x = b->items[i];
 
-		if (s == NULL || state_bucket(g, s) != b || (s->pend & OUT_GATHERED))
+		if (state_bucket(g, x) != b || (pend_of(g, x) & OUT_GATHERED))
 			continue;
-		s->pend |= OUT_GATHERED;
+		pend_set(g, x, pend_of(g, x) | OUT_GATHERED); /* non-zero already: no allocation */
 		g->batch_idx[n] = b->items[i];
 		g->batch[n++] = bgp_rib_entry_prefix(bgp_rib_entry_at(g->out->rib, b->items[i]));
 	}
@@ -818,8 +875,8 @@ static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t m
 		rc = cb(&batch, arg);
 		if (rc < 0) {
 			for (size_t i = 0; i < batch.n; i++)
-				((struct out_state *)bgp_ext_peek(&g->st, g->batch_idx[i]))->pend &=
-				        ~OUT_GATHERED;
+				pend_set(g, g->batch_idx[i],
+				         pend_of(g, g->batch_idx[i]) & ~OUT_GATHERED);
 			return rc;
 		}
 		b->pos = next;
@@ -881,11 +938,10 @@ struct dump_ctx {
 static int dump_collect(struct bgp_rib_entry *re, void *arg)
 {
 	struct dump_ctx *d = arg;
-	const struct out_state *s = state_of(d->g, re);
+	const struct bgp_attrs *adv = state_adv(d->g, bgp_rib_entry_index(re));
 
-	if (s != NULL && s->adv != 0 && d->n < d->cap)
-		d->items[d->n++] =
-		        (struct dump_item){.attrs = state_adv(s), .p = bgp_rib_entry_prefix(re)};
+	if (adv != NULL && d->n < d->cap)
+		d->items[d->n++] = (struct dump_item){.attrs = adv, .p = bgp_rib_entry_prefix(re)};
 	return 0;
 }
 
@@ -959,14 +1015,13 @@ size_t bgp_out_group_pending(const struct bgp_out_group *g)
 const struct bgp_attrs *bgp_out_group_advertised(struct bgp_out_group *g, const struct rh_prefix *p)
 {
 	struct bgp_rib_entry *re = bgp_rib_entry_find(g->out->rib, p);
-	const struct out_state *s = re != NULL ? state_of(g, re) : NULL;
-
-	return s != NULL ? state_adv(s) : NULL;
+	return re != NULL ? state_adv(g, bgp_rib_entry_index(re)) : NULL;
 }
 
 size_t bgp_out_group_memory(const struct bgp_out_group *g)
 {
-	return bgp_ext_memory(&g->st) + g->buckets.n * sizeof(void *) + sizeof(*g);
+	return bgp_ext_memory(&g->st) + bgp_ext_memory(&g->pe) + g->buckets.n * sizeof(void *) +
+	       sizeof(*g);
 }
 
 /* ------------------------------------------------------------------ helpers */

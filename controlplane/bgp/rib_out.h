@@ -8,14 +8,15 @@
  *
  * A group keeps, per prefix, the attribute set it last advertised (or nothing), and a
  * queue of pending changes. The per-prefix state hangs off the RIB entry (an extension
- * array indexed by the entry's index, rib.h): 8 bytes a prefix (ids of the set and of
- * the bucket), and 4 more while queued, where a table of its own cost 74. Queuing a change
- * coalesces: a prefix changed many times is sent once with its latest state, and a change undone
- * before it is sent is dropped. The queue is kept in buckets, one per (attribute set, source peer,
- * family) plus one of withdrawals per family, so that a flush hands out batches of prefixes sharing
- * one set: the caller packs each batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/
- * finish), and can leave out the member the batch was learned from. Routes sharing a set almost
- * always share their source peer (the set holds its AS path and next hop).
+ * array indexed by the entry's index, rib.h): 4 bytes a prefix (the id of the set),
+ * and 8 more while queued (the bucket's id and the entry's index in the bucket), where a table of
+ * its own cost 74. Queuing a change coalesces: a prefix changed many times is sent once with its
+ * latest state, and a change undone before it is sent is dropped. The queue is kept in buckets, one
+ * per (attribute set, source peer, family) plus one of withdrawals per family, so that a flush
+ * hands out batches of prefixes sharing one set: the caller packs each batch into as few UPDATEs as
+ * fit (msg.h's bgp_upd_begin/add/ finish), and can leave out the member the batch was learned from.
+ * Routes sharing a set almost always share their source peer (the set holds its AS path and next
+ * hop).
  *
  * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
  */
@@ -98,7 +99,10 @@ struct bgp_out_group {
 	 * Per RIB entry (indexed by bgp_rib_entry_index()): what is advertised and the
 	 * bucket of the pending change (rib_out.c). A non-empty state holds its RIB entry.
 	 */
-	struct bgp_ext st;
+	struct bgp_ext st; /* advertised set ids */
+	struct bgp_ext pe; /* pending bucket ids */
+	uint32_t *pe_live; /* per chunk of pe: words not 0 */
+	uint32_t n_pe_live;
 	struct bgp_amap buckets;  /* (attrs, family) -> bucket of pending prefixes */
 	struct out_bucket **bids; /* buckets by id, [0] NULL */
 	uint32_t n_bids, cap_bids;
