@@ -656,7 +656,8 @@ void bgp_ext_fini(struct bgp_ext *x)
 	bgp_ext_init(x, x->size);
 }
 
-void *bgp_ext_at(struct bgp_ext *x, uint32_t idx)
+/* bgp_ext_at() when the chunk is missing. */
+void *bgp_ext_grow(struct bgp_ext *x, uint32_t idx)
 {
 	uint32_t c = idx / BGP_EXT_CHUNK;
 

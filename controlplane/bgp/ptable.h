@@ -202,8 +202,14 @@ static inline void *bgp_ext_peek(const struct bgp_ext *x, uint32_t idx)
 		return NULL;
 	return x->chunks[c] + (size_t)(idx % BGP_EXT_CHUNK) * x->size;
 }
+void *bgp_ext_grow(struct bgp_ext *x, uint32_t idx);
 /* The element at idx, its chunk allocated if needed; NULL and errno = ENOMEM. */
-void *bgp_ext_at(struct bgp_ext *x, uint32_t idx);
+static inline void *bgp_ext_at(struct bgp_ext *x, uint32_t idx)
+{
+	void *e = bgp_ext_peek(x, idx);
+
+	return e != NULL ? e : bgp_ext_grow(x, idx);
+}
 /* Frees chunk c (its elements read as zero again). */
 void bgp_ext_drop(struct bgp_ext *x, uint32_t c);
 size_t bgp_ext_memory(const struct bgp_ext *x);

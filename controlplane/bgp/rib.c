@@ -102,15 +102,21 @@ void bgp_rib_free(struct bgp_rib *rib)
 	free(rib);
 }
 
-struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p)
+struct bgp_rib_entry *bgp_rib_entry_find_hashed(struct bgp_rib *rib, const struct rh_prefix *p,
+                                                uint32_t hash)
 {
 	int af = family_index(p->family);
 	struct bgp_pnode *n;
 
 	if (af < 0)
 		return NULL;
-	n = bgp_ptable_lookup(&rib->table[af], p, bgp_prefix_hash(p));
+	n = bgp_ptable_lookup(&rib->table[af], p, hash);
 	return n != NULL ? container_of(n, struct bgp_rib_entry, node) : NULL;
+}
+
+struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	return bgp_rib_entry_find_hashed(rib, p, bgp_prefix_hash(p));
 }
 
 struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p)

@@ -209,6 +209,9 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p);
 /* The entry of prefix p, with or without paths, or NULL. */
 struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The same with the prefix's hash (bgp_prefix_hash()) known. */
+struct bgp_rib_entry *bgp_rib_entry_find_hashed(struct bgp_rib *rib, const struct rh_prefix *p,
+                                                uint32_t hash);
 /* Registers a holder (0, or -ENOSPC past BGP_RIB_MAX_HOLDERS); removes one. */
 int bgp_rib_add_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg);
 void bgp_rib_del_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg);

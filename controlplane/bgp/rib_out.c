@@ -799,18 +799,22 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 
 static void commit(struct bgp_out_group *g, uint32_t idx)
 {
-	const struct bgp_attrs *a = state_bucket(g, idx)->attrs;
-	enum bgp_aid aid = state_bucket(g, idx)->aid;
+	const struct out_bucket *b = state_bucket(g, idx);
+	const struct bgp_attrs *a = b->attrs;
+	enum bgp_aid aid = b->aid;
+	/* Set: state_set() made the word's chunk when it queued an announcement. */
+	uint32_t *w = bgp_ext_peek(&g->st, idx), adv = w != NULL ? *w : 0;
 
-	if (a != NULL && adv_id(g, idx) == 0)
+	if (a != NULL && adv == 0)
 		g->advertised[aid]++;
-	else if (a == NULL && adv_id(g, idx) != 0)
+	else if (a == NULL && adv != 0)
 		g->advertised[aid]--;
-	bgp_attrs_unref(state_adv(g, idx));
-	/* Cannot fail: state_set() made the word's chunk when it queued an announcement. */
-	adv_set(g, idx, bgp_attrs_id(a != NULL ? bgp_attrs_ref(a) : NULL));
+	bgp_attrs_unref(bgp_attrs_by_id(adv));
+	adv = bgp_attrs_id(a != NULL ? bgp_attrs_ref(a) : NULL);
+	if (w != NULL)
+		*w = adv;
 	bucket_del(g, idx);
-	if (adv_id(g, idx) == 0)
+	if (adv == 0)
 		bgp_rib_entry_release(g->out->rib, bgp_rib_entry_at(g->out->rib, idx));
 }
 
@@ -840,10 +844,12 @@ static size_t gather(struct bgp_out_group *g, struct out_bucket *b, size_t max, 
 
 	for (; i < b->n_items && n < max; i++) {
 		uint32_t x = b->items[i];
+		uint32_t *w = bgp_ext_peek(&g->pe, x);
 
-		if (state_bucket(g, x) != b || (pend_of(g, x) & OUT_GATHERED))
+		/* Set, non-zero: the flag changes no chunk's count. */
+		if (w == NULL || *w >> OUT_SHIFT != b->id || (*w & OUT_GATHERED))
 			continue;
-		pend_set(g, x, pend_of(g, x) | OUT_GATHERED); /* non-zero already: no allocation */
+		*w |= OUT_GATHERED;
 		g->batch_idx[n] = b->items[i];
 		g->batch[n++] = bgp_rib_entry_prefix(bgp_rib_entry_at(g->out->rib, b->items[i]));
 	}
@@ -875,8 +881,7 @@ static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t m
 		rc = cb(&batch, arg);
 		if (rc < 0) {
 			for (size_t i = 0; i < batch.n; i++)
-				pend_set(g, g->batch_idx[i],
-				         pend_of(g, g->batch_idx[i]) & ~OUT_GATHERED);
+				*(uint32_t *)bgp_ext_peek(&g->pe, g->batch_idx[i]) &= ~OUT_GATHERED;
 			return rc;
 		}
 		b->pos = next;

@@ -286,10 +286,9 @@ static struct hub_eff *eff_find(struct hub *h, const struct rh_prefix *p, uint32
 	struct bgp_rib *rib = eff_rib(h);
 	struct bgp_rib_entry *re;
 
-	(void)hash;
 	if (rib == NULL)
 		return NULL;
-	re = bgp_rib_entry_find(rib, p);
+	re = bgp_rib_entry_find_hashed(rib, p, hash);
 	return re != NULL ? eff_state(h, re) : NULL;
 }
 
