@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
@@ -37,6 +38,7 @@ static const struct command {
         {CP, "set hub-routing-preference expressroute|vpngateway|aspath", 0, "R13"},
         {CP, "clear bgp neighbor ADDR soft", 1, "reset a session (soft: route refresh only)"},
         {CP, "reload", 0, "apply the configuration file again (only what changed)"},
+        {CP, "dump mrt FILE", 0, "write the RIBs to FILE as an MRT table dump (RFC 6396)"},
 };
 
 static void usage(FILE *f)
@@ -68,6 +70,8 @@ static bool word_matches(const char *pattern, const char *word)
 
 		return rh_prefix_parse(word, &p, false) == 0;
 	}
+	if (strcmp(pattern, "FILE") == 0)
+		return word[0] != '\0';
 	snprintf(alt, sizeof(alt), "%s", pattern);
 	for (char *save = NULL, *t = strtok_r(alt, "|", &save); t != NULL;
 	     t = strtok_r(NULL, "|", &save))
@@ -192,6 +196,22 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rh_config_free(cfg);
 		return 2;
+	}
+	/* The daemon writes the dump and takes only an absolute path: a relative one is
+	 * relative to where the operator is. */
+	char abs_file[4096];
+
+	if (strcmp(command->words, "dump mrt FILE") == 0 && argv[2][0] != '/') {
+		char cwd[2048];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    snprintf(abs_file, sizeof(abs_file), "%s/%s", cwd, argv[2]) >=
+		            (int)sizeof(abs_file)) {
+			fprintf(stderr, "routehubctl: %s: path too long\n", argv[2]);
+			rh_config_free(cfg);
+			return 2;
+		}
+		argv[2] = abs_file;
 	}
 	for (int i = 0; i < argc; i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i > 0 ? " " : "", argv[i]);

@@ -427,6 +427,14 @@ static void read_port(struct loader *ld, const struct lyd_node *pn, struct rh_po
 	}
 }
 
+static void read_metrics(const struct lyd_node *m, struct rh_metrics_cfg *c)
+{
+	copy_str(c->address, sizeof(c->address), leaf(m, "address"));
+	if (c->address[0] == '\0')
+		copy_str(c->address, sizeof(c->address), "127.0.0.1");
+	c->port = (uint16_t)leaf_ulong(m, "port", 0);
+}
+
 static void read_dp(struct loader *ld, const struct lyd_node *dp, struct rh_dp_cfg *c)
 {
 	const struct lyd_node *fib = child(dp, "fib");
@@ -452,6 +460,7 @@ static void read_dp(struct loader *ld, const struct lyd_node *dp, struct rh_dp_c
 	if (c->mgmt_socket[0] == '\0')
 		copy_str(c->mgmt_socket, sizeof(c->mgmt_socket), "/run/routehub/dataplane.sock");
 	copy_str(c->eal_args, sizeof(c->eal_args), leaf(dp, "eal-args"));
+	read_metrics(child(dp, "metrics"), &c->metrics);
 }
 
 static int log_level_of(const char *s)
@@ -488,6 +497,9 @@ static void read_cp(const struct lyd_node *cp, const struct rh_config *cfg, stru
 		copy_str(c->mgmt_socket, sizeof(c->mgmt_socket), "/run/routehub/controlplane.sock");
 	c->log_level = log_level_of(leaf(cp, "log-level"));
 	c->enforce_route_limits = leaf_bool(cp, "enforce-route-limits", true);
+	c->gr_time_max = (uint16_t)leaf_ulong(cp, "graceful-restart-time-max", 300);
+	c->gr_stale_time = (uint16_t)leaf_ulong(cp, "graceful-restart-stale-time", 360);
+	read_metrics(child(cp, "metrics"), &c->metrics);
 }
 
 /* ------------------------------------------------------------------ checks YANG cannot state */

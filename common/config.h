@@ -102,6 +102,12 @@ struct rh_port_cfg {
 	struct rh_neigh_cfg neigh[RH_MAX_NEIGHBOURS];
 };
 
+/* The Prometheus endpoint of a daemon (common/metrics.h); port 0: disabled. */
+struct rh_metrics_cfg {
+	char address[48]; /* an IPv4 or IPv6 literal; "127.0.0.1" when unset */
+	uint16_t port;
+};
+
 struct rh_dp_cfg {
 	unsigned n_ports;
 	struct rh_port_cfg port[RH_MAX_PORTS];
@@ -114,6 +120,7 @@ struct rh_dp_cfg {
 	char fib_socket[RH_PATH_MAX];
 	char mgmt_socket[RH_PATH_MAX];
 	char eal_args[1025]; /* separated by spaces */
+	struct rh_metrics_cfg metrics;
 };
 
 struct rh_cp_cfg {
@@ -121,6 +128,9 @@ struct rh_cp_cfg {
 	char mgmt_socket[RH_PATH_MAX];
 	int log_level;             /* syslog priority: LOG_ERR..LOG_DEBUG */
 	bool enforce_route_limits; /* R11/R16; false only for benchmarks and big labs */
+	uint16_t gr_time_max;      /* cap of a peer's Restart Time (RFC 4724); 0: no GR */
+	uint16_t gr_stale_time;    /* End-of-RIB wait of a restarted peer (RFC 4724 4.2) */
+	struct rh_metrics_cfg metrics;
 };
 
 struct rh_config {

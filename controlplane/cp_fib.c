@@ -225,3 +225,19 @@ void cp_fib_changed(struct cp *cp, const struct rh_prefix *p)
 	if (!rh_timer_running(&f->flush))
 		rh_timer_start(cp->loop, &f->flush, CP_FIB_BATCH_MS);
 }
+
+bool cp_fib_connected(const struct cp *cp)
+{
+	return cp->fib != NULL && fib_prog_attached(cp->fib->fp);
+}
+
+/* Detached, fib_prog keeps nothing (see cp_fib_changed()): nothing is programmed. */
+size_t cp_fib_routes(const struct cp *cp)
+{
+	return cp_fib_connected(cp) ? fib_prog_routes(cp->fib->fp) : 0;
+}
+
+size_t cp_fib_pending(const struct cp *cp)
+{
+	return cp->fib != NULL ? fib_prog_pending(cp->fib->fp) : 0;
+}

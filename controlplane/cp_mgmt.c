@@ -63,7 +63,7 @@ static char *neighbors_json(struct cp *cp, const struct rh_addr *only)
 	for (unsigned i = 0; i < cp->n_peers; i++) {
 		struct cp_peer *p = &cp->peers[i];
 		const struct hub_peer_info *hi = hub_peer_info(p->hp);
-		char a[RH_ADDR_STRLEN], l[RH_ADDR_STRLEN];
+		char a[RH_ADDR_STRLEN], l[RH_ADDR_STRLEN], gr[64];
 		struct hub_peer_counts n = {0};
 
 		if (only != NULL && !rh_addr_equal(only, &hi->addr))
@@ -72,12 +72,17 @@ static char *neighbors_json(struct cp *cp, const struct rh_addr *only)
 		fprintf(f,
 		        "%s{\"local-address\":\"%s\",\"address\":\"%s\",\"role\":\"%s\",\"asn\":%u,"
 		        "\"session-state\":\"%s\",\"uptime\":\"%llu\",\"prefixes-received\":%u,"
-		        "\"prefixes-accepted\":%u,\"prefixes-sent\":%llu}",
+		        "\"prefixes-accepted\":%u,\"prefixes-sent\":%llu",
 		        first ? "" : ",", rh_addr_fmt(&hi->local, l, sizeof(l)),
 		        rh_addr_fmt(&hi->addr, a, sizeof(a)), role_name(hi->role), hi->asn,
 		        state_name(bgp_session_state(p->s)),
 		        p->established ? (unsigned long long)((now - p->up_since_ms) / 1000) : 0ull,
 		        n.received, n.accepted, (unsigned long long)n.advertised);
+		/* RFC 4724 4.2: a peer whose routes are kept across its restart. */
+		if (cp_gr_state(p, gr, sizeof(gr)) > 0)
+			fprintf(f, ",\"graceful-restart\":\"%s\",\"prefixes-stale\":%u", gr,
+			        hub_peer_stale_count(p->hp));
+		fputc('}', f);
 		first = false;
 	}
 	fprintf(f, "]}}");
@@ -151,6 +156,8 @@ static enum mgmt_status cmd_clear(struct cp *cp, char **w, int n, char **body, s
 			hub_peer_refresh(p->hp, BGP_AID_IPV6);
 			cp_schedule_flush(p);
 		} else {
+			/* A session down in graceful restart sends no Cease: end it here. */
+			cp_gr_end(p, "cleared by the operator");
 			bgp_session_reset(p->s, "reset by the operator");
 		}
 		done++;
@@ -200,5 +207,11 @@ enum mgmt_status cp_mgmt_handle(void *arg, const char *cmd, char **body, size_t 
 		return cmd_set(cp, w, n, body, len);
 	if (strcmp(w[0], "clear") == 0)
 		return cmd_clear(cp, w, n, body, len);
+	if (n == 3 && strcmp(w[0], "dump") == 0 && strcmp(w[1], "mrt") == 0) {
+		char msg[512];
+		int rc = cp_mrt_dump(cp, w[2], msg, sizeof(msg));
+
+		return answer(body, len, rc == 0 ? MGMT_OK : MGMT_ERROR, strdup(msg));
+	}
 	return error(body, len, "unknown command: %s", w[0]);
 }

@@ -148,6 +148,7 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
 	log_notice("peer %s: session established (AS %u)", p->name, bgp_open_peer_as(peer));
+	cp_gr_established(p, peer);
 	if (hub_peer_up(p->hp, p->families, peer->bgp_id) < 0)
 		log_err("peer %s: the hub could not take the session", p->name);
 	cp_schedule_flush(p);
@@ -185,6 +186,7 @@ static void on_update(struct bgp_session *s, const uint8_t *body, size_t len, vo
 	bgp_attrs_free(u.attrs);
 	if (u.eor && u.eor_aid < BGP_AID_MAX) {
 		p->eor[u.eor_aid] = true;
+		cp_gr_eor(p, u.eor_aid);
 		cp_fib_peer_synced(p->cp);
 	}
 }
@@ -219,7 +221,9 @@ static void on_down(struct bgp_session *s, const char *reason, void *arg)
 	log_notice("peer %s: session down: %s", p->name, reason != NULL ? reason : "");
 	p->established = false;
 	p->flush_wanted = false;
-	hub_peer_down(p->hp);
+	/* RFC 4724 4.2: a restarting peer's routes stay, stale, while it comes back. */
+	if (!cp_gr_down(p))
+		hub_peer_down(p->hp);
 }
 
 static void on_writable(struct bgp_session *s, void *arg)
@@ -265,6 +269,7 @@ static void hub_effective_changed(const struct rh_prefix *pfx, void *arg)
 {
 	struct cp *cp = arg;
 
+	cp->fib_updates++;
 	cp_fib_changed(cp, pfx);
 }
 
@@ -316,7 +321,8 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	 * forwarding while the control plane restarts (and gets no route removed by its
 	 * return: cp_fib.c). Listing the families with F set lets the peers keep the routes
 	 * they learned from the hub, stale, for the restart time and until our End-of-RIB,
-	 * so that the return traffic still flows. We keep no stale routes of theirs. */
+	 * so that the return traffic still flows. The other way round, we keep theirs
+	 * across their restarts (receiving speaker, cp_gr.c). */
 	sc->caps.gr = true;
 	sc->caps.gr_time = 120;
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
@@ -355,6 +361,7 @@ static int add_peers(struct cp *cp, enum hub_role role, const struct rh_addr *in
 			if (p->hp == NULL)
 				return -errno;
 			hub_peer_set_user(p->hp, p);
+			cp_gr_init(p);
 			session_cfg(cp, &hi, &peers[i], &sc);
 			p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
 			if (p->s == NULL)
@@ -438,6 +445,7 @@ struct cp *cp_new(struct rh_evloop *loop, const struct rh_config *cfg, const str
 		goto fail;
 	if (cp_fib_start(cp) < 0)
 		goto fail;
+	cp_metrics_start(cp); /* optional: the hub runs without it */
 	for (unsigned i = 0; i < cp->n_peers; i++)
 		bgp_session_start(cp->peers[i].s);
 	log_notice("control plane up: %u sessions, %u listeners", cp->n_peers, cp->n_lis);
@@ -454,6 +462,7 @@ void cp_free(struct cp *cp, const char *why)
 	if (cp == NULL)
 		return;
 	for (unsigned i = 0; i < cp->n_peers; i++) {
+		cp_gr_fini(&cp->peers[i]);
 		if (why != NULL && cp->peers[i].s != NULL)
 			bgp_session_stop(cp->peers[i].s, why);
 		bgp_session_free(cp->peers[i].s);
@@ -461,6 +470,7 @@ void cp_free(struct cp *cp, const char *why)
 	for (unsigned i = 0; i < cp->n_lis; i++)
 		bgp_listener_free(cp->lis[i].l);
 	cp_fib_stop(cp);
+	cp_metrics_stop(cp);
 	if (cp->mgmt_fd >= 0) {
 		if (rh_io_active(&cp->mgmt_io))
 			rh_io_del(cp->loop, &cp->mgmt_io);

@@ -39,6 +39,7 @@
 
 #include "check.h"
 #include "dp.h"
+#include "dp_metrics.h"
 #include "eal.h"
 #include "log.h"
 
@@ -313,6 +314,7 @@ static void main_loop(struct dp_main *d)
 			neigh_timer(d->neigh, now);
 			neigh_get_stats(d->neigh, &d->neigh_stats);
 			dp_mgmt_poll(d);
+			dp_metrics_poll(now);
 			last_timer = now;
 		}
 		if (now - last_link >= LINK_MS) {
@@ -358,6 +360,8 @@ static int dp_start(struct dp_main *d)
 	dp_own_hooks(d, &hooks);
 	fib_server_set_hooks(d->fsrv, &hooks);
 	rc = dp_mgmt_init(d);
+	if (rc == 0)
+		dp_metrics_init(d); /* optional: forwarding runs without it */
 	rc = rc ?: workers_create(d);
 	rc = rc ?: workers_launch(d);
 	return rc;
@@ -380,6 +384,7 @@ static void dp_stop(struct dp_main *d)
 	dp_punt_fini(d);
 	fib_server_destroy(d->fsrv);
 	dp_mgmt_fini(d);
+	dp_metrics_fini();
 	neigh_destroy(d->neigh);
 	ring_drain(d->punt_ring);
 	ring_drain(d->neigh_ring);

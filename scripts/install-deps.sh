@@ -13,6 +13,8 @@ PKGS=(
   # lab and integration tests: namespaces, real BGP peers, packet tools
   iproute2 iputils-ping procps psmisc tcpdump jq python3
   frr bird2 gobgpd exabgp openbgpd
+  # metrics and MRT tests: a real Prometheus text parser, an MRT reader
+  python3-prometheus-client bgpdump
 )
 
 missing=()

@@ -537,20 +537,25 @@ static int peer_remove_node_cb(struct bgp_pnode *n, void *arg)
 	return e->paths != NULL ? peer_remove_cb(e, arg) : 0;
 }
 
+/* family: RH_AF_INET or RH_AF_INET6, 0 for both. */
 static size_t peer_remove_matching(struct bgp_rib *rib, struct bgp_rib_peer *peer, uint32_t mask,
-                                   uint32_t want)
+                                   uint32_t want, uint8_t family)
 {
 	struct peer_ctx w = {.rib = rib, .peer = peer, .mask = mask, .want = want};
 
-	w.left = peer->n_paths;
-	for (unsigned af = 0; af < 2 && w.left > 0; af++)
-		bgp_ptable_walk(&rib->table[af], peer_remove_node_cb, &w);
+	for (unsigned af = 0; af < 2; af++) {
+		if (family != 0 && family_index(family) != (int)af)
+			continue;
+		w.left = peer->n_paths_af[af];
+		if (w.left > 0)
+			bgp_ptable_walk(&rib->table[af], peer_remove_node_cb, &w);
+	}
 	return w.n;
 }
 
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
-	size_t n = peer_remove_matching(rib, peer, 0, 0);
+	size_t n = peer_remove_matching(rib, peer, 0, 0, 0);
 
 	peer->limit_fired = false;
 	return n;
@@ -574,7 +579,13 @@ size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 
 size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
-	return peer_remove_matching(rib, peer, BGP_PATH_STALE, BGP_PATH_STALE);
+	return bgp_rib_peer_sweep_stale_family(rib, peer, 0);
+}
+
+size_t bgp_rib_peer_sweep_stale_family(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                                       uint8_t family)
+{
+	return peer_remove_matching(rib, peer, BGP_PATH_STALE, BGP_PATH_STALE, family);
 }
 
 enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_rib_entry *e,

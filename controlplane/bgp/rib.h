@@ -204,6 +204,12 @@ int bgp_rib_peer_walk(struct bgp_rib *rib, const struct bgp_rib_peer *peer,
 size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 /* Removes the peer's paths still stale (End-of-RIB or restart timer); returns how many. */
 size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
+/*
+ * The same for one family (RH_AF_INET or RH_AF_INET6; 0: all): graceful restart runs per
+ * AFI/SAFI (RFC 4724 4.2: End-of-RIB of one family, a family the new OPEN lacks).
+ */
+size_t bgp_rib_peer_sweep_stale_family(struct bgp_rib *rib, struct bgp_rib_peer *peer,
+                                       uint8_t family);
 
 /* The entry of prefix p (normalised), or NULL. */
 struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p);

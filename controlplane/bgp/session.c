@@ -249,6 +249,7 @@ static void conn_send_notify(struct bgp_conn *c, const struct bgp_fsm_action *a)
 	                  bgp_session_notify_name(n.code, n.subcode), detail[0] ? ": " : "",
 	                  detail);
 	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
+	c->notified = true;
 	conn_send(c, buf, w.len);
 }
 
@@ -271,6 +272,8 @@ static int conn_attach(struct bgp_conn *c, int fd, bool outgoing, bool connectin
 	c->connecting = connecting;
 	c->rx_len = 0;
 	c->max_msg = BGP_MAX_MSG;
+	c->notified = false;
+	c->racing = false;
 	return 0;
 }
 
@@ -311,6 +314,7 @@ static void conn_release(struct bgp_conn *c)
 	s->est = NULL;
 	s->rib_blocked = false;
 	s->stats.dropped++;
+	s->down_notified = c->notified;
 	log_notice("bgp %s: session down: %s", s->name, s->last_error);
 	if (s->ops.down != NULL)
 		s->ops.down(s, s->last_error, s->arg);
@@ -329,6 +333,7 @@ static void conn_established(struct bgp_conn *c)
 	if (s->cfg.caps.ext_msg && c->peer.caps.ext_msg)
 		c->max_msg = BGP_MAX_MSG_EXT;
 	log_notice("bgp %s: session established, hold time %u", s->name, c->fsm.hold_time);
+	o->racing = o->fd >= 0;
 	/* RFC 4271 6.8: a second connection loses against an Established one. */
 	if (o->fsm.state >= BGP_ST_OPENSENT)
 		bgp_conn_event(o, BGP_EV_OPEN_COLLISION_DUMP, NULL);
@@ -775,6 +780,11 @@ uint16_t bgp_session_hold_time(const struct bgp_session *s)
 const char *bgp_session_last_error(const struct bgp_session *s)
 {
 	return s->last_error;
+}
+
+bool bgp_session_down_notified(const struct bgp_session *s)
+{
+	return s->down_notified;
 }
 
 /* From the listener */

@@ -125,6 +125,13 @@ const struct bgp_open *bgp_session_peer_open(const struct bgp_session *s);
 uint16_t bgp_session_hold_time(const struct bgp_session *s);
 /* Why the session last went down ("" if never): for logs and the management socket. */
 const char *bgp_session_last_error(const struct bgp_session *s);
+/*
+ * Whether the Established session that went down last ended with a NOTIFICATION, sent or
+ * received (hold timer expiry, a Cease of ours or the peer's, an error). Valid from the
+ * down callback on. RFC 4724 4.2: graceful restart applies only when it did not, when the
+ * TCP connection just ended (RFC 8538 would extend it to NOTIFICATIONs; not done).
+ */
+bool bgp_session_down_notified(const struct bgp_session *s);
 
 /*
  * A listening socket on a local address and port (179 when port is 0). Connections from

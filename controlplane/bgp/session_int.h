@@ -56,7 +56,10 @@ struct bgp_conn {
 	size_t max_msg;
 
 	struct bgp_notify in_notify; /* what the event being run describes */
-	const uint8_t *body;         /* the UPDATE being delivered */
+	bool notified;               /* a NOTIFICATION went either way on this socket */
+	bool racing;         /* open when the other connection reached Established: a collision of
+	                        the session's start, not a restarted peer (RFC 4724 4.2) */
+	const uint8_t *body; /* the UPDATE being delivered */
 	size_t body_len;
 	uint16_t rr_afi; /* the ROUTE-REFRESH being delivered */
 	uint8_t rr_subtype, rr_safi;
@@ -83,7 +86,8 @@ struct bgp_session {
 	bool rib_blocked;
 	struct bgp_session_stats stats;
 	char last_error[192];
-	bool error_fresh; /* last_error was set by the event being run */
+	bool error_fresh;   /* last_error was set by the event being run */
+	bool down_notified; /* the last Established connection ended with a NOTIFICATION */
 };
 
 /* Feeds an event to the connection's FSM; queued when the connection is busy. */

@@ -28,6 +28,19 @@ static bool conn_collision(struct bgp_conn *c)
 
 	if (o->fsm.state < BGP_ST_OPENSENT)
 		return false;
+	if (o->fsm.state == BGP_ST_ESTABLISHED && c->peer.caps.gr && !c->racing) {
+		/* RFC 4724 4.2: a peer that announces Graceful Restart and opens a new session
+		 * while ours is Established has restarted before we saw its old connection go
+		 * (its host rebooted: no FIN, no RST). The old connection is dead: close it as a
+		 * lost TCP connection, without a NOTIFICATION, so that its routes are kept
+		 * stale, and go on with the new one. A connection that was already open when the
+		 * other reached Established is a collision of the start (RFC 4271 6.8). */
+		bgp_session_error(s, "the peer restarted: new connection announcing graceful "
+		                     "restart while Established");
+		log_notice("bgp %s: %s", s->name, s->last_error);
+		bgp_conn_event(o, BGP_EV_TCP_CONNECTION_FAILS, NULL);
+		return false;
+	}
 	if (o->fsm.state == BGP_ST_ESTABLISHED) {
 		loser = c;
 	} else if (c->outgoing == o->outgoing) {
@@ -107,6 +120,7 @@ static void recv_notify(struct bgp_conn *c, const uint8_t *body, size_t len)
 	                  bgp_session_notify_name(n.code, n.subcode), t ? " \"" : "", t ? t : "",
 	                  t ? "\"" : "");
 	log_notice("bgp %s: %s", c->s->name, c->s->last_error);
+	c->notified = true;
 	/* RFC 4271 8.1.3 event 24: the peer does not speak our version. */
 	if (n.code == BGP_ERR_OPEN && n.subcode == BGP_ERR_OPEN_VERSION)
 		bgp_conn_event(c, BGP_EV_NOTIF_MSG_VER_ERR, NULL);

@@ -190,6 +190,18 @@ const struct hub_peer_info *hub_peer_info(const struct hub_peer *p)
 	return &p->info;
 }
 
+struct bgp_rib *hub_role_rib(struct hub *h, enum hub_role role)
+{
+	struct hub_part *pt = role_part(h, role);
+
+	return pt != NULL ? pt->rib : NULL;
+}
+
+const struct bgp_rib_peer *hub_peer_rib_peer(const struct hub_peer *p)
+{
+	return &p->rp.rp;
+}
+
 void hub_peer_set_user(struct hub_peer *p, void *user)
 {
 	p->user = user;
@@ -401,6 +413,7 @@ void hub_peer_down(struct hub_peer *p)
 	struct hub *h = p->h;
 	int rc = peer_clear(p);
 
+	p->gr = false;
 	if (p->g != NULL) {
 		bgp_rib_out_leave(p->part->out, p->g);
 		p->g = NULL;
@@ -411,6 +424,127 @@ void hub_peer_down(struct hub_peer *p)
 	if (rc < 0)
 		log_err("hub: session down: %s", strerror(-rc));
 	hub_notify(h);
+}
+
+/* ------------------------------------------------------------------ graceful restart */
+
+static unsigned family_aid(uint8_t family)
+{
+	return family == RH_AF_INET6 ? BGP_AID_IPV6 : BGP_AID_IPV4;
+}
+
+#define AID_BIT(aid) (1u << (aid))
+
+struct stale_ctx {
+	struct hub *h;
+	unsigned aids; /* AID_BIT()s */
+	uint32_t n;
+};
+
+static int stale_collect_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	struct stale_ctx *s = arg;
+	const struct rh_prefix *pfx = bgp_rib_entry_prefix(e);
+
+	if ((q->flags & BGP_PATH_STALE) && (s->aids & AID_BIT(family_aid(pfx->family))))
+		s->h->pfx[s->h->n_pfx++] = *pfx;
+	return 0;
+}
+
+static int stale_count_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	(void)e;
+	((struct stale_ctx *)arg)->n += (q->flags & BGP_PATH_STALE) != 0;
+	return 0;
+}
+
+/*
+ * Removes the peer's stale paths of the families in `aids` (AID_BIT()s) and, with
+ * `refused`, its refused routes, then what depends on them: the route server's re-export
+ * and the effective routes. *n gets the number of paths removed.
+ */
+static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n)
+{
+	struct hub *h = p->h;
+
+	*n = 0;
+	if (scratch_room(h, (size_t)p->rp.rp.n_paths + p->n_rejected) < 0)
+		return -ENOMEM;
+	h->n_pfx = 0;
+	if (aids != 0) {
+		struct stale_ctx s = {.h = h, .aids = aids};
+
+		bgp_rib_peer_walk(p->part->rib, &p->rp.rp, stale_collect_cb, &s);
+	}
+	for (unsigned aid = 0; refused && aid < BGP_AID_MAX; aid++)
+		bgp_ptable_walk(&p->rejected[aid], rejected_collect_cb, h);
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		if (aids & AID_BIT(aid))
+			*n += bgp_rib_peer_sweep_stale_family(p->part->rib, &p->rp.rp,
+			                                      aid == BGP_AID_IPV6 ? RH_AF_INET6
+			                                                          : RH_AF_INET);
+	if (refused)
+		rejected_clear(p);
+	if (h->n_pfx == 0)
+		return 0;
+	if (p->part->id == HUB_PART_RS)
+		hub_rs_reexport(h, h->pfx, h->n_pfx, true);
+	return eff_touched(h, 0);
+}
+
+void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
+{
+	struct hub *h = p->h;
+	unsigned drop = 0;
+	size_t n;
+	int rc;
+
+	/* RFC 4724 4.2: the routes of the families the peer preserves stay, marked stale,
+	 * and go on being used and advertised; the others, and the refused ones (kept only
+	 * for the peer's view), go now. */
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		if (!keep[aid])
+			drop |= AID_BIT(aid);
+	bgp_rib_peer_mark_stale(p->part->rib, &p->rp.rp);
+	p->gr = true;
+	rc = stale_drop(p, drop, true, &n);
+	if (p->g != NULL) {
+		bgp_rib_out_leave(p->part->out, p->g);
+		p->g = NULL;
+	}
+	p->up = false;
+	if (rc == 0)
+		rc = hub_settle(h);
+	if (rc < 0)
+		log_err("hub: session down (graceful restart): %s", strerror(-rc));
+	hub_notify(h);
+}
+
+size_t hub_peer_sweep_stale(struct hub_peer *p, unsigned aid)
+{
+	size_t n = 0;
+	int rc;
+
+	if (!p->gr)
+		return 0;
+	rc = stale_drop(p, aid < BGP_AID_MAX ? AID_BIT(aid) : AID_BIT(BGP_AID_MAX) - 1, false, &n);
+	if (rc == 0)
+		rc = hub_settle(p->h);
+	if (rc < 0)
+		log_err("hub: stale routes: %s", strerror(-rc));
+	if (aid >= BGP_AID_MAX)
+		p->gr = false;
+	hub_notify(p->h);
+	return n;
+}
+
+uint32_t hub_peer_stale_count(const struct hub_peer *p)
+{
+	struct stale_ctx s = {.n = 0};
+
+	if (p->gr)
+		bgp_rib_peer_walk(p->part->rib, &p->rp.rp, stale_count_cb, &s);
+	return s.n;
 }
 
 /* Withdraws h->pfx[from..h->n_pfx) of the peer (RFC 4271 3.1, RFC 7606 treat-as-withdraw). */

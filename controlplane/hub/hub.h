@@ -113,8 +113,37 @@ struct hub_peer_counts {
 };
 void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c);
 
+/*
+ * Read-only views for metrics and MRT dumps (controlplane/cp_metrics.c, mrt.c), through
+ * rib.h's public functions only: the RIB of the part whose sessions have this role (NULL
+ * when the part is not deployed), and the RIB peer that holds a session's Adj-RIB-In in
+ * it (a path whose peer is this one came from that session, attributes as received).
+ */
+struct bgp_rib;
+struct bgp_rib_peer;
+struct bgp_rib *hub_role_rib(struct hub *h, enum hub_role role);
+const struct bgp_rib_peer *hub_peer_rib_peer(const struct hub_peer *p);
+
 /* The session is gone: its routes are withdrawn everywhere. */
 void hub_peer_down(struct hub_peer *p);
+/*
+ * Graceful restart, receiving speaker (RFC 4724 4.2): the session ended without a
+ * NOTIFICATION and the peer preserves its forwarding state for the families in keep[].
+ * Like hub_peer_down(), except that its routes of those families stay, marked stale (in
+ * the RIB, in what the other peers are sent, in the effective routes) until the peer
+ * re-announces them or hub_peer_sweep_stale() removes them. Its routes of the other
+ * families, and its refused ones, go at once. Called again while routes are stale, it
+ * marks every route stale again.
+ */
+void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX]);
+/*
+ * Removes the peer's routes still stale in family aid (End-of-RIB; the new OPEN does not
+ * preserve it), or with aid BGP_AID_MAX in every family (restart or stale timer), and
+ * withdraws them everywhere. Returns how many.
+ */
+size_t hub_peer_sweep_stale(struct hub_peer *p, unsigned aid);
+/* The peer's routes marked stale now (walks its routes: for show). */
+uint32_t hub_peer_stale_count(const struct hub_peer *p);
 
 /*
  * A decoded UPDATE from the peer; u is only read (the caller frees u->attrs after the
@@ -158,6 +187,8 @@ struct hub_effective {
 int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effective *e);
 /* Calls cb for every prefix that has effective routes, sorted. 0 or -ENOMEM. */
 int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void *arg), void *arg);
+/* Prefixes with effective routes, active or not (metrics): one pass, no sorting. */
+void hub_effective_counts(struct hub *h, size_t *active, size_t *inactive);
 /* R16: NULL while the RS <-> ER exchange runs, else why it is stopped. */
 const char *hub_er_exchange_status(const struct hub *h);
 

@@ -26,6 +26,7 @@ struct eff_cand {
 	struct hub_candidate c;
 	const struct hub_rpeer *rp;    /* NULL for the VNet space */
 	const struct bgp_attrs *attrs; /* NULL for the VNet space */
+	bool stale;                    /* kept across the peer's graceful restart */
 };
 
 /* ------------------------------------------------------------------ next-hop sets */
@@ -168,8 +169,12 @@ static size_t gather(struct hub *h, const struct rh_prefix *p, struct eff_cand *
 		     q = q->next) {
 			const struct hub_rpeer *r = hub_rpeer_of(q->peer);
 
+			size_t before = n;
+
 			if (hub_rpeer_own(r))
 				cand_add(c, &n, r, q->attrs, r->src, NULL);
+			if (n > before)
+				c[n - 1].stale = (q->flags & BGP_PATH_STALE) != 0;
 		}
 	}
 	for (struct hub_peer *q = h->peers; q != NULL; q = q->next) {
@@ -588,6 +593,22 @@ int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void
 	return rc;
 }
 
+void hub_effective_counts(struct hub *h, size_t *active, size_t *inactive)
+{
+	size_t c[2] = {0, 0};
+
+	/* The states themselves, in one pass over their arrays. */
+	for (uint32_t k = 0; k < h->eff.n_chunks; k++) {
+		const struct hub_eff *e = (const struct hub_eff *)(void *)h->eff.chunks[k];
+
+		for (uint32_t i = 0; e != NULL && i < BGP_EXT_CHUNK; i++)
+			if (e[i].used)
+				c[e[i].active ? 0 : 1]++;
+	}
+	*active = c[0];
+	*inactive = c[1];
+}
+
 /* ------------------------------------------------------------------ JSON */
 
 static void json_cand(FILE *f, struct hub *h, const struct rh_prefix *p, const struct eff_cand *c,
@@ -614,6 +635,8 @@ static void json_cand(FILE *f, struct hub *h, const struct rh_prefix *p, const s
 	        c->c.active ? "true" : "false");
 	if (c->c.why != NULL)
 		fprintf(f, ",\"reason\":\"%s\"", c->c.why);
+	if (c->stale)
+		fputs(",\"stale\":true", f);
 	fputc('}', f);
 }
 

@@ -93,6 +93,7 @@ struct hub_peer {
 	struct hub_part *part;
 	void *user;
 	bool up;
+	bool gr; /* may hold stale routes (graceful restart, RFC 4724 4.2) */
 	bool families[BGP_AID_MAX];
 	struct bgp_out_group *g; /* its own Adj-RIB-Out while up */
 	struct bgp_ptable rejected[BGP_AID_MAX];

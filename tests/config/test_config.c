@@ -57,6 +57,7 @@ static const struct bad_case bad_cases[] = {
         {"type-bad-address", 1, "nva-peer/address (line 13)", "198.18.2.400"},
         {"type-bad-prefix", 1, "vnet-address-space (line 10)", "198.18.0.0/33"},
         {"type-bad-hold-time", 1, "hold-time", "RFC 4271 4.2"},
+        {"type-bad-gr-time", 1, "control-plane/graceful-restart-time-max", "RFC 4724 3"},
         {"type-bad-preference", 1, "hub-routing-preference",
          "Invalid enumeration value \"Fastest\""},
         {"type-bad-boolean", 1, "branch-to-branch", "boolean"},
@@ -71,6 +72,8 @@ static const struct bad_case bad_cases[] = {
         {"syntax-error", 1, "(line 8)", "Invalid character sequence"},
         {"syntax-trailing-comma", 1, "(line 4)", "expected a JSON value"},
         {"empty", 1, "/routehub:routehub", "empty"},
+        {"metrics-port-zero", 1, "/control-plane/metrics/port", "leave the port out"},
+        {"metrics-address-name", 1, "/dataplane/metrics/address", "localhost"},
         {"multiple-problems", 4, "/vpn-gateway", "R6:"},
 };
 
@@ -219,6 +222,14 @@ static void test_lab_values_and_defaults(void **state)
 	assert_string_equal(cfg->dp.eal_args, "--no-huge --no-pci -m 512");
 	assert_string_equal(cfg->cp.mgmt_socket, "/run/routehub/lab/controlplane.sock");
 	assert_true(cfg->cp.enforce_route_limits); /* R11 by default */
+	/* Graceful restart (RFC 4724 4.2) with the YANG defaults. */
+	assert_int_equal(cfg->cp.gr_time_max, 300);
+	assert_int_equal(cfg->cp.gr_stale_time, 360);
+	assert_string_equal(cfg->cp.metrics.address, "127.0.0.1");
+	assert_int_equal(cfg->cp.metrics.port, 9420);
+	/* The address is the loopback when unset. */
+	assert_string_equal(cfg->dp.metrics.address, "127.0.0.1");
+	assert_int_equal(cfg->dp.metrics.port, 9421);
 	rh_config_free(cfg);
 }
 
@@ -241,6 +252,10 @@ static void test_vpn_lab_values(void **state)
 	assert_int_equal(rh_config_port_for(cfg, &a), 1);
 	rh_addr_parse("203.0.113.7", &a);
 	assert_int_equal(rh_config_port_for(cfg, &a), -1);
+	/* No metrics container: both endpoints disabled (port 0). */
+	assert_int_equal(cfg->cp.metrics.port, 0);
+	assert_int_equal(cfg->dp.metrics.port, 0);
+	assert_string_equal(cfg->cp.metrics.address, "127.0.0.1");
 	rh_config_free(cfg);
 }
 
@@ -266,6 +281,8 @@ static void test_baremetal_values(void **state)
 	assert_true(cfg->er.premium);
 	assert_int_equal(cfg->er.limit_from_onprem, 10000);
 	assert_string_equal(cfg->rs.peer[0].password, "change-me");
+	assert_string_equal(cfg->cp.metrics.address, "::1");
+	assert_int_equal(cfg->dp.metrics.port, 9421);
 	rh_config_free(cfg);
 }
 

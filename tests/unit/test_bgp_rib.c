@@ -321,6 +321,58 @@ static void test_stale_sweep(void **state)
 	bgp_attrs_unref(y);
 }
 
+/*
+ * RFC 4724 4.2 per family: the routes re-announced unchanged by the restarted peer make no
+ * change event (no withdraw/re-announce flap toward other peers), the End-of-RIB of one
+ * family sweeps only that family, and a sweep withdraws (change event, other path best).
+ */
+static void test_stale_sweep_family(void **state)
+{
+	struct bgp_rib *rib = bgp_rib_new(NULL, on_change, NULL);
+	struct bgp_rib_peer a, b;
+	const struct bgp_attrs *x = aspath_attrs(65001, 1, 0), *y = aspath_attrs(65002, 2, 0);
+	struct rh_prefix p[4] = {pfx("198.18.0.0/24"), pfx("198.18.1.0/24"), pfx("2001:db8:1::/48"),
+	                         pfx("2001:db8:2::/48")};
+
+	(void)state;
+	peer(&a, 1, 65001, true);
+	peer(&b, 2, 65002, true);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(bgp_rib_update(rib, &a, &p[i], 0, x), 0);
+	/* b has a longer path to 198.18.1.0/24: the fallback once a's stale one goes. */
+	assert_int_equal(bgp_rib_update(rib, &b, &p[1], 0, y), 0);
+	assert_int_equal(bgp_rib_peer_mark_stale(rib, &a), 4);
+	/* Stale paths stay best: traffic keeps flowing (RFC 4724 4.2, no depreference). */
+	assert_ptr_equal(bgp_rib_entry_best(bgp_rib_lookup(rib, &p[1]))->peer, &a);
+
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(bgp_rib_update(rib, &a, &p[0], 0, x), 0);
+	assert_int_equal(bgp_rib_update(rib, &a, &p[2], 0, x), 0);
+	assert_int_equal(rec.n, 0);
+
+	/* IPv4 End-of-RIB: 198.18.1.0/24 (not re-announced) goes, b's path takes over. */
+	assert_int_equal(bgp_rib_peer_sweep_stale_family(rib, &a, RH_AF_INET), 1);
+	assert_int_equal(rec.n, 1);
+	assert_true(rec.best_changed);
+	assert_ptr_equal(bgp_rib_entry_best(bgp_rib_lookup(rib, &p[1]))->peer, &b);
+	assert_non_null(bgp_rib_lookup(rib, &p[0]));
+	/* IPv6 still waits for its own End-of-RIB. */
+	assert_non_null(bgp_rib_lookup(rib, &p[3]));
+	assert_true(bgp_rib_path_find(bgp_rib_lookup(rib, &p[3]), &a, 0)->flags & BGP_PATH_STALE);
+	assert_int_equal(bgp_rib_peer_sweep_stale_family(rib, &a, RH_AF_INET), 0);
+	assert_int_equal(bgp_rib_peer_sweep_stale_family(rib, &a, RH_AF_INET6), 1);
+	assert_null(bgp_rib_lookup(rib, &p[3]));
+	assert_non_null(bgp_rib_lookup(rib, &p[2]));
+	assert_int_equal(a.n_paths, 2);
+	assert_int_equal(a.n_paths_af[0], 1);
+	assert_int_equal(a.n_paths_af[1], 1);
+	/* Nothing stale left: the sweep of every family finds nothing. */
+	assert_int_equal(bgp_rib_peer_sweep_stale(rib, &a), 0);
+	bgp_rib_free(rib);
+	bgp_attrs_unref(x);
+	bgp_attrs_unref(y);
+}
+
 static unsigned limit_calls;
 
 static void on_limit(struct bgp_rib_peer *p, void *arg)
@@ -875,6 +927,7 @@ int main(void)
 	        cmocka_unit_test(test_peer_remove),
 	        cmocka_unit_test(test_addpath),
 	        cmocka_unit_test(test_stale_sweep),
+	        cmocka_unit_test(test_stale_sweep_family),
 	        cmocka_unit_test(test_max_prefix),
 	        cmocka_unit_test(test_redecide),
 	        cmocka_unit_test(test_random_consistency),

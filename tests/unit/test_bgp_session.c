@@ -216,6 +216,9 @@ static void test_establish_and_shutdown(void **state)
 	assert_true(run_until(loop, &b.downs, 1, 2000));
 	assert_non_null(strstr(b.reason, "6/2"));
 	assert_non_null(strstr(b.reason, "maintenance window"));
+	/* Ended by a NOTIFICATION both ways: no graceful restart (RFC 4724 4.2). */
+	assert_true(bgp_session_down_notified(a.s));
+	assert_true(bgp_session_down_notified(b.s));
 	/* B is passive and admin up: it waits for a new connection; A stays down. */
 	run_for(loop, 1500);
 	assert_int_equal(bgp_session_state(a.s), BGP_ST_IDLE);
@@ -281,6 +284,8 @@ static void test_peer_vanishes_and_returns(void **state)
 	side_close(&b);
 	assert_true(run_until(loop, &a.downs, 1, 2000));
 	assert_non_null(strstr(a.reason, "connection closed by peer"));
+	/* No NOTIFICATION: the case where graceful restart keeps the routes (RFC 4724 4.2). */
+	assert_false(bgp_session_down_notified(a.s));
 	assert_int_equal(bgp_session_state(a.s), BGP_ST_IDLE);
 	side_open(loop, &b, &cb, pb);
 	bgp_session_start(b.s);
@@ -587,7 +592,8 @@ static void raw_send(struct raw *r, const uint8_t *p, size_t n)
 	assert_int_equal(write(r->fd, p, n), (ssize_t)n);
 }
 
-static void raw_send_open(struct raw *r, uint32_t as, uint16_t hold)
+/* An OPEN, with the Graceful Restart capability for IPv4 (F and R bits set) when gr. */
+static void raw_send_open_gr(struct raw *r, uint32_t as, uint16_t hold, bool gr)
 {
 	struct bgp_open o = {.version = 4, .my_as = (uint16_t)as, .hold_time = hold};
 	uint8_t buf[BGP_MAX_MSG];
@@ -597,9 +603,19 @@ static void raw_send_open(struct raw *r, uint32_t as, uint16_t hold)
 	o.caps.mp[BGP_AID_IPV4] = true;
 	o.caps.as4 = true;
 	o.caps.as4_asn = as;
+	o.caps.gr = gr;
+	o.caps.gr_restarted = gr;
+	o.caps.gr_time = 120;
+	o.caps.gr_af[BGP_AID_IPV4] = gr;
+	o.caps.gr_fwd[BGP_AID_IPV4] = gr;
 	wbuf_init(&w, buf, sizeof(buf));
 	assert_int_equal(bgp_open_encode(&w, &o), 0);
 	raw_send(r, buf, w.len);
+}
+
+static void raw_send_open(struct raw *r, uint32_t as, uint16_t hold)
+{
+	raw_send_open_gr(r, as, hold, false);
 }
 
 static void raw_send_keepalive(struct raw *r)
@@ -674,6 +690,98 @@ static void raw_case_close(struct raw_case *t)
 	rh_evloop_free(t->loop);
 }
 
+/* A scripted peer's connection from `from` to the session's listener at 127.0.0.1:port. */
+static void raw_connect(struct raw *r, const char *from, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct rh_addr a;
+	socklen_t sl;
+
+	r->len = 0;
+	r->lfd = -1;
+	r->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(r->fd >= 0);
+	rh_addr_parse(from, &a);
+	sl = rh_addr_to_sockaddr(&a, 0, &ss);
+	assert_int_equal(bind(r->fd, (struct sockaddr *)&ss, sl), 0);
+	rh_addr_parse("127.0.0.1", &a);
+	sl = rh_addr_to_sockaddr(&a, port, &ss);
+	assert_int_equal(connect(r->fd, (struct sockaddr *)&ss, sl), 0);
+	fcntl(r->fd, F_SETFL, O_NONBLOCK);
+}
+
+/* The next message that is not a KEEPALIVE (0 on EOF, -1 on timeout). */
+static int raw_recv_skip_keepalives(struct rh_evloop *loop, struct raw *r, unsigned max_ms)
+{
+	size_t blen;
+	int type;
+
+	do
+		type = raw_recv(loop, r, NULL, &blen, max_ms);
+	while (type == BGP_KEEPALIVE);
+	return type;
+}
+
+/*
+ * The peer restarts and its new connection arrives while the old one still looks
+ * Established (its host rebooted: no FIN). With Graceful Restart in the new OPEN the old
+ * connection is closed without a NOTIFICATION (RFC 4724 4.2: routes kept stale) and the
+ * new one takes over; without it, the new one loses the collision (RFC 4271 6.8).
+ */
+static void peer_reopens(bool gr)
+{
+	struct rh_evloop *loop = rh_evloop_new();
+	uint16_t pa = next_port(), pb = next_port();
+	struct bgp_session_cfg ca =
+	        make_cfg("127.0.0.1", "127.0.0.2", 65001, 65002, "10.0.0.1", pb);
+	struct raw r1, r2;
+	struct side a;
+	size_t blen;
+
+	side_open(loop, &a, &ca, pa);
+	raw_listen(&r1, "127.0.0.2", pb);
+	bgp_session_start(a.s);
+	raw_accept(loop, &r1);
+	assert_int_equal(raw_recv(loop, &r1, NULL, &blen, 2000), BGP_OPEN);
+	raw_send_open_gr(&r1, 65002, 90, gr);
+	assert_int_equal(raw_recv(loop, &r1, NULL, &blen, 2000), BGP_KEEPALIVE);
+	raw_send_keepalive(&r1);
+	assert_true(run_until(loop, &a.established, 1, 2000));
+
+	raw_connect(&r2, "127.0.0.2", pa);
+	raw_send_open_gr(&r2, 65002, 90, gr);
+	assert_int_equal(raw_recv(loop, &r2, NULL, &blen, 2000), BGP_OPEN);
+	if (gr) {
+		assert_int_equal(raw_recv(loop, &r2, NULL, &blen, 2000), BGP_KEEPALIVE);
+		assert_int_equal(a.downs, 1);
+		assert_false(bgp_session_down_notified(a.s));
+		assert_non_null(strstr(a.reason, "graceful restart"));
+		/* The old connection just closes. */
+		assert_int_equal(raw_recv_skip_keepalives(loop, &r1, 2000), 0);
+		raw_send_keepalive(&r2);
+		assert_true(run_until(loop, &a.established, 2, 2000));
+		assert_int_equal(bgp_session_state(a.s), BGP_ST_ESTABLISHED);
+	} else {
+		/* Cease/Connection Collision Resolution on the new one; the old one stays. */
+		raw_expect_notify(loop, &r2, BGP_ERR_CEASE, BGP_CEASE_COLLISION, 2000, NULL);
+		run_for(loop, 300);
+		assert_int_equal(a.downs, 0);
+		assert_int_equal(bgp_session_state(a.s), BGP_ST_ESTABLISHED);
+	}
+	close(r1.fd);
+	close(r1.lfd);
+	close(r2.fd);
+	side_close(&a);
+	rh_evloop_free(loop);
+}
+
+static void test_gr_peer_reopens_while_established(void **state)
+{
+	(void)state;
+	peer_reopens(true);
+	peer_reopens(false);
+}
+
 /* The peer goes silent: Hold Timer Expired (RFC 4271 6.5) after 3 s. */
 static void test_hold_timer_expires(void **state)
 {
@@ -687,6 +795,7 @@ static void test_hold_timer_expires(void **state)
 	assert_true(rh_evloop_update_now(t.loop) - t0 >= 2500);
 	assert_int_equal(t.a.downs, 1);
 	assert_non_null(strstr(t.a.reason, "hold timer expired"));
+	assert_true(bgp_session_down_notified(t.a.s)); /* RFC 4724: no GR (RFC 8538 would) */
 	raw_case_close(&t);
 }
 
@@ -903,6 +1012,7 @@ int main(void)
 	        cmocka_unit_test(test_gtsm),
 	        cmocka_unit_test(test_unconfigured_peer_refused),
 	        cmocka_unit_test(test_hold_timer_expires),
+	        cmocka_unit_test(test_gr_peer_reopens_while_established),
 	        cmocka_unit_test(test_unexpected_in_opensent),
 	        cmocka_unit_test(test_unexpected_in_established),
 	        cmocka_unit_test(test_header_error),

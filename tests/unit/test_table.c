@@ -42,11 +42,12 @@ static void test_effective_routes_table(void **state)
 	/* Header in schema order, columns aligned, leaf-lists joined, missing cells "-". */
 	assert_string_equal(out,
 	                    "prefix         origin      instance    source  next-hop              "
-	                    " as-path-length  active  reason\n"
+	                    " as-path-length  active  reason                       stale\n"
 	                    "192.0.2.0/24   198.18.2.4  198.18.0.4  nva     "
-	                    "198.18.2.4,198.18.2.5  -               true    -\n"
+	                    "198.18.2.4,198.18.2.5  -               true    -                  "
+	                    "          -\n"
 	                    "198.18.4.0/24  198.18.2.4  198.18.0.4  nva     198.18.2.4            "
-	                    " -               false   overlaps VNet address space\n");
+	                    " -               false   overlaps VNet address space  -\n");
 	free(out);
 }
 
