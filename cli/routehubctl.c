@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "complete.h"
 #include "config.h"
 #include "mgmt.h"
 #include "table.h"
@@ -43,8 +44,11 @@ static const struct command {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: routehubctl [-c CONFIG] [--json] COMMAND\n"
-	           "       routehubctl check FILE\n\ncommands:\n");
+	fprintf(f,
+	        "usage: routehubctl [-c CONFIG] [--json] COMMAND\n"
+	        "       routehubctl check FILE\n"
+	        "       routehubctl --complete WORD... (bash completion: candidates for the last)\n"
+	        "\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-58s %s\n", commands[i].words, commands[i].help);
 	fprintf(f,
@@ -54,30 +58,6 @@ static void usage(FILE *f)
 	        "      --dp-socket P   the dataplane's socket (default %s)\n"
 	        "  -j, --json          print the daemon's JSON (YANG operational state)\n",
 	        "/run/routehub/controlplane.sock", "/run/routehub/dataplane.sock");
-}
-
-static bool word_matches(const char *pattern, const char *word)
-{
-	char alt[128];
-
-	if (strcmp(pattern, "ADDR") == 0) {
-		struct rh_addr a;
-
-		return rh_addr_parse(word, &a) == 0;
-	}
-	if (strcmp(pattern, "PREFIX") == 0) {
-		struct rh_prefix p;
-
-		return rh_prefix_parse(word, &p, false) == 0;
-	}
-	if (strcmp(pattern, "FILE") == 0)
-		return word[0] != '\0';
-	snprintf(alt, sizeof(alt), "%s", pattern);
-	for (char *save = NULL, *t = strtok_r(alt, "|", &save); t != NULL;
-	     t = strtok_r(NULL, "|", &save))
-		if (strcmp(t, word) == 0)
-			return true;
-	return false;
 }
 
 /* The command whose grammar the words follow, or NULL. */
@@ -96,7 +76,7 @@ static const struct command *find_command(int argc, char **argv)
 		bool ok = true;
 
 		for (int w = 0; w < argc && ok; w++)
-			ok = word_matches(pat[w], argv[w]);
+			ok = grammar_word_matches(pat[w], argv[w]);
 		if (ok)
 			return &commands[i];
 	}
@@ -150,6 +130,14 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int c, rc;
 
+	if (argc >= 2 && strcmp(argv[1], "--complete") == 0) {
+		const char *grammar[sizeof(commands) / sizeof(commands[0])];
+
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			grammar[i] = commands[i].words;
+		return complete_main(stdout, grammar, sizeof(commands) / sizeof(commands[0]),
+		                     "/run/routehub/controlplane.sock", argc - 2, argv + 2);
+	}
 	while ((c = getopt_long(argc, argv, "+c:jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

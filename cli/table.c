@@ -49,12 +49,33 @@ static unsigned list_columns(const struct lysc_node *list, struct column *cols)
 	return n;
 }
 
-static void print_nested(FILE *out, const struct lyd_node *entry);
+static void print_nested(FILE *out, const struct lyd_node *entry, bool *sep);
+
+/* Whether an entry has a leaf besides its keys: something a row would show. */
+static bool has_data(const struct lyd_node *entry)
+{
+	for (const struct lyd_node *c = lyd_child(entry); c != NULL; c = c->next)
+		if (c->schema != NULL && (c->schema->nodetype & (LYS_LEAF | LYS_LEAFLIST)) &&
+		    !lysc_is_key(c->schema))
+			return true;
+	return false;
+}
 
 static void print_list(FILE *out, const struct lyd_node *first)
 {
 	struct column cols[TABLE_MAX_COLS];
 	unsigned n = list_columns(first->schema, cols);
+	bool rows = false;
+
+	/*
+	 * An answer that names an entry only by its keys, to carry nested lists (a
+	 * neighbour's received routes), has no row of its own: a row of keys and dashes
+	 * would read as one more, empty, neighbour. Its keys title the nested tables.
+	 */
+	for (const struct lyd_node *e = first; e != NULL && !rows; e = e->next)
+		rows = e->schema == first->schema && has_data(e);
+	if (!rows)
+		n = 0;
 
 	/* Two passes: widths, then rows. */
 	for (const struct lyd_node *e = first; e != NULL; e = e->next) {
@@ -85,14 +106,14 @@ static void print_list(FILE *out, const struct lyd_node *first)
 	}
 	for (const struct lyd_node *e = first; e != NULL; e = e->next)
 		if (e->schema == first->schema)
-			print_nested(out, e);
+			print_nested(out, e, &rows);
 }
 
 /*
  * The lists inside one entry of a list (a neighbour's received routes), each as a table
  * of its own under a title naming the entry by its keys.
  */
-static void print_nested(FILE *out, const struct lyd_node *entry)
+static void print_nested(FILE *out, const struct lyd_node *entry, bool *sep)
 {
 	const struct lysc_node *done[16];
 	unsigned n_done = 0;
@@ -108,7 +129,9 @@ static void print_nested(FILE *out, const struct lyd_node *entry)
 			continue;
 		if (n_done < 16)
 			done[n_done++] = c->schema;
-		fprintf(out, "\n%s of", c->schema->name);
+		/* A blank line between tables, none before the first one printed. */
+		fprintf(out, "%s%s of", *sep ? "\n" : "", c->schema->name);
+		*sep = true;
 		for (const struct lyd_node *k = lyd_child(entry); k != NULL; k = k->next)
 			if (k->schema != NULL && lysc_is_key(k->schema))
 				fprintf(out, " %s", lyd_get_value(k));
@@ -165,8 +188,27 @@ int table_print_state(FILE *out, const char *json)
 		rc = -EBADMSG;
 		goto out;
 	}
-	for (const struct lyd_node *n = tree; n != NULL; n = n->next)
-		print_container(out, n);
+	/* Rendered aside first: an answer with nothing in it says so ("(none)"), rather
+	 * than printing nothing, which reads like a failure. */
+	{
+		char *text = NULL;
+		size_t size = 0;
+		FILE *f = open_memstream(&text, &size);
+
+		if (f == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (const struct lyd_node *n = tree; n != NULL; n = n->next)
+			print_container(f, n);
+		if (fclose(f) != 0) {
+			free(text);
+			rc = -ENOMEM;
+			goto out;
+		}
+		fputs(size > 0 ? text : "(none)\n", out);
+		free(text);
+	}
 out:
 	lyd_free_all(tree);
 	ly_ctx_destroy(ctx);

@@ -167,10 +167,47 @@ static enum mgmt_status cmd_clear(struct cp *cp, char **w, int n, char **body, s
 	return answer(body, len, MGMT_OK, NULL);
 }
 
+/* The routes of every session with that peer address (one per hub instance it peers with). */
+static enum mgmt_status cmd_show_peer_routes(struct cp *cp, const char *addr, bool advertised,
+                                             char **body, size_t *len)
+{
+	struct hub_peer *v[CP_MAX_PEERS];
+	size_t n = 0;
+	char *json;
+
+	for (struct cp_peer *p = find_peer(cp, addr, 0); p != NULL && n < CP_MAX_PEERS;
+	     p = find_peer(cp, addr, (unsigned)(p - cp->peers) + 1))
+		v[n++] = p->hp;
+	json = hub_peers_routes_json(v, n, advertised);
+	if (json == NULL)
+		return error(body, len, "out of memory%s", "");
+	return answer(body, len, MGMT_OK, json);
+}
+
+/*
+ * `show routes [PREFIX]`: every RIB path of every prefix; a prefix is matched exactly, an
+ * address (no "/len") by the longest prefix covering it, as FRR's `show ip bgp A.B.C.D`.
+ */
+static enum mgmt_status cmd_show_routes(struct cp *cp, const char *arg, char **body, size_t *len)
+{
+	struct rh_prefix p;
+	char *json;
+
+	if (arg != NULL && rh_prefix_parse(arg, &p, false) < 0)
+		return error(body, len, "not a prefix or address: %s", arg);
+	json = hub_routes_json(cp->hub, arg != NULL ? &p : NULL,
+	                       arg != NULL && strchr(arg, '/') == NULL);
+	if (json == NULL)
+		return error(body, len, "out of memory%s", "");
+	return answer(body, len, MGMT_OK, json);
+}
+
 static enum mgmt_status cmd_show(struct cp *cp, char **w, int n, char **body, size_t *len)
 {
 	if (n == 3 && strcmp(w[1], "bgp") == 0 && strcmp(w[2], "summary") == 0)
 		return answer(body, len, MGMT_OK, neighbors_json(cp, NULL));
+	if ((n == 2 || n == 3) && strcmp(w[1], "routes") == 0)
+		return cmd_show_routes(cp, n == 3 ? w[2] : NULL, body, len);
 	if (n == 2 && strcmp(w[1], "effective-routes") == 0)
 		return answer(body, len, MGMT_OK, hub_effective_json(cp->hub));
 	if (n >= 4 && strcmp(w[1], "bgp") == 0 && strcmp(w[2], "neighbor") == 0) {
@@ -183,8 +220,7 @@ static enum mgmt_status cmd_show(struct cp *cp, char **w, int n, char **body, si
 			              neighbors_json(cp, &hub_peer_info(p->hp)->addr));
 		if (n == 5 && (strcmp(w[4], "received-routes") == 0 ||
 		               strcmp(w[4], "advertised-routes") == 0))
-			return answer(body, len, MGMT_OK,
-			              hub_peer_routes_json(p->hp, w[4][0] == 'a'));
+			return cmd_show_peer_routes(cp, w[3], w[4][0] == 'a', body, len);
 	}
 	return error(body, len, "unknown show command%s", "");
 }
@@ -213,5 +249,7 @@ enum mgmt_status cp_mgmt_handle(void *arg, const char *cmd, char **body, size_t 
 
 		return answer(body, len, rc == 0 ? MGMT_OK : MGMT_ERROR, strdup(msg));
 	}
+	if (n == 1 && strcmp(w[0], "reload") == 0)
+		return cp_reload(cp, body, len); /* reload.c */
 	return error(body, len, "unknown command: %s", w[0]);
 }

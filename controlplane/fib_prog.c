@@ -455,9 +455,11 @@ int fib_prog_flush(struct fib_prog *fp)
 	if (rc < 0 && fibc_last_error(fp->c)->status == rc) {
 		const struct fibc_error *e = fibc_last_error(fp->c);
 
-		/* Refused by the dataplane (full table...): the channel still works. */
-		log_err("fib: request %u (type %u) refused at record %u: %s", e->seq, e->type,
-		        e->failed_index, strerror(-rc));
+		/* Refused by the dataplane (full table...): the channel still works. Every
+		 * flush would be refused while the table is full: a line a minute, counted. */
+		rh_log_summary(LOG_ERR, (unsigned long)(uintptr_t)fp ^ (unsigned long)-rc, 60, 1,
+		               "fib: request %u (type %u) refused at record %u: %s", e->seq,
+		               e->type, e->failed_index, strerror(-rc));
 		return rc;
 	}
 	return rc < 0 ? fail(fp, rc, "waiting for acknowledgements") : 0;

@@ -31,6 +31,20 @@ static void on_signal(struct rh_evloop *loop, int signo, void *arg)
 	rh_evloop_stop(loop);
 }
 
+/* SIGHUP: the same as `routehubctl reload`, the outcome in the log (reload.c). */
+static void on_hup(struct rh_evloop *loop, int signo, void *arg)
+{
+	char *body = NULL;
+	size_t len = 0;
+
+	(void)loop;
+	(void)signo;
+	log_notice("SIGHUP: reloading the configuration");
+	if (cp_reload(arg, &body, &len) == MGMT_OK)
+		log_notice("SIGHUP: reload applied");
+	free(body);
+}
+
 static int run(const char *file, uint16_t port)
 {
 	struct rh_config *cfg = rh_config_load(file, stderr, NULL);
@@ -45,6 +59,7 @@ static int run(const char *file, uint16_t port)
 	}
 	rh_log_init("routehub-controlplane", cfg->cp.log_level);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN); /* until the loop takes it, once the control plane is up */
 	loop = rh_evloop_new();
 	if (loop == NULL) {
 		log_err("cannot create the event loop: %s", strerror(errno));
@@ -60,7 +75,11 @@ static int run(const char *file, uint16_t port)
 		rh_evloop_free(loop);
 		return 1;
 	}
+	/* Only once there is a control plane to reconfigure (and before systemd may ask). */
+	rh_evloop_signal(loop, SIGHUP, on_hup, cp);
+	rh_sd_notify("READY=1"); /* systemd, Type=notify: sessions configured, socket up */
 	rc = rh_evloop_run(loop);
+	rh_sd_notify("STOPPING=1");
 	cp_free(cp, "routehub-controlplane shutting down");
 	rh_evloop_free(loop);
 	return rc < 0 ? 1 : 0;

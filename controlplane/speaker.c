@@ -28,8 +28,9 @@ static int send_msg(struct cp_peer *p, const uint8_t *msg, size_t len)
 {
 	int rc = bgp_session_send(p->s, msg, len);
 
-	if (rc < 0)
-		log_warn("peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
+	if (rc < 0) /* once per message: a line a minute per peer, counted */
+		rh_log_summary(LOG_WARNING, (unsigned long)(uintptr_t)p | 1ul, 60, 1,
+		               "peer %s: cannot queue an UPDATE: %s", p->name, strerror(-rc));
 	return rc;
 }
 
@@ -142,6 +143,7 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->families[BGP_AID_IPV4] = !any_mp || peer->caps.mp[BGP_AID_IPV4];
 	p->families[BGP_AID_IPV6] = peer->caps.mp[BGP_AID_IPV6];
 	p->enhanced_rr = peer->caps.enhanced_rr;
+	p->route_refresh = peer->caps.route_refresh || peer->caps.enhanced_rr;
 	memset(p->eorr_pending, 0, sizeof(p->eorr_pending));
 	p->established = true;
 	memset(p->eor, 0, sizeof(p->eor));
@@ -197,11 +199,29 @@ static void on_route_refresh(struct bgp_session *s, uint16_t afi, uint8_t subtyp
 	struct cp_peer *p = arg;
 
 	(void)s;
-	/* RFC 2918 4 / RFC 7313 4: a normal request asks for the whole table again; BoRR and
-	 * EoRR are the peer's own markers, nothing to answer. */
-	if (subtype != BGP_RR_NORMAL || safi != BGP_SAFI_UNICAST)
+	if (safi != BGP_SAFI_UNICAST || (afi != BGP_AFI_IPV4 && afi != BGP_AFI_IPV6))
 		return;
-	if (afi == BGP_AFI_IPV4 || afi == BGP_AFI_IPV6) {
+	/* RFC 7313 4: BoRR and EoRR frame the peer's answer to our request (R15), or a table
+	 * it re-sends on its own: what it did not send again between them is gone. Nothing to
+	 * answer; ignored unless the peer announced Enhanced Route Refresh. */
+	if (subtype == BGP_RR_BORR || subtype == BGP_RR_EORR) {
+		if (!p->enhanced_rr)
+			return;
+		enum bgp_aid aid = afi == BGP_AFI_IPV4 ? BGP_AID_IPV4 : BGP_AID_IPV6;
+		int rc = subtype == BGP_RR_BORR ? hub_peer_refresh_begin(p->hp, aid)
+		                                : hub_peer_refresh_end(p->hp, aid);
+
+		if (rc < 0)
+			log_warn("peer %s: %s: %s", p->name,
+			         subtype == BGP_RR_BORR ? "BoRR" : "EoRR", strerror(-rc));
+		else
+			log_info("peer %s: %s (%s, RFC 7313)", p->name,
+			         subtype == BGP_RR_BORR ? "BoRR" : "EoRR",
+			         aid == BGP_AID_IPV6 ? "IPv6" : "IPv4");
+		return;
+	}
+	/* RFC 2918 4: a normal request asks for the whole table again. */
+	if (subtype == BGP_RR_NORMAL) {
 		enum bgp_aid aid = afi == BGP_AFI_IPV4 ? BGP_AID_IPV4 : BGP_AID_IPV6;
 
 		/* RFC 7313 4: with Enhanced Route Refresh, the answer starts with a BoRR and
@@ -297,6 +317,14 @@ static struct bgp_listener *listener_for(struct cp *cp, const struct rh_addr *lo
 	return l;
 }
 
+/* The hub part a session belongs to, for logs. */
+static const char *part_name(enum hub_role r)
+{
+	return r == HUB_ROLE_ER_ONPREM    ? "expressroute-gateway"
+	       : r == HUB_ROLE_VPN_ONPREM ? "vpn-gateway"
+	                                  : "route-server";
+}
+
 static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
                         const struct rh_peer_cfg *pc, struct bgp_session_cfg *sc)
 {
@@ -331,49 +359,81 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	}
 }
 
-/* One session for the peer at every instance address of its family. */
-static int add_peers(struct cp *cp, enum hub_role role, const struct rh_addr *inst, unsigned n_inst,
-                     const struct rh_peer_cfg *peers, unsigned n_peers, uint32_t local_asn,
-                     uint32_t limit)
+/* What the sessions of a role share: the instances they peer with, the ASN presented. */
+static void role_params(const struct cp *cp, enum hub_role role, const struct rh_addr **inst,
+                        unsigned *n_inst, uint32_t *local_asn)
 {
-	for (unsigned i = 0; i < n_peers; i++) {
-		for (unsigned j = 0; j < n_inst; j++) {
-			struct hub_peer_info hi = {.role = role,
-			                           .addr = peers[i].addr,
-			                           .local = inst[j],
-			                           .asn = peers[i].asn,
-			                           .local_asn = local_asn,
-			                           .limit = limit};
-			struct bgp_session_cfg sc;
-			struct cp_peer *p;
-			char a[RH_ADDR_STRLEN], l[RH_ADDR_STRLEN];
+	const struct rh_config *c = &cp->cfg;
 
-			if (inst[j].family != peers[i].addr.family)
-				continue;
-			if (cp->n_peers >= CP_MAX_PEERS)
-				return -ENOSPC;
-			p = &cp->peers[cp->n_peers];
-			p->cp = cp;
-			snprintf(p->name, sizeof(p->name), "%s@%s",
-			         rh_addr_fmt(&peers[i].addr, a, sizeof(a)),
-			         rh_addr_fmt(&inst[j], l, sizeof(l)));
-			p->hp = hub_peer_add(cp->hub, &hi);
-			if (p->hp == NULL)
-				return -errno;
-			hub_peer_set_user(p->hp, p);
-			cp_gr_init(p);
-			session_cfg(cp, &hi, &peers[i], &sc);
-			p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
-			if (p->s == NULL)
-				return -errno;
-			struct bgp_listener *lis = listener_for(cp, &inst[j]);
+	switch (role) {
+	case HUB_ROLE_ER_ONPREM:
+		/* Toward on-premises the circuit's edge presents AS 12076. */
+		*inst = c->er.instance;
+		*n_inst = c->er.n_instances;
+		*local_asn = RH_ER_EDGE_ASN;
+		break;
+	case HUB_ROLE_VPN_ONPREM:
+		*inst = c->vpn.instance;
+		*n_inst = c->vpn.n_instances;
+		*local_asn = RH_VPN_ASN;
+		break;
+	case HUB_ROLE_NVA:
+	default:
+		*inst = c->rs.instance;
+		*n_inst = RH_MAX_INSTANCES;
+		*local_asn = RH_RS_ASN;
+		break;
+	}
+}
 
-			if (lis == NULL || bgp_listener_attach(lis, p->s) < 0) {
-				log_err("peer %s: cannot listen on %s: %s", p->name, l,
-				        strerror(errno));
-				return -EADDRNOTAVAIL;
-			}
-			cp->n_peers++;
+/* One session for the peer at every instance address of its family (not started). */
+static int add_peer(struct cp *cp, enum hub_role role, const struct rh_peer_cfg *pc)
+{
+	/* 0: the role's configured limit (R11, R16); lifted for benchmarks and big labs. */
+	uint32_t limit = cp->cfg.cp.enforce_route_limits ? 0 : UINT32_MAX;
+	const struct rh_addr *inst;
+	unsigned n_inst;
+	uint32_t local_asn;
+
+	role_params(cp, role, &inst, &n_inst, &local_asn);
+	for (unsigned j = 0; j < n_inst; j++) {
+		struct hub_peer_info hi = {.role = role,
+		                           .addr = pc->addr,
+		                           .local = inst[j],
+		                           .asn = pc->asn,
+		                           .local_asn = local_asn,
+		                           .limit = limit};
+		struct bgp_session_cfg sc;
+		struct cp_peer *p;
+		char a[RH_ADDR_STRLEN], l[RH_ADDR_STRLEN];
+
+		if (inst[j].family != pc->addr.family)
+			continue;
+		if (cp->n_peers >= CP_MAX_PEERS)
+			return -ENOSPC;
+		p = &cp->peers[cp->n_peers];
+		memset(p, 0, sizeof(*p));
+		p->cp = cp;
+		snprintf(p->name, sizeof(p->name), "%s %s@%s", part_name(hi.role),
+		         rh_addr_fmt(&pc->addr, a, sizeof(a)), rh_addr_fmt(&inst[j], l, sizeof(l)));
+		p->hp = hub_peer_add(cp->hub, &hi);
+		if (p->hp == NULL)
+			return -errno;
+		hub_peer_set_user(p->hp, p);
+		cp_gr_init(p);
+		session_cfg(cp, &hi, pc, &sc);
+		snprintf(sc.name, sizeof(sc.name), "%s", p->name);
+		p->s = bgp_session_new(cp->loop, &sc, &session_ops, p);
+		if (p->s == NULL) {
+			hub_peer_remove(p->hp);
+			return -errno;
+		}
+		cp->n_peers++;
+		struct bgp_listener *lis = listener_for(cp, &inst[j]);
+
+		if (lis == NULL || bgp_listener_attach(lis, p->s) < 0) {
+			log_err("peer %s: cannot listen on %s: %s", p->name, l, strerror(errno));
+			return -EADDRNOTAVAIL;
 		}
 	}
 	return 0;
@@ -382,21 +442,110 @@ static int add_peers(struct cp *cp, enum hub_role role, const struct rh_addr *in
 static int build_peers(struct cp *cp)
 {
 	const struct rh_config *c = &cp->cfg;
-	int rc;
+	int rc = 0;
 
-	/* 0: the role's configured limit (R11, R16); lifted for benchmarks and big labs. */
-	uint32_t limit = c->cp.enforce_route_limits ? 0 : UINT32_MAX;
-
-	rc = add_peers(cp, HUB_ROLE_NVA, c->rs.instance, RH_MAX_INSTANCES, c->rs.peer,
-	               c->rs.n_peers, RH_RS_ASN, limit);
-	if (rc == 0 && c->er.present)
-		/* Toward on-premises the circuit's edge presents AS 12076. */
-		rc = add_peers(cp, HUB_ROLE_ER_ONPREM, c->er.instance, c->er.n_instances,
-		               c->er.peer, c->er.n_peers, RH_ER_EDGE_ASN, limit);
-	if (rc == 0 && c->vpn.present)
-		rc = add_peers(cp, HUB_ROLE_VPN_ONPREM, c->vpn.instance, c->vpn.n_instances,
-		               c->vpn.peer, c->vpn.n_peers, RH_VPN_ASN, limit);
+	for (unsigned i = 0; rc == 0 && i < c->rs.n_peers; i++)
+		rc = add_peer(cp, HUB_ROLE_NVA, &c->rs.peer[i]);
+	for (unsigned i = 0; rc == 0 && c->er.present && i < c->er.n_peers; i++)
+		rc = add_peer(cp, HUB_ROLE_ER_ONPREM, &c->er.peer[i]);
+	for (unsigned i = 0; rc == 0 && c->vpn.present && i < c->vpn.n_peers; i++)
+		rc = add_peer(cp, HUB_ROLE_VPN_ONPREM, &c->vpn.peer[i]);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ reload */
+
+int cp_peer_add(struct cp *cp, enum hub_role role, const struct rh_peer_cfg *pc)
+{
+	unsigned first = cp->n_peers;
+	int rc = add_peer(cp, role, pc);
+
+	if (rc < 0) {
+		/* Nothing half made stays: the sessions of this peer made so far go. */
+		while (cp->n_peers > first)
+			cp_peer_remove_at(cp, cp->n_peers - 1, 0);
+		return rc;
+	}
+	for (unsigned i = first; i < cp->n_peers; i++)
+		bgp_session_start(cp->peers[i].s);
+	return 0;
+}
+
+void cp_peer_remove_at(struct cp *cp, unsigned i, uint8_t subcode)
+{
+	struct cp_peer *p = &cp->peers[i], *last = &cp->peers[cp->n_peers - 1];
+
+	/* RFC 4486 3: the Cease says why; the down callback withdraws its routes (after a
+	 * NOTIFICATION graceful restart keeps none). */
+	if (subcode != 0)
+		bgp_session_cease(p->s, subcode);
+	cp_gr_fini(p);
+	hub_peer_remove(p->hp);
+	bgp_session_free(p->s);
+	/* The last session fills the hole: its session, hub peer and timer learn where it
+	 * went (a running GR timer keeps its time left). */
+	if (p != last) {
+		bool running = rh_timer_running(&last->gr_timer);
+		uint64_t left = running ? rh_timer_remaining(cp->loop, &last->gr_timer) : 0;
+
+		cp_gr_fini(last);
+		*p = *last;
+		bgp_session_set_arg(p->s, p);
+		hub_peer_set_user(p->hp, p);
+		cp_gr_init(p);
+		if (running)
+			rh_timer_start(cp->loop, &p->gr_timer, left);
+	}
+	memset(last, 0, sizeof(*last));
+	cp->n_peers--;
+}
+
+unsigned cp_peer_remove(struct cp *cp, enum hub_role role, const struct rh_addr *addr,
+                        uint8_t subcode)
+{
+	unsigned n = 0;
+
+	for (unsigned i = cp->n_peers; i-- > 0;) {
+		const struct hub_peer_info *hi = hub_peer_info(cp->peers[i].hp);
+
+		if (hi->role == role && rh_addr_equal(&hi->addr, addr)) {
+			cp_peer_remove_at(cp, i, subcode);
+			n++;
+		}
+	}
+	return n;
+}
+
+int cp_peer_route_refresh(struct cp_peer *p)
+{
+	uint8_t buf[BGP_HDR_LEN + 4];
+	int rc = 0;
+
+	if (!p->established)
+		return 0; /* it will send everything when it comes up */
+	if (!p->route_refresh) {
+		/* R15: a peer that cannot be asked is reset, and sends everything again. */
+		log_notice("peer %s: no route refresh capability: session reset (R15)", p->name);
+		bgp_session_cease(p->s, BGP_CEASE_CONFIG_CHANGE);
+		bgp_session_start(p->s);
+		return 1;
+	}
+	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++) {
+		struct wbuf w;
+
+		if (!p->families[aid])
+			continue;
+		/* RFC 2918 3 (a normal request also with RFC 7313: the peer then frames its
+		 * answer with BoRR and EoRR). */
+		wbuf_init(&w, buf, sizeof(buf));
+		if (bgp_rr_encode(&w, aid == BGP_AID_IPV6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4,
+		                  BGP_RR_NORMAL, BGP_SAFI_UNICAST) < 0)
+			return -EINVAL;
+		rc = send_msg(p, buf, w.len);
+	}
+	if (rc == 0)
+		log_info("peer %s: ROUTE-REFRESH sent (R15)", p->name);
+	return rc < 0 ? rc : 2;
 }
 
 static void mgmt_cb(struct rh_evloop *loop, struct rh_io *io, unsigned events, void *arg)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "evloop.h"
+#include "routehub/mgmt.h"
 
 struct cp;
 
@@ -27,5 +28,12 @@ void cp_free(struct cp *cp, const char *why);
 
 /* Handles one management command (see cli/routehubctl.c for the grammar). */
 enum mgmt_status cp_mgmt_handle(void *cp, const char *cmd, char **body, size_t *len);
+
+/*
+ * `reload` and SIGHUP (reload.c): reads the configuration file again and applies what
+ * changed. The reply's body in *body (malloc'd): JSON of routehub:state/reload when
+ * applied (MGMT_OK), the problems when refused (MGMT_ERROR; nothing changed).
+ */
+enum mgmt_status cp_reload(struct cp *cp, char **body, size_t *len);
 
 #endif

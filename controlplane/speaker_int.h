@@ -21,7 +21,7 @@
 
 struct cp_peer {
 	struct cp *cp;
-	char name[2 * RH_ADDR_STRLEN + 2]; /* "peer@local" for logs */
+	char name[BGP_SESSION_NAME_MAX]; /* "PART peer@instance" for logs */
 	struct bgp_session *s;
 	struct hub_peer *hp;
 	struct bgp_codec_opts opts; /* negotiated when Established */
@@ -31,8 +31,9 @@ struct cp_peer {
 	bool flush_wanted;
 	uint64_t up_since_ms;
 	uint64_t sent_prefixes;
-	uint16_t upd_afi; /* AFI of the UPDATE being imported: the max-prefix NOTIFICATION's */
-	bool enhanced_rr; /* the peer announced Enhanced Route Refresh (RFC 7313) */
+	uint16_t upd_afi;   /* AFI of the UPDATE being imported: the max-prefix NOTIFICATION's */
+	bool enhanced_rr;   /* the peer announced Enhanced Route Refresh (RFC 7313) */
+	bool route_refresh; /* the peer can be asked with ROUTE-REFRESH (RFC 2918, R15) */
 	bool eorr_pending[BGP_AID_MAX]; /* a refresh answered with BoRR awaits its EoRR */
 	/* Graceful restart, receiving speaker (cp_gr.c, RFC 4724 4.2). */
 	bool gr_af[BGP_AID_MAX];    /* its last OPEN listed the family in its GR capability */
@@ -86,6 +87,21 @@ void cp_gr_eor(struct cp_peer *p, enum bgp_aid aid);
 void cp_gr_end(struct cp_peer *p, const char *why);
 /* "restarting, 87 s left" into buf; returns 0 when the peer holds no stale route. */
 int cp_gr_state(const struct cp_peer *p, char *buf, size_t len);
+
+/*
+ * Reload (reload.c). cp_peer_add(): the sessions of a new peer, at every instance of its
+ * role, started. cp_peer_remove(): every session of the peer, with Cease/subcode (RFC
+ * 4486; 0: none sent), its routes withdrawn everywhere; returns how many. The cp_peer
+ * array stays dense: the last entry moves into the hole, so pointers to entries do not
+ * survive a removal. cp_peer_route_refresh(): R15, asks an established peer for its
+ * routes again with ROUTE-REFRESH (2 returned), or resets its session when it has not
+ * the capability (1); 0 when it is not established.
+ */
+int cp_peer_add(struct cp *cp, enum hub_role role, const struct rh_peer_cfg *pc);
+unsigned cp_peer_remove(struct cp *cp, enum hub_role role, const struct rh_addr *addr,
+                        uint8_t subcode);
+void cp_peer_remove_at(struct cp *cp, unsigned i, uint8_t subcode);
+int cp_peer_route_refresh(struct cp_peer *p);
 
 /* The dataplane's FIB, programmed with the effective routes (cp_fib.c). */
 int cp_fib_start(struct cp *cp);

@@ -477,7 +477,9 @@ static int run(const char *prog, const char *file)
 		log_notice("running: %u port(s), %u worker(s)%s, FIB channel %s, management %s",
 		           d->n_ports, d->n_workers, d->interleaved ? " on the main lcore" : "",
 		           d->cfg->dp.fib_socket, d->cfg->dp.mgmt_socket);
+		rh_sd_notify("READY=1"); /* systemd, Type=notify: ports and sockets up */
 		main_loop(d);
+		rh_sd_notify("STOPPING=1");
 		log_notice("signal %d: stopping", (int)stop_signal);
 	} else {
 		log_err("startup failed: %s", strerror(-rc));

@@ -116,6 +116,20 @@ static inline struct bgp_path *bgp_rib_entry_best(const struct bgp_rib_entry *e)
 	return e->paths != NULL && (e->paths->flags & BGP_PATH_BEST) ? e->paths : NULL;
 }
 
+/*
+ * The paths of an entry in decision order (best first), for readers outside the RIB
+ * (show routes): bgp_rib_entry_first(), then bgp_rib_path_next() until NULL.
+ */
+static inline const struct bgp_path *bgp_rib_entry_first(const struct bgp_rib_entry *e)
+{
+	return e->paths;
+}
+
+static inline const struct bgp_path *bgp_rib_path_next(const struct bgp_path *p)
+{
+	return p->next;
+}
+
 /* What one change did to a prefix; valid only during the callback. */
 struct bgp_rib_change {
 	struct bgp_rib_entry *entry;

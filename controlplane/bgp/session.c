@@ -626,7 +626,8 @@ struct bgp_session *bgp_session_new(struct rh_evloop *loop, const struct bgp_ses
 	if (ops != NULL)
 		s->ops = *ops;
 	s->arg = arg;
-	snprintf(s->name, sizeof(s->name), "%s", rh_addr_fmt(&cfg->remote, a, sizeof(a)));
+	snprintf(s->name, sizeof(s->name), "%s",
+	         cfg->name[0] != '\0' ? cfg->name : rh_addr_fmt(&cfg->remote, a, sizeof(a)));
 	rh_timer_init(&s->idle_hold, idle_hold_expired, s);
 	s->conn[0] = conn_new(s);
 	s->conn[1] = conn_new(s);
@@ -690,6 +691,20 @@ int bgp_session_reset(struct bgp_session *s, const char *text)
 	bgp_notify_shutdown(&n, BGP_CEASE_ADMIN_RESET, text ? text : "");
 	session_stop(s, BGP_EV_MANUAL_STOP, &n);
 	return bgp_session_start(s);
+}
+
+int bgp_session_cease(struct bgp_session *s, uint8_t subcode)
+{
+	struct bgp_notify n = {.code = BGP_ERR_CEASE, .subcode = subcode};
+
+	/* RFC 4486 3: Peer De-configured and Other Configuration Change carry no data. */
+	session_stop(s, BGP_EV_MANUAL_STOP, &n);
+	return 0;
+}
+
+void bgp_session_set_arg(struct bgp_session *s, void *arg)
+{
+	s->arg = arg;
 }
 
 int bgp_session_max_prefix(struct bgp_session *s, uint16_t afi, uint8_t safi, uint32_t limit)

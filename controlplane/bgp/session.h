@@ -33,6 +33,8 @@
 struct bgp_session;
 struct bgp_listener;
 
+#define BGP_SESSION_NAME_MAX 128
+
 struct bgp_session_cfg {
 	struct rh_addr local;  /* source of connections we open; the listener's address */
 	struct rh_addr remote; /* the peer */
@@ -49,6 +51,8 @@ struct bgp_session_cfg {
 	char password[BGP_SESSION_PASSWORD_MAX + 1]; /* TCP MD5 key; empty for none */
 	struct bgp_caps caps;                        /* capabilities we announce */
 	size_t outq_high; /* queued bytes above which bgp_session_can_send() is false */
+	/* How logs name the session (hub part, peer@instance); empty: the peer's address. */
+	char name[BGP_SESSION_NAME_MAX];
 };
 
 struct bgp_session_ops {
@@ -93,6 +97,15 @@ int bgp_session_start(struct bgp_session *s);
 int bgp_session_stop(struct bgp_session *s, const char *text);
 /* Cease/Administrative Reset with a shutdown communication, then a new start at once. */
 int bgp_session_reset(struct bgp_session *s, const char *text);
+
+/*
+ * ManualStop with Cease/subcode and no data (RFC 4486 3: 3 Peer De-configured, 6 Other
+ * Configuration Change): for a reload that removes or changes the peer. The session
+ * stays down until bgp_session_start().
+ */
+int bgp_session_cease(struct bgp_session *s, uint8_t subcode);
+/* The arg given to the callbacks (the owner moved its per-peer structure). */
+void bgp_session_set_arg(struct bgp_session *s, void *arg);
 
 /*
  * For the RIB, when the peer sent more prefixes than allowed: Cease/Maximum Number of

@@ -75,7 +75,7 @@ struct bgp_session {
 	struct bgp_session_ops ops;
 	void *arg;
 	struct bgp_listener *listener;
-	char name[RH_ADDR_STRLEN + 8];
+	char name[BGP_SESSION_NAME_MAX];
 
 	/* conn[0] is the main connection; conn[1] the second one during a collision. */
 	struct bgp_conn *conn[2];

@@ -15,8 +15,6 @@
 
 /* ------------------------------------------------------------------ hub */
 
-static int hub_settle(struct hub *h);
-
 struct hub *hub_new(const struct rh_config *cfg, const struct hub_ops *ops, void *arg)
 {
 	struct hub *h = calloc(1, sizeof(*h));
@@ -86,7 +84,7 @@ void hub_free(struct hub *h)
 }
 
 /* Tells the speaker about every session with something to send. */
-static void hub_notify(struct hub *h)
+void hub_notify(struct hub *h)
 {
 	for (struct hub_peer *p = h->peers; p != NULL; p = p->next) {
 		bool ready;
@@ -102,7 +100,7 @@ static void hub_notify(struct hub *h)
 }
 
 /* After every change: R16's check, then the exchange between parts. */
-static int hub_settle(struct hub *h)
+int hub_settle(struct hub *h)
 {
 	int rc = hub_er_limit_check(h);
 
@@ -129,7 +127,7 @@ static struct hub_part *role_part(struct hub *h, enum hub_role role)
 }
 
 /* R11, R16: what a session may advertise, from the configuration when not given. */
-static uint32_t default_limit(const struct rh_config *cfg, enum hub_role role)
+uint32_t hub_default_limit(const struct rh_config *cfg, enum hub_role role)
 {
 	switch (role) {
 	case HUB_ROLE_NVA:
@@ -168,7 +166,7 @@ struct hub_peer *hub_peer_add(struct hub *h, const struct hub_peer_info *info)
 	p->h = h;
 	p->info = *info;
 	if (p->info.limit == 0)
-		p->info.limit = default_limit(&h->cfg, info->role);
+		p->info.limit = hub_default_limit(&h->cfg, info->role);
 	p->index = index != 0 ? index : max_index + 1;
 	p->part = pt;
 	bgp_rib_peer_init(&p->rp.rp, HUB_RPID_SESSION + h->n_peers, &info->addr, info->asn, 0,
@@ -251,7 +249,7 @@ void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c)
 
 /* ------------------------------------------------------------------ scratch */
 
-static int scratch_room(struct hub *h, size_t n)
+int hub_scratch_room(struct hub *h, size_t n)
 {
 	struct rh_prefix *pfx, *acc;
 	uint32_t *pid, *accid;
@@ -293,7 +291,7 @@ static int collect(struct hub *h, const struct bgp_nlri_block *blk,
 		return 0;
 	rbuf_init(&r, blk->p, blk->len);
 	while ((rc = bgp_nlri_next(&r, blk->aid, opts->addpath_rx[blk->aid], &p, &id)) == 1) {
-		if (scratch_room(h, h->n_pfx + 1) < 0)
+		if (hub_scratch_room(h, h->n_pfx + 1) < 0)
 			return -ENOMEM;
 		h->pfx[h->n_pfx] = p;
 		h->pid[h->n_pfx++] = id;
@@ -347,6 +345,7 @@ static int rejected_set(struct hub_peer *p, const struct rh_prefix *pfx,
 	bgp_attrs_unref(r->attrs);
 	r->attrs = bgp_attrs_ref(attrs);
 	r->why = why;
+	r->stale = false;
 	return 0;
 }
 
@@ -375,7 +374,7 @@ static int rejected_collect_cb(struct bgp_pnode *n, void *arg)
 /* ------------------------------------------------------------------ UPDATEs */
 
 /* Recomputes the effective routes of h->pfx[from..h->n_pfx). */
-static int eff_touched(struct hub *h, size_t from)
+int hub_eff_touched(struct hub *h, size_t from)
 {
 	return hub_eff_update_batch(h, h->pfx + from, h->n_pfx - from);
 }
@@ -395,7 +394,7 @@ static int peer_clear(struct hub_peer *p)
 	struct hub *h = p->h;
 	size_t n = p->rp.rp.n_paths + p->n_rejected;
 
-	if (scratch_room(h, n) < 0)
+	if (hub_scratch_room(h, n) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
 	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, peer_prefix_cb, h);
@@ -405,7 +404,7 @@ static int peer_clear(struct hub_peer *p)
 	rejected_clear(p);
 	if (p->part->id == HUB_PART_RS)
 		hub_rs_reexport(h, h->pfx, h->n_pfx, true);
-	return eff_touched(h, 0);
+	return hub_eff_touched(h, 0);
 }
 
 void hub_peer_down(struct hub_peer *p)
@@ -468,7 +467,7 @@ static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n
 	struct hub *h = p->h;
 
 	*n = 0;
-	if (scratch_room(h, (size_t)p->rp.rp.n_paths + p->n_rejected) < 0)
+	if (hub_scratch_room(h, (size_t)p->rp.rp.n_paths + p->n_rejected) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
 	if (aids != 0) {
@@ -489,7 +488,7 @@ static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n
 		return 0;
 	if (p->part->id == HUB_PART_RS)
 		hub_rs_reexport(h, h->pfx, h->n_pfx, true);
-	return eff_touched(h, 0);
+	return hub_eff_touched(h, 0);
 }
 
 void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
@@ -565,6 +564,49 @@ static void withdraw_range(struct hub_peer *p, size_t from)
 }
 
 /*
+ * A refused route is logged once with its reason, never a flood: the refusals of one
+ * UPDATE are counted per reason (a handful of constant strings), then logged as one line
+ * per peer and reason at once, and at most one a minute after that, with the count.
+ */
+#define REFUSED_WHYS 4
+
+struct refused {
+	const char *why[REFUSED_WHYS];
+	struct rh_prefix first[REFUSED_WHYS];
+	uint64_t n[REFUSED_WHYS];
+};
+
+static void refused_add(struct refused *r, const struct rh_prefix *pfx, const char *why)
+{
+	for (unsigned i = 0; i < REFUSED_WHYS; i++) {
+		if (r->why[i] == NULL) {
+			r->why[i] = why;
+			r->first[i] = *pfx;
+		}
+		if (r->why[i] == why) {
+			r->n[i]++;
+			return;
+		}
+	}
+}
+
+static void refused_log(const struct hub_peer *p, const struct refused *r)
+{
+	static const char *const parts[HUB_PART_MAX] = {"route-server", "expressroute-gateway",
+	                                                "vpn-gateway"};
+	char pb[RH_PREFIX_STRLEN], ab[RH_ADDR_STRLEN], lb[RH_ADDR_STRLEN];
+
+	for (unsigned i = 0; i < REFUSED_WHYS && r->why[i] != NULL; i++)
+		rh_log_summary(LOG_NOTICE,
+		               (unsigned long)(uintptr_t)p ^ (unsigned long)(uintptr_t)r->why[i],
+		               60, r->n[i], "hub: %s %s@%s: refused %s%s: %s", parts[p->part->id],
+		               rh_addr_fmt(&p->info.addr, ab, sizeof(ab)),
+		               rh_addr_fmt(&p->info.local, lb, sizeof(lb)),
+		               rh_prefix_fmt(&r->first[i], pb, sizeof(pb)),
+		               r->n[i] > 1 ? " and others" : "", r->why[i]);
+}
+
+/*
  * Announces h->pfx[from..to) with the interned attrs: the import rules (R7, R8, default
  * route from VPN) sort them into accepted ones, which go into the RIB as one batch, and
  * refused ones, kept aside with their reason (and out of the RIB if they were in).
@@ -573,6 +615,7 @@ static int announce_range(struct hub_peer *p, size_t from, size_t to, const stru
 {
 	struct hub *h = p->h;
 	bool loop = bgp_aspath_contains(ia, RH_RS_ASN);
+	struct refused refused = {0};
 	size_t n = 0;
 	int rc;
 
@@ -591,10 +634,12 @@ static int announce_range(struct hub_peer *p, size_t from, size_t to, const stru
 		rc = rejected_set(p, &h->pfx[i], ia, why);
 		if (rc < 0)
 			return rc;
+		refused_add(&refused, &h->pfx[i], why);
 		if (bgp_rib_withdraw(p->part->rib, &p->rp.rp, &h->pfx[i], h->pid[i]) == 0 &&
 		    p->part->id == HUB_PART_RS)
 			hub_rs_reexport(h, &h->pfx[i], 1, true);
 	}
+	refused_log(p, &refused);
 	rc = bgp_rib_update_batch(p->part->rib, &p->rp.rp, h->acc, h->accid, n, ia);
 	if (rc == 0 && p->part->id == HUB_PART_RS)
 		hub_rs_reexport(h, h->acc, n, false);
@@ -640,7 +685,7 @@ static int announce(struct hub_peer *p, const struct bgp_update *u, size_t n4)
 }
 
 /* R11/R16: past the limit, the session goes (RFC 4486 Cease/1) and its routes with it. */
-static int over_limit(struct hub_peer *p)
+int hub_peer_over_limit(struct hub_peer *p)
 {
 	struct hub *h = p->h;
 	char addr[RH_ADDR_STRLEN];
@@ -702,7 +747,7 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 	if (!as_withdraw && u->attrs != NULL && p->info.limit != 0 &&
 	    (size_t)p->rp.rp.n_paths + p->n_rejected + na > p->info.limit &&
 	    (size_t)p->rp.rp.n_paths + p->n_rejected + new_routes(p, na) > p->info.limit)
-		return over_limit(p);
+		return hub_peer_over_limit(p);
 	/* RFC 4271 3.1: withdrawals, then announcements; treat-as-withdraw (RFC 7606 2)
 	 * withdraws the announced prefixes as well. */
 	rc = collect(h, &u->withdrawn, opts);
@@ -722,7 +767,7 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 		h->n_pfx = all;
 	}
 	if (rc == 0)
-		rc = eff_touched(h, 0);
+		rc = hub_eff_touched(h, 0);
 	if (rc == 0)
 		rc = hub_settle(h);
 	hub_notify(h);
@@ -740,6 +785,90 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid)
 	/* RFC 2918 3: the whole Adj-RIB-Out of that family again. */
 	rc = bgp_out_group_resend(p->g, aid, false);
 	hub_notify(p->h);
+	return rc;
+}
+
+/* RFC 7313 4: the family of a prefix, as the refresh names it. */
+static bool aid_is(const struct rh_prefix *pfx, enum bgp_aid aid)
+{
+	return (pfx->family == RH_AF_INET6) == (aid == BGP_AID_IPV6);
+}
+
+static int rejected_mark_cb(struct bgp_pnode *n, void *arg)
+{
+	(void)arg;
+	container_of(n, struct hub_rejected, node)->stale = true;
+	return 0;
+}
+
+struct refresh_ctx {
+	struct hub *h;
+	enum bgp_aid aid;
+};
+
+static int refresh_mark_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	if (aid_is(bgp_rib_entry_prefix(e), ((struct refresh_ctx *)arg)->aid))
+		q->flags |= BGP_PATH_STALE;
+	return 0;
+}
+
+static int refresh_collect_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	struct refresh_ctx *r = arg;
+
+	if ((q->flags & BGP_PATH_STALE) && aid_is(bgp_rib_entry_prefix(e), r->aid)) {
+		r->h->pfx[r->h->n_pfx] = *bgp_rib_entry_prefix(e);
+		r->h->pid[r->h->n_pfx++] = q->path_id;
+	}
+	return 0;
+}
+
+int hub_peer_refresh_begin(struct hub_peer *p, enum bgp_aid aid)
+{
+	struct refresh_ctx r = {.h = p->h, .aid = aid};
+
+	if ((unsigned)aid >= BGP_AID_MAX)
+		return -EINVAL;
+	/* Every route of that family is stale until the peer sends it again; an UPDATE
+	 * clears the flag (bgp_rib_update, rejected_set). */
+	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, refresh_mark_cb, &r);
+	bgp_ptable_walk(&p->rejected[aid], rejected_mark_cb, NULL);
+	return 0;
+}
+
+static int rejected_stale_cb(struct bgp_pnode *n, void *arg)
+{
+	struct hub *h = arg;
+
+	if (container_of(n, struct hub_rejected, node)->stale) {
+		h->pfx[h->n_pfx] = n->prefix;
+		h->pid[h->n_pfx++] = 0;
+	}
+	return 0;
+}
+
+int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid)
+{
+	struct hub *h = p->h;
+	struct refresh_ctx r = {.h = h, .aid = aid};
+	int rc;
+
+	if ((unsigned)aid >= BGP_AID_MAX)
+		return -EINVAL;
+	if (hub_scratch_room(h, p->rp.rp.n_paths + p->n_rejected) < 0)
+		return -ENOMEM;
+	/* RFC 7313 4: what the peer did not send again between BoRR and EoRR is gone. */
+	h->n_pfx = 0;
+	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, refresh_collect_cb, &r);
+	bgp_ptable_walk(&p->rejected[aid], rejected_stale_cb, h);
+	if (h->n_pfx == 0)
+		return 0;
+	withdraw_range(p, 0); /* the refused ones leave the peer's view there too */
+	rc = hub_eff_touched(h, 0);
+	if (rc == 0)
+		rc = hub_settle(h);
+	hub_notify(h);
 	return rc;
 }
 
@@ -820,4 +949,27 @@ int hub_set_preference(struct hub *h, enum rh_hub_pref pref)
 const char *hub_er_exchange_status(const struct hub *h)
 {
 	return h->er_stopped ? h->er_why : NULL;
+}
+
+/* ------------------------------------------------------------------ reload */
+
+void hub_peer_remove(struct hub_peer *p)
+{
+	struct hub *h = p->h;
+
+	/* Its routes withdrawn everywhere: those of a session up, and the stale ones a
+	 * graceful restart keeps while it is down. */
+	if (p->up || p->gr || p->rp.rp.n_paths > 0 || p->n_rejected > 0)
+		hub_peer_down(p);
+	for (struct hub_peer **pp = &h->peers; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	rejected_clear(p);
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		bgp_ptable_fini(&p->rejected[aid]);
+	bgp_pool_fini(&p->rej_pool);
+	/* h->n_peers stays: it numbers the RIB peer ids, which must not be reused. */
+	free(p);
 }

@@ -159,6 +159,13 @@ int hub_peer_update(struct hub_peer *p, const struct bgp_update *u,
 
 /* ROUTE-REFRESH from the peer (RFC 2918): queue the whole table again. */
 int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid);
+/*
+ * Enhanced Route Refresh (RFC 7313 4), the peer re-sending its routes of a family:
+ * _begin() at its BoRR marks them stale, UPDATEs refresh them, _end() at its EoRR
+ * withdraws those still stale (accepted or refused). 0, -EINVAL, -ENOMEM.
+ */
+int hub_peer_refresh_begin(struct hub_peer *p, enum bgp_aid aid);
+int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid);
 
 /*
  * Hands the peer's pending advertisements to cb in batches of at most max prefixes
@@ -172,6 +179,20 @@ long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *a
 /* Runtime switches (R5, R13): take effect by UPDATEs and withdrawals only. */
 int hub_set_branch_to_branch(struct hub *h, bool on);
 int hub_set_preference(struct hub *h, enum rh_hub_pref pref);
+
+/*
+ * Reload (controlplane/reload.c). hub_peer_remove(): the session is gone for good (its
+ * routes withdrawn everywhere if it was up) and p is freed. hub_set_limits(): the
+ * R11/R16 route limits of cfg; sessions on their role's configured limit take the new
+ * one, and one already past it is torn down (Cease/1) as on its next UPDATE.
+ * hub_set_locals(): the VNet address spaces (R1) and the VPN static prefixes (and their
+ * next hops, from the VPN peers) of cfg; the peers receive the difference as UPDATEs.
+ * The import rules (R8) use the new spaces from now on: re-learning what the peers sent
+ * is R15, the speaker's ROUTE-REFRESH. 0 or a negative errno.
+ */
+void hub_peer_remove(struct hub_peer *p);
+int hub_set_limits(struct hub *h, const struct rh_config *cfg);
+int hub_set_locals(struct hub *h, const struct rh_config *cfg);
 
 /* Effective routes (R17) of one prefix, for the FIB programmer and `show`. */
 #define HUB_MAX_NEXTHOPS 16
@@ -199,5 +220,13 @@ const char *hub_er_exchange_status(const struct hub *h);
  */
 char *hub_effective_json(struct hub *h);
 char *hub_peer_routes_json(struct hub_peer *p, bool advertised);
+/* The same for several sessions (one peer address at several instances). */
+char *hub_peers_routes_json(struct hub_peer *const *v, size_t n, bool advertised);
+/*
+ * `show routes [PREFIX]`: the RIB of each part (state rib-route), every path of every
+ * prefix in decision order. only NULL: every prefix; else only that prefix (exact match),
+ * or with longest, the longest prefix of each part that covers it (`show ip bgp A.B.C.D`).
+ */
+char *hub_routes_json(struct hub *h, const struct rh_prefix *only, bool longest);
 
 #endif

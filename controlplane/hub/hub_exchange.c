@@ -82,8 +82,9 @@ static void part_changed(struct bgp_rib *rib, const struct bgp_rib_change *c, vo
 
 	(void)rib;
 	rc = bgp_rib_out_change(pt->out, c);
-	if (rc < 0)
-		log_err("hub: Adj-RIB-Out update failed: %s", strerror(-rc));
+	if (rc < 0) /* once per prefix changed: a line a minute, counted */
+		rh_log_summary(LOG_ERR, (unsigned long)(uintptr_t)pt, 60, 1,
+		               "hub: Adj-RIB-Out update failed: %s", strerror(-rc));
 }
 
 /* ------------------------------------------------------------------ internal exports */

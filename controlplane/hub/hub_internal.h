@@ -82,6 +82,7 @@ struct hub_rejected {
 	struct bgp_pnode node;
 	const struct bgp_attrs *attrs; /* interned, referenced */
 	const char *why;
+	bool stale; /* not sent again since the peer's BoRR (RFC 7313 4) */
 };
 
 struct hub_peer {
@@ -199,5 +200,17 @@ int hub_eff_update_all(struct hub *h);
 
 /* hub.c */
 struct hub_rejected *hub_rejected_find(struct hub_peer *p, const struct rh_prefix *pfx);
+/* After every change: R16's check, then the exchange between parts. 0 or -ENOMEM. */
+int hub_settle(struct hub *h);
+/* Tells the speaker about every session with something to send. */
+void hub_notify(struct hub *h);
+/* Room for n prefixes in h->pfx/pid/acc/accid. 0 or -ENOMEM. */
+int hub_scratch_room(struct hub *h, size_t n);
+/* Recomputes the effective routes of h->pfx[from..h->n_pfx). */
+int hub_eff_touched(struct hub *h, size_t from);
+/* R11, R16: what a session of the role may advertise under cfg. */
+uint32_t hub_default_limit(const struct rh_config *cfg, enum hub_role role);
+/* Past its limit: the peer's routes go and ops->peer_teardown (Cease/1); -ECANCELED. */
+int hub_peer_over_limit(struct hub_peer *p);
 
 #endif

@@ -109,7 +109,7 @@ bi_check "route limit: the NOTIFICATION carries AFI 1, SAFI 1 and the limit 5 (R
   grep -q "6/1 (Cease/Maximum Number of Prefixes Reached) 7 bytes 00 01 01 00 00 00 05" \
   "$RH_TMP/frr-frr.log"
 bi_check "route limit: routehub logs the teardown" \
-  grep -q "peer $FRR@198.18.1.4: route limit of 5 exceeded" "$RH_TMP/cp.log"
+  grep -q "peer route-server $FRR@198.18.1.4: route limit of 5 exceeded" "$RH_TMP/cp.log"
 bird_lacks() {
   local p
   for p in 192.0.2.0/25 192.0.2.128/25 203.0.113.0/26; do

@@ -81,10 +81,10 @@ bird_since=$(rh_birdc bird show protocols rs1 rs2 2>/dev/null | awk '/^rs[12] /{
 # ------------------------------------------------------------------ 3-9 treat-as-withdraw
 # ORIGIN (type 1, flags 0x40 well-known transitive) with the undefined value 5.
 exa announce route 203.0.113.0/26 next-hop self attribute [ 0x01 0x40 0x05 ]
-logged() { grep -q "peer $EXA@198.18.1.4: malformed UPDATE (malformed ORIGIN): treat-as-withdraw" "$RH_TMP/cp.log"; }
+logged() { grep -q "peer route-server $EXA@198.18.1.4: malformed UPDATE (malformed ORIGIN): treat-as-withdraw" "$RH_TMP/cp.log"; }
 rh_wait 10 logged
 sleep 1
-exa_up() { bi_rh_all_established "$EXA" && ! grep -q "peer $EXA@.*session down" "$RH_TMP/cp.log"; }
+exa_up() { bi_rh_all_established "$EXA" && ! grep -q "peer route-server $EXA@.*session down" "$RH_TMP/cp.log"; }
 bi_check "treat-as-withdraw: ExaBGP's sessions stay established" exa_up
 bi_check "treat-as-withdraw: the route leaves the effective routes" \
   rh_wait 10 bi_effective_lacks 203.0.113.0/26
@@ -120,20 +120,20 @@ bi_check "attribute discard: the route is accepted, session up" rh_wait 10 disca
 # MP_REACH_NLRI (type 14, optional): AFI 1, SAFI 1, next hop 198.18.14.2, reserved 0, then
 # a prefix of length 33, which no IPv4 NLRI can have.
 exa announce route 203.0.113.64/26 next-hop self attribute [ 0x0e 0x80 0x00010104c6120e020021cb00710000 ]
-reset_sent() { grep -q "bgp $EXA: sent NOTIFICATION 3/" "$RH_TMP/cp.log"; }
+reset_sent() { grep -q "bgp route-server $EXA@198.18.1.[45]: sent NOTIFICATION 3/" "$RH_TMP/cp.log"; }
 bi_check "session reset: NOTIFICATION UPDATE Message Error sent to ExaBGP" rh_wait 10 reset_sent ||
   grep "$EXA" "$RH_TMP/cp.log" | grep -v "info:" | sed 's/^/# /' | tail -5
 exa withdraw route 203.0.113.64/26 next-hop self
 went_down() {
-  grep -q "peer $EXA@198.18.1.4: session down" "$RH_TMP/cp.log" &&
-    grep -q "peer $EXA@198.18.1.5: session down" "$RH_TMP/cp.log"
+  grep -q "peer route-server $EXA@198.18.1.4: session down" "$RH_TMP/cp.log" &&
+    grep -q "peer route-server $EXA@198.18.1.5: session down" "$RH_TMP/cp.log"
 }
 bi_check "session reset: ExaBGP's sessions went down" went_down
 others_untouched() {
   [ "$(bi_frr_field frr 198.18.1.4 connectionsEstablished),$(bi_frr_field frr 198.18.1.5 connectionsEstablished)" = "$frr_conns" ] &&
     [ "$(rh_birdc bird show protocols rs1 rs2 2>/dev/null | awk '/^rs[12] /{print $5}')" = "$bird_since" ] &&
     bi_rh_all_established "$FRR" "$BIRD" &&
-    ! grep -Eq "peer ($FRR|$BIRD)@.*session down" "$RH_TMP/cp.log"
+    ! grep -Eq "peer [a-z-]+ ($FRR|$BIRD)@.*session down" "$RH_TMP/cp.log"
 }
 bi_check "session reset: FRR's and BIRD's sessions untouched" others_untouched
 back() { bi_rh_all_established "$EXA" && bi_effective_has 203.0.113.128/25 "$EXA"; }

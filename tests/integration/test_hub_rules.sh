@@ -16,7 +16,8 @@
 #   nva2  FRR AS 65002 at 198.18.3.4: 192.0.2.0/24
 #   er    BIRD AS 65010 at 198.19.1.2: 198.51.100.0/24, 198.19.120.0/24 (AS path 3),
 #         198.19.121.0/24 (AS path 1), 198.19.150.0/24 (NO_ADVERTISE)
-#   er2   BIRD AS 65011 at 198.19.1.3 (a second circuit): 198.19.130.0/24
+#   er2   BIRD AS 65011 at 198.19.1.3 (a second circuit), without the route refresh
+#         capability (R15): 198.19.130.0/24
 #   vpn   BIRD AS 65020 at 198.19.2.10, one session to each VPN instance: 198.19.110.0/24,
 #         198.19.140.0/24 (AS path 1), 198.19.141.0/24 (AS path 3)
 # Then configurations refused by --check (R6, R10, R12) and a VPN gateway that is not
@@ -101,6 +102,8 @@ ER_EXPORT='filter { if net = 198.19.120.0/24 then { bgp_path.prepend(65010); bgp
 BIRD_EXPORT=$ER_EXPORT bird_onprem_conf "$RH_TMP/er.conf" 198.19.1.2 65010 "hub 198.19.1.1 12076" -- \
   198.51.100.0/24 198.19.120.0/24 198.19.121.0/24 198.19.150.0/24
 bird_onprem_conf "$RH_TMP/er2.conf" 198.19.1.3 65011 "hub 198.19.1.1 12076" -- 198.19.130.0/24
+# R15: a peer that cannot be asked for its routes again.
+sed -i 's/connect retry time 3;/connect retry time 3; enable route refresh off;/' "$RH_TMP/er2.conf"
 BIRD_EXPORT='filter { if net = 198.19.141.0/24 then { bgp_path.prepend(65020); bgp_path.prepend(65020); }
     if source = RTS_STATIC then accept; reject; }' \
   bird_onprem_conf "$RH_TMP/vpn.conf" 198.19.2.10 65020 "vpn1 198.19.2.1 65515" "vpn2 198.19.2.2 65515" -- \
@@ -277,10 +280,45 @@ wcheck "R15: FRR's ROUTE-REFRESH (clear bgp 198.18.1.4 in) is answered with UPDA
   eval '[ "$(frr_nbr nva1 198.18.1.4 messageStats.routeRefreshSent)" -gt "$rr0" ] && [ "$(frr_nbr nva1 198.18.1.4 messageStats.updatesRecv)" -gt "$u1" ]'
 check "R15: ... without a session reset, routes intact" \
   eval '[ "$(frr_conn_counts nva1)" = "1 1" ] && frr_has nva1 198.18.0.0/16 && frr_has nva1 198.51.100.0/24'
+# The hub must re-learn what it filtered (a reload changes the VNet space 198.18.0.0/16 into
+# 198.18.0.0/17: nva1's 198.18.200.0/24, refused by R8, becomes valid; then back): it asks
+# every peer with ROUTE-REFRESH, and resets er2, configured without the capability.
+# A reload applies the whole file: it keeps branch-to-branch on, as `set` left it above.
+jq '.["routehub:routehub"]["route-server"]["branch-to-branch"] = true' "$RH_TMP/hub.json" >"$RH_TMP/hub-orig.json"
+jq '.["routehub:routehub"]["route-server"]["vnet-address-space"] = ["198.18.0.0/17", "2001:db8:100::/48"]' \
+  "$RH_TMP/hub-orig.json" >"$RH_TMP/hub-r15.json"
+rra=$(frr_nbr nva1 198.18.1.4 messageStats.routeRefreshRecv) rrb=$(frr_nbr nva1 198.18.1.5 messageStats.routeRefreshRecv)
+rrc=$(frr_nbr nva2 198.18.1.4 messageStats.routeRefreshRecv)
+er2_since=$(bird_since er2 hub)
+others() { echo "$(all_counts) $(bird_since er hub) $(bird_since vpn vpn1) $(bird_since vpn vpn2)"; }
+others0=$(others)
+cp "$RH_TMP/hub-r15.json" "$RH_TMP/hub.json"
 out=$(hub_ctl reload 2>&1)
-rh_log "routehubctl reload: $out"
-rh_skip "R15: when the hub must re-advertise (a VNet space appears) it sends ROUTE-REFRESH, or resets a peer without it" \
-  "the control plane cannot change its VNet spaces at runtime (routehubctl reload is not handled: '$out') and its session layer has no call to send ROUTE-REFRESH"
+rh_log "routehubctl reload: $(echo "$out" | tr '\n' '|')"
+r15_reply() {
+  local p
+  for p in 198.18.2.4@198.18.1.4 198.18.2.4@198.18.1.5 198.18.3.4@198.18.1.4 198.19.1.2@198.19.1.1 \
+    198.19.2.10@198.19.2.1 198.19.2.10@198.19.2.2; do
+    grep -q "R15: ROUTE-REFRESH sent to [a-z-]* $p" <<<"$out" || return 1
+  done
+  grep -q "R15: expressroute-gateway 198.19.1.3@198.19.1.1 has no route refresh capability: session reset" <<<"$out"
+}
+check "R15: a reload adds VNet space 198.18.0.0/17: ROUTE-REFRESH to nva1, nva2, er, vpn; er2 (no capability) reset" r15_reply
+wcheck "R15: FRR counts the ROUTE-REFRESH received (nva1 both sessions, nva2)" 10 \
+  eval '[ "$(frr_nbr nva1 198.18.1.4 messageStats.routeRefreshRecv)" -gt "$rra" ] && [ "$(frr_nbr nva1 198.18.1.5 messageStats.routeRefreshRecv)" -gt "$rrb" ] && [ "$(frr_nbr nva2 198.18.1.4 messageStats.routeRefreshRecv)" -gt "$rrc" ]'
+wcheck "R15: ... and the routes sent again pass the new rules: 198.18.200.0/24 from nva1 active (was: overlaps VNet)" 10 \
+  hub_eff_active 198.18.200.0/24 nva
+wcheck "R15: er2 (BIRD, enable route refresh off) sees its session reset, and comes back" 30 \
+  eval '[ "$(bird_since er2 hub)" != "$er2_since" ] && bird_established er2 hub'
+cp "$RH_TMP/hub-orig.json" "$RH_TMP/hub.json"
+out=$(hub_ctl reload 2>&1)
+rh_log "routehubctl reload: $(echo "$out" | tr '\n' '|')"
+wcheck "R15: the VNet space back: after another ROUTE-REFRESH 198.18.200.0/24 is refused again (overlaps VNet)" 10 \
+  eval 'eff_reason 198.18.200.0/24 198.18.2.4 | grep -q VNet && ! hub_eff_active 198.18.200.0/24 nva'
+check "R15: ... no other session reset (FRR connectionsEstablished, BIRD since of er and vpn)" \
+  eval '[ "$(others)" = "$others0" ]'
+# R16 below starts from the exchange running.
+rh_wait 10 eval 'bird_has er hub 192.0.2.0/24 && frr_has nva2 198.51.100.0/24'
 
 # ---- R17
 check "R17: every effective route has prefix, source, active; non-VNet ones next hops; inactive ones a reason" \

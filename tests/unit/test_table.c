@@ -84,12 +84,84 @@ static void test_not_the_schema(void **state)
 	free(out);
 }
 
+/*
+ * The control plane answers received-routes with the neighbour named by its keys only:
+ * no row of keys and dashes (which read as an extra, empty neighbour), the routes' table
+ * first, titled by the neighbour.
+ */
+static void test_keys_only_entry_has_no_row(void **state)
+{
+	const char *json =
+	        "{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"198.19.0.4\","
+	        "\"address\":\"198.19.1.10\",\"received-route\":["
+	        "{\"prefix\":\"192.0.2.0/24\",\"path-id\":0,\"as-path\":\"65001\","
+	        "\"next-hop\":\"198.19.1.10\",\"accepted\":true}]}]}}";
+	int rc;
+	char *out = render(json, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "received-route of 198.19.0.4 198.19.1.10:\n"
+	                         "prefix        path-id  as-path  next-hop     accepted  reason\n"
+	                         "192.0.2.0/24  0        65001    198.19.1.10  true      -\n");
+	free(out);
+}
+
+/* show routes: the rib-route list, communities joined, absent attributes "-". */
+static void test_rib_routes_table(void **state)
+{
+	const char *json =
+	        "{\"routehub:state\":{\"rib-route\":["
+	        "{\"part\":\"route-server\",\"prefix\":\"10.1.0.0/16\",\"peer\":\"vnet\","
+	        "\"instance\":\"local\",\"path-id\":0,\"as-path\":\"\",\"origin\":\"igp\","
+	        "\"best\":true,\"multipath\":true,\"stale\":false},"
+	        "{\"part\":\"route-server\",\"prefix\":\"192.0.2.0/24\",\"peer\":\"198.18.2.4\","
+	        "\"instance\":\"198.18.0.4\",\"path-id\":0,\"next-hop\":\"198.18.2.4\","
+	        "\"as-path\":\"65010\",\"origin\":\"igp\",\"med\":5,\"community\":[\"65010:1\","
+	        "\"65010:2\"],\"best\":true,\"multipath\":true,\"stale\":false}]}}";
+	int rc;
+	char *out = render(json, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out,
+	                       "part          prefix        peer        instance    path-id  "
+	                       "next-hop    as-path  origin  med  local-pref  community        "
+	                       "best  multipath  stale\n"));
+	assert_non_null(strstr(out,
+	                       "route-server  192.0.2.0/24  198.18.2.4  198.18.0.4  0        "
+	                       "198.18.2.4  65010    igp     5    -           65010:1,65010:2  "
+	                       "true  true       false\n"));
+	free(out);
+}
+
+/* An answer with nothing in it (show routes of a prefix not in any RIB) says so. */
+static void test_empty_state_says_none(void **state)
+{
+	int rc;
+	char *out = render("{\"routehub:state\":{}}", &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "(none)\n");
+	free(out);
+	out = render("{\"routehub:state\":{\"bgp-neighbor\":[{\"local-address\":\"198.19.0.4\","
+	             "\"address\":\"198.19.1.10\"}]}}",
+	             &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "(none)\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_effective_routes_table),
 	        cmocka_unit_test(test_nested_lists_get_tables_of_their_own),
 	        cmocka_unit_test(test_not_the_schema),
+	        cmocka_unit_test(test_keys_only_entry_has_no_row),
+	        cmocka_unit_test(test_rib_routes_table),
+	        cmocka_unit_test(test_empty_state_says_none),
 	};
 
 	return cmocka_run_group_tests_name("table", tests, NULL, NULL);
