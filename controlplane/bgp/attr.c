@@ -21,7 +21,48 @@ static struct {
 	struct intern_entry **buckets;
 	size_t n_buckets; /* a power of two */
 	size_t count;
+	struct bgp_attrs **by_id; /* [0] NULL */
+	uint32_t n_ids, cap_ids;
+	uint32_t *free_ids; /* ids of sets gone, reused first */
+	uint32_t n_free;
 } interned;
+
+/* Numbers a newly interned set. 0 or -ENOMEM. */
+static int intern_id(struct bgp_attrs *a)
+{
+	if (interned.n_free > 0) {
+		a->id = interned.free_ids[--interned.n_free];
+		interned.by_id[a->id] = a;
+		return 0;
+	}
+	if (interned.n_ids == 0)
+		interned.n_ids = 1;
+	if (interned.n_ids >= interned.cap_ids) {
+		uint32_t cap = interned.cap_ids != 0 ? 2 * interned.cap_ids : 1024;
+		struct bgp_attrs **v;
+		uint32_t *f;
+
+		if (cap <= interned.cap_ids)
+			return -ENOMEM;
+		v = realloc(interned.by_id, cap * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		interned.by_id = v;
+		f = realloc(interned.free_ids, cap * sizeof(*f));
+		if (f == NULL)
+			return -ENOMEM;
+		interned.free_ids = f;
+		interned.cap_ids = cap;
+	}
+	a->id = interned.n_ids++;
+	interned.by_id[a->id] = a;
+	return 0;
+}
+
+const struct bgp_attrs *bgp_attrs_by_id(uint32_t id)
+{
+	return id != 0 ? interned.by_id[id] : NULL;
+}
 
 struct bgp_attrs *bgp_attrs_new(void)
 {
@@ -57,6 +98,7 @@ struct bgp_attrs *bgp_attrs_dup(const struct bgp_attrs *a)
 	*d = *a;
 	d->refcnt = 0;
 	d->hash = 0;
+	d->id = 0;
 	d->aspath = dup_mem(a->aspath, a->aspath_len, &failed);
 	d->comm = dup_mem(a->comm, a->n_comm * sizeof(*a->comm), &failed);
 	d->lcomm = dup_mem(a->lcomm, a->n_lcomm * sizeof(*a->lcomm), &failed);
@@ -175,7 +217,8 @@ const struct bgp_attrs *bgp_attrs_intern(struct bgp_attrs *a)
 			return e->attrs;
 		}
 	e = malloc(sizeof(*e));
-	if (e == NULL) {
+	if (e == NULL || intern_id(a) < 0) {
+		free(e);
 		bgp_attrs_free(a);
 		errno = ENOMEM;
 		return NULL;
@@ -211,6 +254,8 @@ void bgp_attrs_unref(const struct bgp_attrs *ca)
 			*pp = e->next;
 			free(e);
 			interned.count--;
+			interned.by_id[a->id] = NULL;
+			interned.free_ids[interned.n_free++] = a->id; /* one slot per id given */
 			break;
 		}
 	bgp_attrs_free(a);

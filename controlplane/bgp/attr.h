@@ -28,6 +28,7 @@
 struct bgp_attrs {
 	uint32_t refcnt; /* 0 while not interned */
 	uint32_t hash;   /* set by bgp_attrs_intern() */
+	uint32_t id;     /* interned: bgp_attrs_by_id(id) == this set; never 0 */
 	uint16_t flags;  /* BGP_ATTRS_* */
 	uint8_t origin;  /* BGP_ORIGIN_* */
 	uint8_t pad;
@@ -69,6 +70,15 @@ const struct bgp_attrs *bgp_attrs_intern(struct bgp_attrs *a);
 const struct bgp_attrs *bgp_attrs_ref(const struct bgp_attrs *a);
 /* Drops a reference; the last one frees the set. NULL is ignored. */
 void bgp_attrs_unref(const struct bgp_attrs *a);
+/*
+ * Interned sets are numbered (small, dense, reused after the set goes), so that per-prefix
+ * state can name one in 4 bytes rather than a pointer's 8. 0 stands for NULL.
+ */
+static inline uint32_t bgp_attrs_id(const struct bgp_attrs *a)
+{
+	return a != NULL ? a->id : 0;
+}
+const struct bgp_attrs *bgp_attrs_by_id(uint32_t id);
 /* Number of distinct interned sets (for tests and stats). */
 size_t bgp_attrs_interned_count(void);
 bool bgp_attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b);

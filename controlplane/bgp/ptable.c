@@ -17,6 +17,16 @@
 #endif
 #endif
 
+/* Under AddressSanitizer, a freed ipool object is poisoned until handed out again. */
+#ifdef POOL_USE_MALLOC
+#include <sanitizer/asan_interface.h>
+#define IPOOL_POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define IPOOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define IPOOL_POISON(p, n)   ((void)(p), (void)(n))
+#define IPOOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #define PTABLE_MIN_SLOTS 64
 #define PTABLE_STEP      16 /* slots of the old table moved per insert or remove */
 #define POOL_CHUNK       65536
@@ -28,14 +38,14 @@
  * with 4 KiB pages nearly every lookup missed the TLB as well as the cache (the
  * page walk cost as much as the miss itself). Smaller arrays stay with malloc.
  */
-static struct bgp_pslot *slots_alloc(size_t n)
+static void *slots_alloc(size_t n, size_t ssz)
 {
-	size_t bytes = n * sizeof(struct bgp_pslot);
+	size_t bytes = n * ssz;
 	char *m, *a;
 	size_t head;
 
 	if (bytes < HUGE_PAGE)
-		return calloc(n, sizeof(struct bgp_pslot));
+		return calloc(n, ssz);
 	/* Over-map by one huge page and trim, to get the alignment THP needs. */
 	m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 	         0);
@@ -49,12 +59,12 @@ static struct bgp_pslot *slots_alloc(size_t n)
 #ifdef MADV_HUGEPAGE
 	madvise(a, bytes, MADV_HUGEPAGE); /* advice only: 4 KiB pages still work */
 #endif
-	return (struct bgp_pslot *)(void *)a; /* anonymous mappings come zeroed */
+	return a; /* anonymous mappings come zeroed */
 }
 
-static void slots_free(struct bgp_pslot *s, size_t n)
+static void slots_free(void *s, size_t n, size_t ssz)
 {
-	size_t bytes = n * sizeof(struct bgp_pslot);
+	size_t bytes = n * ssz;
 
 	if (s == NULL)
 		return;
@@ -91,18 +101,92 @@ uint32_t bgp_prefix_hash(const struct rh_prefix *p)
 void bgp_ptable_init(struct bgp_ptable *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->ssz = sizeof(struct bgp_pslot);
+}
+
+void bgp_ptable_init_indexed(struct bgp_ptable *t, const struct bgp_ipool *pool, size_t node_off)
+{
+	memset(t, 0, sizeof(*t));
+	t->ssz = sizeof(struct bgp_islot);
+	t->pool = pool;
+	t->node_off = node_off;
 }
 
 void bgp_ptable_fini(struct bgp_ptable *t)
 {
-	slots_free(t->s[0], t->n[0]);
-	slots_free(t->s[1], t->n[1]);
+	const struct bgp_ipool *pool = t->pool;
+	size_t ssz = t->ssz, off = t->node_off;
+
+	slots_free(t->s[0], t->n[0], ssz);
+	slots_free(t->s[1], t->n[1], ssz);
 	memset(t, 0, sizeof(*t));
+	t->ssz = ssz;
+	t->pool = pool;
+	t->node_off = off;
 }
 
 /* Marks a removed or moved node: probes go on past it, inserts may reuse it. */
 static struct bgp_pnode tombstone;
-#define TOMB (&tombstone)
+#define TOMB      (&tombstone)
+#define ITOMB_REF UINT32_MAX
+
+/* Slot i of array s: its node (NULL when empty, TOMB), its hash; setting it. */
+static inline struct bgp_pnode *slot_node(const struct bgp_ptable *t, const void *s, size_t i)
+{
+	uint32_t ref;
+
+	if (t->pool == NULL)
+		return ((const struct bgp_pslot *)s)[i].node;
+	ref = ((const struct bgp_islot *)s)[i].ref;
+	if (ref == 0)
+		return NULL;
+	if (ref == ITOMB_REF)
+		return TOMB;
+	return (struct bgp_pnode *)(void *)((char *)bgp_ipool_at(t->pool, ref - 1) + t->node_off);
+}
+
+/* Whether slot i is empty, without resolving its node. */
+static inline bool slot_empty(const struct bgp_ptable *t, const void *s, size_t i)
+{
+	if (t->pool == NULL)
+		return ((const struct bgp_pslot *)s)[i].node == NULL;
+	return ((const struct bgp_islot *)s)[i].ref == 0;
+}
+
+static inline uint32_t slot_hash(const struct bgp_ptable *t, const void *s, size_t i)
+{
+	if (t->pool == NULL)
+		return ((const struct bgp_pslot *)s)[i].hash;
+	return ((const struct bgp_islot *)s)[i].hash;
+}
+
+static inline void slot_set(const struct bgp_ptable *t, void *s, size_t i, struct bgp_pnode *n,
+                            uint32_t hash)
+{
+	if (t->pool == NULL) {
+		((struct bgp_pslot *)s)[i].node = n;
+		((struct bgp_pslot *)s)[i].hash = hash;
+		return;
+	}
+	((struct bgp_islot *)s)[i].ref =
+	        n == TOMB ? ITOMB_REF : bgp_ipool_index((char *)n - t->node_off) + 1;
+	((struct bgp_islot *)s)[i].hash = hash;
+}
+
+static inline bool slot_node_is_tomb(const struct bgp_ptable *t, const void *s, size_t i)
+{
+	if (t->pool == NULL)
+		return ((const struct bgp_pslot *)s)[i].node == TOMB;
+	return ((const struct bgp_islot *)s)[i].ref == ITOMB_REF;
+}
+
+static inline void slot_tomb(const struct bgp_ptable *t, void *s, size_t i)
+{
+	if (t->pool == NULL)
+		((struct bgp_pslot *)s)[i].node = TOMB;
+	else
+		((struct bgp_islot *)s)[i].ref = ITOMB_REF;
+}
 
 static bool resizing(const struct bgp_ptable *t)
 {
@@ -132,16 +216,19 @@ static bool node_is(const struct bgp_pnode *n, const struct rh_prefix *p)
 	       memcmp(n->prefix.bytes, p->bytes, sizeof(p->bytes)) == 0;
 }
 
-static struct bgp_pnode *find_in(const struct bgp_pslot *s, size_t n, const struct rh_prefix *p,
-                                 uint32_t hash)
+static struct bgp_pnode *find_in(const struct bgp_ptable *t, const void *s, size_t n,
+                                 const struct rh_prefix *p, uint32_t hash)
 {
 	/* Ends: a table always keeps empty slots (at most 3/4 used, or 7/8 while resizing). */
 	for (size_t i = home(hash, n);; i = next_slot(i, n)) {
-		struct bgp_pnode *node = s[i].node;
+		struct bgp_pnode *node;
 
-		if (node == NULL)
+		if (slot_empty(t, s, i))
 			return NULL;
-		if (s[i].hash == hash && node != TOMB && node_is(node, p))
+		if (slot_hash(t, s, i) != hash)
+			continue;
+		node = slot_node(t, s, i);
+		if (node != TOMB && node_is(node, p))
 			return node;
 	}
 }
@@ -151,9 +238,9 @@ struct bgp_pnode *bgp_ptable_lookup(struct bgp_ptable *t, const struct rh_prefix
 	struct bgp_pnode *n = NULL;
 
 	if (resizing(t))
-		n = find_in(t->s[1], t->n[1], p, hash);
+		n = find_in(t, t->s[1], t->n[1], p, hash);
 	if (n == NULL && t->n[0] != 0)
-		n = find_in(t->s[0], t->n[0], p, hash);
+		n = find_in(t, t->s[0], t->n[0], p, hash);
 	return n;
 }
 
@@ -162,19 +249,21 @@ void bgp_ptable_prefetch(const struct bgp_ptable *t, uint32_t hash)
 	unsigned k = resizing(t) ? 1 : 0;
 
 	if (t->n[k] != 0)
-		__builtin_prefetch(&t->s[k][home(hash, t->n[k])]);
+		__builtin_prefetch((const char *)t->s[k] + home(hash, t->n[k]) * t->ssz);
 }
 
 void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
 {
 	unsigned k = resizing(t) ? 1 : 0;
-	const struct bgp_pslot *sl;
+	size_t i;
+	struct bgp_pnode *n;
 
 	if (t->n[k] == 0)
 		return;
-	sl = &t->s[k][home(hash, t->n[k])];
-	if (sl->hash == hash && sl->node != NULL)
-		__builtin_prefetch(sl->node);
+	i = home(hash, t->n[k]);
+	if (slot_hash(t, t->s[k], i) != hash || (n = slot_node(t, t->s[k], i)) == NULL || n == TOMB)
+		return;
+	__builtin_prefetch(n);
 }
 
 /*
@@ -183,22 +272,36 @@ void bgp_ptable_prefetch_node(const struct bgp_ptable *t, uint32_t hash)
  * control plane's hottest function) in the first empty or tombstone slot of its probe
  * sequence in table k.
  */
-static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n, uint32_t hash)
+/* The first empty or tombstone slot of hash's probe sequence in table k, counted used. */
+static size_t place_at(struct bgp_ptable *t, unsigned k, uint32_t hash)
 {
-	struct bgp_pslot *s = t->s[k];
+	const void *s = t->s[k];
 	size_t i = home(hash, t->n[k]);
 
-	while (s[i].node != NULL && s[i].node != TOMB)
-		i = next_slot(i, t->n[k]);
-	if (s[i].node == NULL)
-		t->used[k]++;
-	s[i].node = n;
-	s[i].hash = hash;
+	for (;; i = next_slot(i, t->n[k])) {
+		struct bgp_pnode *n;
+
+		if (slot_empty(t, s, i)) {
+			t->used[k]++;
+			return i;
+		}
+		if (t->pool == NULL)
+			n = ((const struct bgp_pslot *)s)[i].node;
+		else
+			n = ((const struct bgp_islot *)s)[i].ref == ITOMB_REF ? TOMB : NULL;
+		if (n == TOMB)
+			return i;
+	}
+}
+
+static void place(struct bgp_ptable *t, unsigned k, struct bgp_pnode *n, uint32_t hash)
+{
+	slot_set(t, t->s[k], place_at(t, k, hash), n, hash);
 }
 
 static void resize_finish(struct bgp_ptable *t)
 {
-	slots_free(t->s[0], t->n[0]);
+	slots_free(t->s[0], t->n[0], t->ssz);
 	t->s[0] = t->s[1];
 	t->n[0] = t->n[1];
 	t->used[0] = t->used[1];
@@ -217,13 +320,16 @@ static void resize_step(struct bgp_ptable *t, size_t steps)
 		return;
 	end = steps == 0 || t->n[0] - t->moved < steps ? t->n[0] : t->moved + steps;
 	for (; t->moved < end; t->moved++) {
-		struct bgp_pslot *sl = &t->s[0][t->moved];
+		char *from = (char *)t->s[0] + t->moved * t->ssz;
+		size_t i;
 
-		if (sl->node == NULL || sl->node == TOMB)
+		/* Copied as they are: an indexed slot's node is not even looked up. */
+		if (slot_empty(t, t->s[0], t->moved) || slot_node_is_tomb(t, t->s[0], t->moved))
 			continue;
-		place(t, 1, sl->node, sl->hash);
+		i = place_at(t, 1, slot_hash(t, t->s[0], t->moved));
+		memcpy((char *)t->s[1] + i * t->ssz, from, t->ssz);
 		/* A tombstone, not empty: probe sequences through this slot stay whole. */
-		sl->node = TOMB;
+		slot_tomb(t, t->s[0], t->moved);
 	}
 	if (t->moved == t->n[0])
 		resize_finish(t);
@@ -247,7 +353,7 @@ static size_t size_for(size_t count)
 /* Starts a resize when the table is too full (of nodes or tombstones) or too empty. */
 static void resize_check(struct bgp_ptable *t)
 {
-	struct bgp_pslot *s;
+	void *s;
 	size_t n;
 
 	if (t->walking > 0)
@@ -261,7 +367,7 @@ static void resize_check(struct bgp_ptable *t)
 	    !(t->n[0] > PTABLE_MIN_SLOTS && t->count < t->n[0] / 8))
 		return;
 	n = size_for(t->count);
-	s = slots_alloc(n);
+	s = slots_alloc(n, t->ssz);
 	if (s == NULL)
 		return; /* keeps its size, fuller; insert fails only when truly full */
 	t->s[1] = s;
@@ -281,7 +387,7 @@ static void resize_check(struct bgp_ptable *t)
 int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n)
 {
 	if (t->n[0] == 0) {
-		t->s[0] = slots_alloc(PTABLE_MIN_SLOTS);
+		t->s[0] = slots_alloc(PTABLE_MIN_SLOTS, t->ssz);
 		if (t->s[0] == NULL)
 			return -ENOMEM;
 		t->n[0] = PTABLE_MIN_SLOTS;
@@ -295,11 +401,11 @@ int bgp_ptable_insert(struct bgp_ptable *t, struct bgp_pnode *n)
 	return 0;
 }
 
-static bool remove_from(struct bgp_pslot *s, size_t n, struct bgp_pnode *node)
+static bool remove_from(const struct bgp_ptable *t, void *s, size_t n, struct bgp_pnode *node)
 {
-	for (size_t i = home(node->hash, n); s[i].node != NULL; i = next_slot(i, n))
-		if (s[i].node == node) {
-			s[i].node = TOMB;
+	for (size_t i = home(node->hash, n); !slot_empty(t, s, i); i = next_slot(i, n))
+		if (slot_hash(t, s, i) == node->hash && slot_node(t, s, i) == node) {
+			slot_tomb(t, s, i);
 			return true;
 		}
 	return false;
@@ -307,22 +413,22 @@ static bool remove_from(struct bgp_pslot *s, size_t n, struct bgp_pnode *node)
 
 void bgp_ptable_remove(struct bgp_ptable *t, struct bgp_pnode *n)
 {
-	if (!resizing(t) || !remove_from(t->s[1], t->n[1], n))
-		remove_from(t->s[0], t->n[0], n);
+	if (!resizing(t) || !remove_from(t, t->s[1], t->n[1], n))
+		remove_from(t, t->s[0], t->n[0], n);
 	t->count--;
 	resize_check(t);
 	resize_step(t, PTABLE_STEP);
 }
 
-static int walk_slots(struct bgp_pslot *s, size_t n, int (*cb)(struct bgp_pnode *, void *),
-                      void *arg)
+static int walk_slots(const struct bgp_ptable *t, void *s, size_t n,
+                      int (*cb)(struct bgp_pnode *, void *), void *arg)
 {
 	for (size_t i = 0; i < n; i++) {
 		int rc;
 
-		if (s[i].node == NULL || s[i].node == TOMB)
+		if (slot_empty(t, s, i) || slot_node_is_tomb(t, s, i))
 			continue;
-		rc = cb(s[i].node, arg);
+		rc = cb(slot_node(t, s, i), arg);
 		if (rc != 0)
 			return rc;
 	}
@@ -335,16 +441,16 @@ int bgp_ptable_walk(struct bgp_ptable *t, int (*cb)(struct bgp_pnode *n, void *a
 
 	/* Nothing moves during a walk: a removal only leaves a tombstone. */
 	t->walking++;
-	rc = walk_slots(t->s[0], t->n[0], cb, arg);
+	rc = walk_slots(t, t->s[0], t->n[0], cb, arg);
 	if (rc == 0)
-		rc = walk_slots(t->s[1], t->n[1], cb, arg);
+		rc = walk_slots(t, t->s[1], t->n[1], cb, arg);
 	t->walking--;
 	return rc;
 }
 
 size_t bgp_ptable_memory(const struct bgp_ptable *t)
 {
-	return (t->n[0] + t->n[1]) * sizeof(struct bgp_pslot);
+	return (t->n[0] + t->n[1]) * t->ssz;
 }
 
 /* ------------------------------------------------------------------ pool */
@@ -439,3 +545,157 @@ size_t bgp_pool_memory(const struct bgp_pool *p)
 	return p->n_chunks * POOL_CHUNK;
 }
 #endif
+
+/* ------------------------------------------------------------------ indexed pool */
+
+void bgp_ipool_init(struct bgp_ipool *p, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = size < sizeof(uint32_t) ? sizeof(uint32_t) : size;
+	p->per_chunk = (uint32_t)((BGP_IPOOL_ALIGN - BGP_IPOOL_HDR) / p->size);
+}
+
+void bgp_ipool_fini(struct bgp_ipool *p)
+{
+	for (uint32_t i = 0; i < p->n_chunks; i++) {
+		IPOOL_UNPOISON(p->chunks[i], BGP_IPOOL_ALIGN);
+		munmap(p->chunks[i], BGP_IPOOL_ALIGN);
+	}
+	free(p->chunks);
+	bgp_ipool_init(p, p->size);
+}
+
+/* A chunk aligned on its size: twice that mapped, the rest given back. */
+static uint8_t *ipool_chunk(void)
+{
+	size_t len = 2 * (size_t)BGP_IPOOL_ALIGN;
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+	size_t head;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)m + BGP_IPOOL_ALIGN - 1) & ~(uintptr_t)(BGP_IPOOL_ALIGN - 1);
+	head = a - (uintptr_t)m;
+	if (head > 0)
+		munmap(m, head);
+	if (len - head > BGP_IPOOL_ALIGN)
+		munmap((uint8_t *)a + BGP_IPOOL_ALIGN, len - head - BGP_IPOOL_ALIGN);
+	return (uint8_t *)a;
+}
+
+void *bgp_ipool_get(struct bgp_ipool *p, uint32_t *idx)
+{
+	void *o;
+
+	if (p->free_head != 0) {
+		*idx = p->free_head - 1;
+		o = bgp_ipool_at(p, *idx);
+		IPOOL_UNPOISON(o, p->size);
+		memcpy(&p->free_head, o, sizeof(uint32_t));
+		p->in_use++;
+		return o;
+	}
+	if (p->next >= UINT32_MAX - p->per_chunk)
+		goto nomem;
+	if (p->next / p->per_chunk == p->n_chunks) {
+		struct bgp_ipool_hdr *hd;
+
+		if (p->n_chunks == p->cap_chunks) {
+			uint32_t cap = p->cap_chunks != 0 ? 2 * p->cap_chunks : 16;
+			uint8_t **c = realloc(p->chunks, cap * sizeof(*c));
+
+			if (c == NULL)
+				goto nomem;
+			p->chunks = c;
+			p->cap_chunks = cap;
+		}
+		p->chunks[p->n_chunks] = ipool_chunk();
+		if (p->chunks[p->n_chunks] == NULL)
+			goto nomem;
+		hd = (struct bgp_ipool_hdr *)(void *)p->chunks[p->n_chunks];
+		hd->chunk = p->n_chunks;
+		hd->size = (uint32_t)p->size;
+		hd->per_chunk = p->per_chunk;
+		p->n_chunks++;
+	}
+	*idx = p->next++;
+	p->in_use++;
+	return bgp_ipool_at(p, *idx);
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+void bgp_ipool_put(struct bgp_ipool *p, uint32_t idx)
+{
+	memcpy(bgp_ipool_at(p, idx), &p->free_head, sizeof(uint32_t));
+	IPOOL_POISON(bgp_ipool_at(p, idx), p->size);
+	p->free_head = idx + 1;
+	p->in_use--;
+}
+
+size_t bgp_ipool_memory(const struct bgp_ipool *p)
+{
+	return (size_t)p->n_chunks * BGP_IPOOL_ALIGN + p->cap_chunks * sizeof(void *);
+}
+
+/* ------------------------------------------------------------------ extension arrays */
+
+void bgp_ext_init(struct bgp_ext *x, size_t size)
+{
+	memset(x, 0, sizeof(*x));
+	x->size = size;
+}
+
+void bgp_ext_fini(struct bgp_ext *x)
+{
+	for (uint32_t i = 0; i < x->n_chunks; i++)
+		free(x->chunks[i]);
+	free(x->chunks);
+	bgp_ext_init(x, x->size);
+}
+
+/* bgp_ext_at() when the chunk is missing. */
+void *bgp_ext_grow(struct bgp_ext *x, uint32_t idx)
+{
+	uint32_t c = idx / BGP_EXT_CHUNK;
+
+	if (c >= x->n_chunks) {
+		uint32_t n = x->n_chunks != 0 ? x->n_chunks : 16;
+		uint8_t **v;
+
+		while (n <= c)
+			n *= 2;
+		v = realloc(x->chunks, n * sizeof(*v));
+		if (v == NULL)
+			goto nomem;
+		memset(v + x->n_chunks, 0, (n - x->n_chunks) * sizeof(*v));
+		x->chunks = v;
+		x->n_chunks = n;
+	}
+	if (x->chunks[c] == NULL) {
+		x->chunks[c] = calloc(BGP_EXT_CHUNK, x->size);
+		if (x->chunks[c] == NULL)
+			goto nomem;
+		x->used++;
+	}
+	return x->chunks[c] + (size_t)(idx % BGP_EXT_CHUNK) * x->size;
+nomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+void bgp_ext_drop(struct bgp_ext *x, uint32_t c)
+{
+	if (c >= x->n_chunks || x->chunks[c] == NULL)
+		return;
+	free(x->chunks[c]);
+	x->chunks[c] = NULL;
+	x->used--;
+}
+
+size_t bgp_ext_memory(const struct bgp_ext *x)
+{
+	return (size_t)x->used * BGP_EXT_CHUNK * x->size + x->n_chunks * sizeof(void *);
+}

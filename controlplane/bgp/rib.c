@@ -53,20 +53,16 @@ struct bgp_rib *bgp_rib_new(const struct bgp_decision_cfg *cfg, bgp_rib_change_c
 		bgp_decision_defaults(&rib->cfg);
 	rib->change_cb = cb;
 	rib->change_arg = arg;
+	bgp_ipool_init(&rib->entries, sizeof(struct bgp_rib_entry));
 	for (unsigned i = 0; i < 2; i++)
-		bgp_ptable_init(&rib->table[i]);
-	bgp_pool_init(&rib->entries, sizeof(struct bgp_rib_entry));
+		bgp_ptable_init_indexed(&rib->table[i], &rib->entries,
+		                        offsetof(struct bgp_rib_entry, node));
 	bgp_pool_init(&rib->paths, sizeof(struct bgp_path));
 	return rib;
 }
 
-static void peer_unlink(struct bgp_path *p)
+static void peer_unlink(struct bgp_path *p, int af)
 {
-	int af = family_index(p->entry->node.prefix.family);
-
-	*p->peer_pprev = p->peer_next;
-	if (p->peer_next != NULL)
-		p->peer_next->peer_pprev = p->peer_pprev;
 	p->peer->n_paths--;
 	p->peer->n_paths_af[af]--;
 }
@@ -74,11 +70,6 @@ static void peer_unlink(struct bgp_path *p)
 static void peer_link(struct bgp_rib_peer *peer, struct bgp_path *p, int af)
 {
 	p->peer = peer;
-	p->peer_next = peer->paths;
-	p->peer_pprev = &peer->paths;
-	if (peer->paths != NULL)
-		peer->paths->peer_pprev = &p->peer_next;
-	peer->paths = p;
 	peer->n_paths++;
 	peer->n_paths_af[af]++;
 }
@@ -91,11 +82,10 @@ static int free_entry_cb(struct bgp_pnode *n, void *arg)
 
 	for (; p != NULL; p = next) {
 		next = p->next;
-		peer_unlink(p);
+		peer_unlink(p, family_index(e->node.prefix.family));
 		bgp_attrs_unref(p->attrs);
 		bgp_pool_put(&rib->paths, p);
 	}
-	bgp_pool_put(&rib->entries, e);
 	return 0;
 }
 
@@ -107,20 +97,33 @@ void bgp_rib_free(struct bgp_rib *rib)
 		bgp_ptable_walk(&rib->table[i], free_entry_cb, rib);
 		bgp_ptable_fini(&rib->table[i]);
 	}
-	bgp_pool_fini(&rib->entries);
+	bgp_ipool_fini(&rib->entries);
 	bgp_pool_fini(&rib->paths);
 	free(rib);
 }
 
-struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p)
+struct bgp_rib_entry *bgp_rib_entry_find_hashed(struct bgp_rib *rib, const struct rh_prefix *p,
+                                                uint32_t hash)
 {
 	int af = family_index(p->family);
 	struct bgp_pnode *n;
 
 	if (af < 0)
 		return NULL;
-	n = bgp_ptable_lookup(&rib->table[af], p, bgp_prefix_hash(p));
+	n = bgp_ptable_lookup(&rib->table[af], p, hash);
 	return n != NULL ? container_of(n, struct bgp_rib_entry, node) : NULL;
+}
+
+struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	return bgp_rib_entry_find_hashed(rib, p, bgp_prefix_hash(p));
+}
+
+struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	struct bgp_rib_entry *e = bgp_rib_entry_find(rib, p);
+
+	return e != NULL && e->paths != NULL ? e : NULL;
 }
 
 struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
@@ -163,30 +166,80 @@ static void entry_unlink_path(struct bgp_rib_entry *e, struct bgp_path *p)
 	p->next = NULL;
 }
 
+static void entry_free(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
+{
+	bgp_ptable_remove(&rib->table[af], &e->node);
+	bgp_ipool_put(&rib->entries, bgp_ipool_index(e));
+}
+
+static bool entry_held(const struct bgp_rib *rib, const struct bgp_rib_entry *e)
+{
+	for (unsigned i = 0; i < rib->n_holders; i++)
+		if (rib->holders[i].fn(e, rib->holders[i].arg))
+			return true;
+	return false;
+}
+
+int bgp_rib_add_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg)
+{
+	if (rib->n_holders == BGP_RIB_MAX_HOLDERS)
+		return -ENOSPC;
+	rib->holders[rib->n_holders].fn = fn;
+	rib->holders[rib->n_holders].arg = arg;
+	rib->n_holders++;
+	return 0;
+}
+
+void bgp_rib_del_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < rib->n_holders; i++)
+		if (rib->holders[i].fn == fn && rib->holders[i].arg == arg) {
+			rib->holders[i] = rib->holders[--rib->n_holders];
+			return;
+		}
+}
+
+/* After e lost its last path: frees it unless a holder holds it. */
 static void entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e, int af)
 {
 	if (e->paths != NULL)
 		return;
-	bgp_ptable_remove(&rib->table[af], &e->node);
-	bgp_pool_put(&rib->entries, e);
+	if (!entry_held(rib, e))
+		entry_free(rib, e, af);
+	else
+		rib->n_empty[af]++;
 }
 
+void bgp_rib_entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e)
+{
+	int af = family_index(e->node.prefix.family);
+
+	/* The entry being settled is decided on once the change is reported. */
+	if (e->paths != NULL || e == rib->settling || entry_held(rib, e))
+		return;
+	rib->n_empty[af]--;
+	entry_free(rib, e, af);
+}
+
+/* The entry of p, created (*created) without paths if there is none. */
 static struct bgp_rib_entry *entry_get(struct bgp_rib *rib, int af, const struct rh_prefix *p,
-                                       uint32_t h)
+                                       uint32_t h, bool *created)
 {
 	struct bgp_pnode *n = bgp_ptable_lookup(&rib->table[af], p, h);
 	struct bgp_rib_entry *e;
+	uint32_t idx;
 
+	*created = n == NULL;
 	if (n != NULL)
 		return container_of(n, struct bgp_rib_entry, node);
-	e = bgp_pool_get(&rib->entries);
+	e = bgp_ipool_get(&rib->entries, &idx);
 	if (e == NULL)
 		return NULL;
 	e->node.hash = h;
 	e->node.prefix = *p;
 	e->paths = NULL;
 	if (bgp_ptable_insert(&rib->table[af], &e->node) < 0) {
-		bgp_pool_put(&rib->entries, e);
+		bgp_ipool_put(&rib->entries, idx);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -217,12 +270,15 @@ static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 	int af = family_index(p->family);
 	struct bgp_rib_entry *e;
 	struct bgp_path *path, *old_best;
+	bool created, held;
 
 	if (af < 0)
 		return -EAFNOSUPPORT;
-	e = entry_get(rib, af, p, h);
+	e = entry_get(rib, af, p, h, &created);
 	if (e == NULL)
 		return -ENOMEM;
+	/* An entry without paths that was there already is one a holder keeps. */
+	held = !created && e->paths == NULL;
 	path = bgp_rib_path_find(e, peer, path_id);
 	if (path != NULL) {
 		path->flags &= ~(uint32_t)BGP_PATH_STALE;
@@ -232,11 +288,13 @@ static int update_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 	}
 	path = bgp_pool_get(&rib->paths);
 	if (path == NULL) {
-		entry_release(rib, e, af);
+		if (e->paths == NULL && !held)
+			entry_free(rib, e, af);
 		return -ENOMEM;
 	}
+	if (e->paths == NULL && held)
+		rib->n_empty[af]--; /* a held entry without paths gets one again */
 	old_best = bgp_rib_entry_best(e);
-	path->entry = e;
 	path->attrs = bgp_attrs_ref(attrs);
 	path->path_id = path_id;
 	path->flags = 0;
@@ -332,21 +390,24 @@ int bgp_rib_update_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer, const s
 }
 
 /* Removes one path, reports the change, and frees the entry when it was the last path. */
-static void path_remove(struct bgp_rib *rib, struct bgp_path *p)
+static void path_remove(struct bgp_rib *rib, struct bgp_rib_entry *e, struct bgp_path *p)
 {
-	struct bgp_rib_entry *e = p->entry;
+	int af = family_index(e->node.prefix.family);
 	struct bgp_path *old_best = bgp_rib_entry_best(e);
 	bool was_mp = p->flags & BGP_PATH_MULTIPATH;
 
 	entry_unlink_path(e, p);
-	peer_unlink(p);
+	peer_unlink(p, af);
 	rib->n_paths--;
-	/* p stays readable through the callback as the old best. */
+	/* p stays readable through the callback as the old best; e stays too, whatever
+	 * holds the callback drops. */
 	p->flags &= ~(uint32_t)(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
+	rib->settling = e;
 	settle(rib, e, old_best, old_best != NULL ? old_best->attrs : NULL, p, was_mp);
+	rib->settling = NULL;
 	bgp_attrs_unref(p->attrs);
 	bgp_pool_put(&rib->paths, p);
-	entry_release(rib, e, family_index(e->node.prefix.family));
+	entry_release(rib, e, af);
 }
 
 static int withdraw_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer,
@@ -354,14 +415,16 @@ static int withdraw_hashed(struct bgp_rib *rib, struct bgp_rib_peer *peer,
 {
 	int af = family_index(p->family);
 	struct bgp_pnode *n = af >= 0 ? bgp_ptable_lookup(&rib->table[af], p, h) : NULL;
+	struct bgp_rib_entry *e;
 	struct bgp_path *path;
 
 	if (n == NULL)
 		return -ENOENT;
-	path = bgp_rib_path_find(container_of(n, struct bgp_rib_entry, node), peer, path_id);
+	e = container_of(n, struct bgp_rib_entry, node);
+	path = bgp_rib_path_find(e, peer, path_id);
 	if (path == NULL)
 		return -ENOENT;
-	path_remove(rib, path);
+	path_remove(rib, e, path);
 	return 0;
 }
 
@@ -390,27 +453,127 @@ size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
 	return b.found;
 }
 
+struct peer_ctx {
+	struct bgp_rib *rib;
+	const struct bgp_rib_peer *peer;
+	int (*cb)(struct bgp_rib_entry *e, struct bgp_path *p, void *arg);
+	void *arg;
+	uint32_t mask; /* remove the peer's paths with (flags & mask) == want */
+	uint32_t want;
+	size_t n, left;
+};
+
+static int peer_walk_cb(struct bgp_rib_entry *e, void *arg)
+{
+	struct peer_ctx *w = arg;
+
+	for (struct bgp_path *p = e->paths; p != NULL; p = p->next)
+		if (p->peer == w->peer) {
+			int rc = w->cb(e, p, w->arg);
+
+			if (rc != 0)
+				return rc;
+			if (--w->left == 0)
+				return 1;
+		}
+	return 0;
+}
+
+static int peer_walk(struct bgp_rib *rib, struct peer_ctx *w)
+{
+	int rc = 0;
+
+	w->left = w->peer->n_paths;
+	for (unsigned af = 0; af < 2 && rc == 0 && w->left > 0; af++)
+		rc = bgp_rib_walk(rib, af == 0 ? RH_AF_INET : RH_AF_INET6, peer_walk_cb, w);
+	return rc == 1 ? 0 : rc;
+}
+
+int bgp_rib_peer_walk(struct bgp_rib *rib, const struct bgp_rib_peer *peer,
+                      int (*cb)(struct bgp_rib_entry *e, struct bgp_path *p, void *arg), void *arg)
+{
+	struct peer_ctx w = {.rib = rib, .peer = peer, .cb = cb, .arg = arg};
+
+	return peer_walk(rib, &w);
+}
+
+/*
+ * Removes the peer's paths of e whose flags match; e may be freed by the last one (the
+ * walk allows it for the entry it is on), so nothing of e is read after that.
+ */
+static int peer_remove_cb(struct bgp_rib_entry *e, void *arg)
+{
+	struct peer_ctx *w = arg;
+	struct bgp_path *p = e->paths;
+
+	while (p != NULL) {
+		bool last;
+
+		if (p->peer != w->peer) {
+			p = p->next;
+			continue;
+		}
+		if ((p->flags & w->mask) != w->want) {
+			p = p->next;
+			continue;
+		}
+		w->left--;
+		/* The removal re-sorts the list: start again from its head, unless it was
+		 * the entry's last path. */
+		last = e->paths == p && p->next == NULL;
+		path_remove(w->rib, e, p);
+		w->n++;
+		if (last)
+			break;
+		p = e->paths;
+	}
+	return w->left == 0 ? 1 : 0;
+}
+
+static int peer_remove_node_cb(struct bgp_pnode *n, void *arg)
+{
+	struct bgp_rib_entry *e = container_of(n, struct bgp_rib_entry, node);
+
+	return e->paths != NULL ? peer_remove_cb(e, arg) : 0;
+}
+
+/* family: RH_AF_INET or RH_AF_INET6, 0 for both. */
+static size_t peer_remove_matching(struct bgp_rib *rib, struct bgp_rib_peer *peer, uint32_t mask,
+                                   uint32_t want, uint8_t family)
+{
+	struct peer_ctx w = {.rib = rib, .peer = peer, .mask = mask, .want = want};
+
+	for (unsigned af = 0; af < 2; af++) {
+		if (family != 0 && family_index(family) != (int)af)
+			continue;
+		w.left = peer->n_paths_af[af];
+		if (w.left > 0)
+			bgp_ptable_walk(&rib->table[af], peer_remove_node_cb, &w);
+	}
+	return w.n;
+}
+
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
-	size_t n = 0;
+	size_t n = peer_remove_matching(rib, peer, 0, 0, 0);
 
-	while (peer->paths != NULL) {
-		path_remove(rib, peer->paths);
-		n++;
-	}
 	peer->limit_fired = false;
 	return n;
+}
+
+static int mark_cb(struct bgp_rib_entry *e, struct bgp_path *p, void *arg)
+{
+	(void)e;
+	p->flags |= BGP_PATH_STALE;
+	(*(size_t *)arg)++;
+	return 0;
 }
 
 size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 {
 	size_t n = 0;
 
-	(void)rib;
-	for (struct bgp_path *p = peer->paths; p != NULL; p = p->peer_next) {
-		p->flags |= BGP_PATH_STALE;
-		n++;
-	}
+	bgp_rib_peer_walk(rib, peer, mark_cb, &n);
 	return n;
 }
 
@@ -422,24 +585,13 @@ size_t bgp_rib_peer_sweep_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer)
 size_t bgp_rib_peer_sweep_stale_family(struct bgp_rib *rib, struct bgp_rib_peer *peer,
                                        uint8_t family)
 {
-	struct bgp_path *p = peer->paths, *next;
-	size_t n = 0;
-
-	/* Removing p relinks only p's neighbours: its successor stays valid. */
-	for (; p != NULL; p = next) {
-		next = p->peer_next;
-		if ((p->flags & BGP_PATH_STALE) &&
-		    (family == 0 || p->entry->node.prefix.family == family)) {
-			path_remove(rib, p);
-			n++;
-		}
-	}
-	return n;
+	return peer_remove_matching(rib, peer, BGP_PATH_STALE, BGP_PATH_STALE, family);
 }
 
-enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p)
+enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_rib_entry *e,
+                                        const struct bgp_path *p)
 {
-	return bgp_decision_why(&rib->cfg, p->entry, p);
+	return bgp_decision_why(&rib->cfg, e, p);
 }
 
 void bgp_rib_redecide(struct bgp_rib *rib, struct bgp_rib_entry *e)
@@ -470,8 +622,43 @@ struct walk_ctx {
 static int walk_cb(struct bgp_pnode *n, void *arg)
 {
 	struct walk_ctx *w = arg;
+	struct bgp_rib_entry *e = container_of(n, struct bgp_rib_entry, node);
+
+	return e->paths != NULL ? w->cb(e, w->arg) : 0;
+}
+
+static int walk_all_cb(struct bgp_pnode *n, void *arg)
+{
+	struct walk_ctx *w = arg;
 
 	return w->cb(container_of(n, struct bgp_rib_entry, node), w->arg);
+}
+
+int bgp_rib_walk_all(struct bgp_rib *rib, uint8_t family,
+                     int (*cb)(struct bgp_rib_entry *e, void *arg), void *arg)
+{
+	struct walk_ctx w = {.cb = cb, .arg = arg};
+	int af = family_index(family);
+
+	if (af < 0)
+		return -EAFNOSUPPORT;
+	return bgp_ptable_walk(&rib->table[af], walk_all_cb, &w);
+}
+
+struct bgp_rib_entry *bgp_rib_entry_get(struct bgp_rib *rib, const struct rh_prefix *p)
+{
+	int af = family_index(p->family);
+	struct bgp_rib_entry *e;
+	bool created;
+
+	if (af < 0) {
+		errno = EAFNOSUPPORT;
+		return NULL;
+	}
+	e = entry_get(rib, af, p, bgp_prefix_hash(p), &created);
+	if (e != NULL && created)
+		rib->n_empty[af]++; /* new: counted as held, which the caller is about to */
+	return e;
 }
 
 int bgp_rib_walk(struct bgp_rib *rib, uint8_t family, int (*cb)(struct bgp_rib_entry *e, void *arg),
@@ -489,7 +676,7 @@ size_t bgp_rib_prefix_count(const struct bgp_rib *rib, uint8_t family)
 {
 	int af = family_index(family);
 
-	return af < 0 ? 0 : rib->table[af].count;
+	return af < 0 ? 0 : rib->table[af].count - rib->n_empty[af];
 }
 
 size_t bgp_rib_path_count(const struct bgp_rib *rib)
@@ -500,5 +687,5 @@ size_t bgp_rib_path_count(const struct bgp_rib *rib)
 size_t bgp_rib_memory(const struct bgp_rib *rib)
 {
 	return bgp_ptable_memory(&rib->table[0]) + bgp_ptable_memory(&rib->table[1]) +
-	       bgp_pool_memory(&rib->entries) + bgp_pool_memory(&rib->paths) + sizeof(*rib);
+	       bgp_ipool_memory(&rib->entries) + bgp_pool_memory(&rib->paths) + sizeof(*rib);
 }

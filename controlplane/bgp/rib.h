@@ -8,13 +8,17 @@
  * process (decision.h): the head is the best path (the Loc-RIB route) when it is
  * resolvable, and the paths flagged BGP_PATH_MULTIPATH form the ECMP set.
  *
- * A peer's Adj-RIB-In is the list of its paths, threaded through them, so that a session
- * going down removes them without searching the table, and it keeps a count of them for
- * the max-prefix limit (RFC 4486 Cease/1, hub rule R11).
+ * A peer's Adj-RIB-In is its paths in the table (bgp_rib_peer_walk()), with a count of
+ * them for the max-prefix limit (RFC 4486 Cease/1, hub rule R11). It used to be a list
+ * threaded through the paths as well, so that a session going down found its paths
+ * without walking the table; those two pointers were 16 of the path's 56 bytes, on every
+ * path, to save a walk of the table (tens of milliseconds at a million prefixes) per
+ * session down.
  *
  * Attribute sets are interned (attr.h): a path holds one reference to its set, and a
  * million paths share a few thousand sets. Entries and paths come from pools: about 120
- * bytes per prefix with one path, table slots included.
+ * bytes per prefix with one path, table slots included (88 since the peer list and the
+ * path's pointer to its entry went).
  *
  * Every change re-runs the decision for its prefix only, and when the best path or the
  * multipath set changed the RIB calls its change callback once, synchronously: that is
@@ -56,8 +60,7 @@ struct bgp_rib_peer {
 	bgp_rib_limit_cb limit_cb;
 	void *limit_arg;
 
-	/* Maintained by the RIB: the Adj-RIB-In. */
-	struct bgp_path *paths; /* every path of this peer, threaded through peer_next */
+	/* Maintained by the RIB: the size of the Adj-RIB-In. */
 	uint32_t n_paths;       /* all families */
 	uint32_t n_paths_af[2]; /* IPv4, IPv6 */
 	bool limit_fired;
@@ -70,10 +73,7 @@ struct bgp_rib_peer {
 struct bgp_rib_entry;
 
 struct bgp_path {
-	struct bgp_path *next;        /* the entry's paths, in decision order */
-	struct bgp_path *peer_next;   /* the peer's paths */
-	struct bgp_path **peer_pprev; /* what points at this path in the peer's list */
-	struct bgp_rib_entry *entry;
+	struct bgp_path *next; /* the entry's paths, in decision order */
 	struct bgp_rib_peer *peer;
 	const struct bgp_attrs *attrs; /* interned; the RIB holds one reference */
 	uint32_t path_id;              /* RFC 7911; 0 without ADD-PATH */
@@ -84,6 +84,26 @@ struct bgp_rib_entry {
 	struct bgp_pnode node;  /* node.prefix is the prefix */
 	struct bgp_path *paths; /* sorted by the decision process, best first */
 };
+
+/*
+ * The one prefix table: the layers fed by the RIB (each Adj-RIB-Out group, the hub's
+ * effective routes) keep their per-prefix state in extension arrays (ptable.h) indexed
+ * by the entry's index rather than in tables of their own. State that outlives the
+ * prefix's last path (a withdrawal not yet sent) holds the entry: an entry without paths
+ * stays while one of the RIB's holders (bgp_rib_add_holder()) says it holds it. Such an
+ * entry is invisible to bgp_rib_lookup(), bgp_rib_walk() and the counts;
+ * bgp_rib_entry_find() and bgp_rib_walk_all() see it. (A holder is asked rather than a
+ * count kept in the entry: with its index computed from its address, the entry is 32
+ * bytes instead of 40.)
+ */
+static inline uint32_t bgp_rib_entry_index(const struct bgp_rib_entry *e)
+{
+	return bgp_ipool_index(e);
+}
+
+/* Whether the holder keeps state for e (e has no paths). */
+typedef bool (*bgp_rib_holder_fn)(const struct bgp_rib_entry *e, void *arg);
+#define BGP_RIB_MAX_HOLDERS 4
 
 static inline const struct rh_prefix *bgp_rib_entry_prefix(const struct bgp_rib_entry *e)
 {
@@ -139,9 +159,16 @@ struct bgp_rib {
 	bgp_rib_prefetch_cb prefetch_cb; /* NULL: none */
 	void *prefetch_arg;
 	struct bgp_ptable table[2]; /* IPv4, IPv6 */
-	struct bgp_pool entries;
+	struct bgp_ipool entries;
 	struct bgp_pool paths;
 	size_t n_paths;
+	size_t n_empty[2]; /* held entries without paths, per family */
+	struct {
+		bgp_rib_holder_fn fn;
+		void *arg;
+	} holders[BGP_RIB_MAX_HOLDERS];
+	unsigned n_holders;
+	struct bgp_rib_entry *settling; /* the entry whose change is being reported */
 };
 
 /* Fills the fields of a peer the owner sets, and clears the rest. */
@@ -181,6 +208,12 @@ size_t bgp_rib_withdraw_batch(struct bgp_rib *rib, struct bgp_rib_peer *peer,
                               const struct rh_prefix *p, const uint32_t *path_ids, size_t n);
 /* Removes every path of the peer (session down); returns how many. Clears limit_fired. */
 size_t bgp_rib_peer_remove(struct bgp_rib *rib, struct bgp_rib_peer *peer);
+/*
+ * Calls cb on every path of the peer (its Adj-RIB-In), with its entry, in no particular
+ * order; a non-zero return stops the walk and is returned. cb must not change the RIB.
+ */
+int bgp_rib_peer_walk(struct bgp_rib *rib, const struct bgp_rib_peer *peer,
+                      int (*cb)(struct bgp_rib_entry *e, struct bgp_path *p, void *arg), void *arg);
 /* Graceful restart (RFC 4724 4.2): flags every path of the peer stale; returns how many. */
 size_t bgp_rib_peer_mark_stale(struct bgp_rib *rib, struct bgp_rib_peer *peer);
 /* Removes the peer's paths still stale (End-of-RIB or restart timer); returns how many. */
@@ -194,12 +227,34 @@ size_t bgp_rib_peer_sweep_stale_family(struct bgp_rib *rib, struct bgp_rib_peer 
 
 /* The entry of prefix p (normalised), or NULL. */
 struct bgp_rib_entry *bgp_rib_lookup(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The entry of prefix p, with or without paths, or NULL. */
+struct bgp_rib_entry *bgp_rib_entry_find(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The same with the prefix's hash (bgp_prefix_hash()) known. */
+struct bgp_rib_entry *bgp_rib_entry_find_hashed(struct bgp_rib *rib, const struct rh_prefix *p,
+                                                uint32_t hash);
+/* Registers a holder (0, or -ENOSPC past BGP_RIB_MAX_HOLDERS); removes one. */
+int bgp_rib_add_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg);
+void bgp_rib_del_holder(struct bgp_rib *rib, bgp_rib_holder_fn fn, void *arg);
+/* The entry of p, created without paths if there is none (the caller's state for it must
+ * exist before it calls bgp_rib_entry_release()). */
+struct bgp_rib_entry *bgp_rib_entry_get(struct bgp_rib *rib, const struct rh_prefix *p);
+/* The entry with index idx (one that exists). */
+static inline struct bgp_rib_entry *bgp_rib_entry_at(const struct bgp_rib *rib, uint32_t idx)
+{
+	return (struct bgp_rib_entry *)bgp_ipool_at(&rib->entries, idx);
+}
+/* A holder dropped its state for e: frees e if it has no paths and no holder holds it
+ * (allowed inside a walk on e). */
+void bgp_rib_entry_release(struct bgp_rib *rib, struct bgp_rib_entry *e);
+
 /* The path (peer, path_id) of an entry, or NULL. */
 struct bgp_path *bgp_rib_path_find(const struct bgp_rib_entry *e, const struct bgp_rib_peer *peer,
                                    uint32_t path_id);
 
 /* Why p is not the best path of its entry (effective routes, R17): bgp_decision_why(). */
-enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_path *p);
+/* (A path does not point back at its entry: 8 bytes of each path, 8 MB at a million.) */
+enum bgp_decision_step bgp_rib_path_why(const struct bgp_rib *rib, const struct bgp_rib_entry *e,
+                                        const struct bgp_path *p);
 
 /*
  * Re-runs the decision for one entry, or for all, after something the decision depends
@@ -214,6 +269,10 @@ void bgp_rib_redecide_all(struct bgp_rib *rib);
  */
 int bgp_rib_walk(struct bgp_rib *rib, uint8_t family, int (*cb)(struct bgp_rib_entry *e, void *arg),
                  void *arg);
+
+/* bgp_rib_walk() including the held entries without paths; cb may release e. */
+int bgp_rib_walk_all(struct bgp_rib *rib, uint8_t family,
+                     int (*cb)(struct bgp_rib_entry *e, void *arg), void *arg);
 
 /* Prefixes of a family; paths of all families. */
 size_t bgp_rib_prefix_count(const struct bgp_rib *rib, uint8_t family);

@@ -2,12 +2,19 @@
 /*
  * Adj-RIBs-Out with update groups and coalescing queues (see rib_out.h).
  *
- * Per group and prefix, one entry: what was advertised (a reference to its attribute
- * set, or NULL) and the bucket of its pending change, if any. An entry with nothing
- * advertised and nothing pending does not exist. A bucket lists the pending prefixes of
- * one (attribute set, family), in the order they were queued; the buckets themselves are
- * flushed in the order they were created, withdrawals first (RFC 4271 9.2 leaves the order
- * of UPDATEs free, and a withdrawal first frees the peer's memory first).
+ * Per group and RIB entry, a state in the group's extension array: the advertised set
+ * (a reference, or NULL) and the bucket of the pending change (or none). A state that is
+ * not all zero holds the RIB entry, so that a withdrawal still pending after the
+ * prefix's last path went has its prefix.
+ *
+ * A bucket queues the indices of its entries in an array, 4 bytes each: a change that
+ * moves an entry to another bucket (or cancels it) leaves its index behind, and the flush
+ * skips the indices whose state no longer names the bucket. A linked entry per pending
+ * change (40 bytes) cost more than everything else the group keeps, since on the initial
+ * table every prefix is pending at once. A bucket
+ * lists the pending prefixes of one (attribute set, family), in the order they were queued; the
+ * buckets themselves are flushed in the order they were created, withdrawals first (RFC 4271 9.2
+ * leaves the order of UPDATEs free, and a withdrawal first frees the peer's memory first).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,29 +29,96 @@ struct bgp_amap_node {
 	uint32_t aux;
 };
 
-struct out_entry {
-	struct bgp_pnode node;
-	const struct bgp_attrs *adv; /* advertised, NULL if not */
-	/*
-	 * The bucket of the pending change (NULL if none), with OUT_FORCED in its low bit:
-	 * resend even if equal to adv (route refresh). A flag of its own would make the
-	 * entry 64 bytes instead of 56, for each prefix of each session.
-	 */
-	uintptr_t pend;
-	struct out_entry *q_next;
-	struct out_entry **q_pprev;
-};
+/*
+ * A group's state for RIB entry x is two words in two extension arrays: g->st[x], the
+ * bgp_attrs_id() of the advertised set (a reference), 0 if none; and g->pe[x], the id of
+ * the bucket of the pending change (0 if none) shifted by 2, with OUT_FORCED: resend even
+ * if equal to what was advertised (route refresh); and OUT_GATHERED while the flush has
+ * it in a batch (an index may be queued twice in one bucket). A chunk of g->pe goes back
+ * once nothing in it is pending: changes are queued and flushed in waves of neighbouring
+ * entries, so that the pending words cost little beyond the queue itself.
+ */
+#define OUT_FORCED   1u
+#define OUT_GATHERED 2u
+#define OUT_SHIFT    2
 
-#define OUT_FORCED ((uintptr_t)1) /* buckets are malloc()ed: the low bit is free */
-
-static inline struct out_bucket *entry_bucket(const struct out_entry *e)
+static inline uint32_t adv_id(const struct bgp_out_group *g, uint32_t x)
 {
-	return (struct out_bucket *)(e->pend & ~OUT_FORCED);
+	const uint32_t *w = bgp_ext_peek(&g->st, x);
+
+	return w != NULL ? *w : 0;
 }
 
-static inline bool entry_forced(const struct out_entry *e)
+static inline uint32_t pend_of(const struct bgp_out_group *g, uint32_t x)
 {
-	return (e->pend & OUT_FORCED) != 0;
+	const uint32_t *w = bgp_ext_peek(&g->pe, x);
+
+	return w != NULL ? *w : 0;
+}
+
+static inline struct out_bucket *state_bucket(const struct bgp_out_group *g, uint32_t x)
+{
+	uint32_t p = pend_of(g, x);
+
+	return p >> OUT_SHIFT != 0 ? g->bids[p >> OUT_SHIFT] : NULL;
+}
+
+static inline const struct bgp_attrs *state_adv(const struct bgp_out_group *g, uint32_t x)
+{
+	return bgp_attrs_by_id(adv_id(g, x));
+}
+
+static inline bool state_forced(const struct bgp_out_group *g, uint32_t x)
+{
+	return (pend_of(g, x) & OUT_FORCED) != 0;
+}
+
+static inline bool state_empty(const struct bgp_out_group *g, uint32_t x)
+{
+	return adv_id(g, x) == 0 && pend_of(g, x) == 0;
+}
+
+/* Sets g->st[x]; 0 or -ENOMEM. */
+static int adv_set(struct bgp_out_group *g, uint32_t x, uint32_t id)
+{
+	uint32_t *w = id != 0 ? bgp_ext_at(&g->st, x) : bgp_ext_peek(&g->st, x);
+
+	if (w == NULL)
+		return id != 0 ? -ENOMEM : 0;
+	*w = id;
+	return 0;
+}
+
+/* Sets g->pe[x], counting the pending words of each chunk; 0 or -ENOMEM. */
+static int pend_set(struct bgp_out_group *g, uint32_t x, uint32_t v)
+{
+	uint32_t c = x / BGP_EXT_CHUNK, old = pend_of(g, x);
+	uint32_t *w;
+
+	if (old == 0 && v == 0)
+		return 0;
+	if (c >= g->n_pe_live) {
+		uint32_t n = g->n_pe_live != 0 ? g->n_pe_live : 16;
+		uint32_t *l;
+
+		while (n <= c)
+			n *= 2;
+		l = realloc(g->pe_live, n * sizeof(*l));
+		if (l == NULL)
+			return -ENOMEM;
+		memset(l + g->n_pe_live, 0, (n - g->n_pe_live) * sizeof(*l));
+		g->pe_live = l;
+		g->n_pe_live = n;
+	}
+	w = bgp_ext_at(&g->pe, x);
+	if (w == NULL)
+		return -ENOMEM;
+	*w = v;
+	if (old == 0)
+		g->pe_live[c]++;
+	else if (v == 0 && --g->pe_live[c] == 0)
+		bgp_ext_drop(&g->pe, c);
+	return 0;
 }
 
 struct out_bucket {
@@ -52,9 +126,10 @@ struct out_bucket {
 	const struct bgp_attrs *attrs; /* NULL: withdrawals; else the bucket holds a reference */
 	const struct bgp_rib_peer *src;
 	enum bgp_aid aid;
-	struct out_entry *head;
-	struct out_entry **tail;
-	size_t count;
+	uint32_t id;     /* g->bids[id] */
+	uint32_t *items; /* RIB entry indices, queued from pos on (some stale) */
+	size_t pos, n_items, cap;
+	size_t count;            /* entries whose state names this bucket */
 	struct out_bucket *next; /* g->queue */
 	struct out_bucket **pprev;
 };
@@ -250,6 +325,44 @@ static const struct bgp_attrs *export_path(struct bgp_out_group *g, const struct
 
 /* ------------------------------------------------------------------ buckets */
 
+/* Numbers b (never 0: a state's 0 means no bucket). 0 or -ENOMEM. */
+static int bucket_id(struct bgp_out_group *g, struct out_bucket *b)
+{
+	if (g->n_bfree > 0) {
+		b->id = g->bfree[--g->n_bfree];
+		g->bids[b->id] = b;
+		return 0;
+	}
+	if (g->n_bids == 0)
+		g->n_bids = 1;
+	if (g->n_bids >= g->cap_bids) {
+		uint32_t cap = g->cap_bids != 0 ? 2 * g->cap_bids : 64;
+		struct out_bucket **v;
+		uint32_t *f;
+
+		if (cap > UINT32_MAX >> OUT_SHIFT)
+			return -ENOMEM;
+		v = realloc(g->bids, cap * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		g->bids = v;
+		f = realloc(g->bfree, cap * sizeof(*f));
+		if (f == NULL)
+			return -ENOMEM;
+		g->bfree = f;
+		g->cap_bids = cap;
+	}
+	b->id = g->n_bids++;
+	g->bids[b->id] = b;
+	return 0;
+}
+
+static void bucket_id_put(struct bgp_out_group *g, struct out_bucket *b)
+{
+	g->bids[b->id] = NULL;
+	g->bfree[g->n_bfree++] = b->id; /* one slot per id given */
+}
+
 static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_attrs *attrs,
                                      const struct bgp_rib_peer *src, enum bgp_aid aid)
 {
@@ -264,14 +377,18 @@ static struct out_bucket *bucket_get(struct bgp_out_group *g, const struct bgp_a
 	b->node.key = attrs;
 	b->node.key2 = src;
 	b->node.aux = aid;
+	if (bucket_id(g, b) < 0) {
+		free(b);
+		return NULL;
+	}
 	if (amap_add(&g->buckets, &b->node) < 0) {
+		bucket_id_put(g, b);
 		free(b);
 		return NULL;
 	}
 	b->attrs = bgp_attrs_ref(attrs);
 	b->src = src;
 	b->aid = aid;
-	b->tail = &b->head;
 	b->pprev = g->queue_tail;
 	*g->queue_tail = b;
 	g->queue_tail = &b->next;
@@ -286,96 +403,119 @@ static void bucket_free(struct bgp_out_group *g, struct out_bucket *b)
 		b->next->pprev = b->pprev;
 	else
 		g->queue_tail = b->pprev;
+	bucket_id_put(g, b);
 	bgp_attrs_unref(b->attrs);
+	free(b->items);
 	free(b);
 }
 
-static void bucket_add(struct bgp_out_group *g, struct out_bucket *b, struct out_entry *e)
+/* Drops the stale indices of b (those whose state names another bucket, or none). */
+static void bucket_compact(struct bgp_out_group *g, struct out_bucket *b)
 {
-	e->q_next = NULL;
-	e->q_pprev = b->tail;
-	*b->tail = e;
-	b->tail = &e->q_next;
-	b->count++;
-	e->pend = (uintptr_t)b | (e->pend & OUT_FORCED);
-	g->pending[b->aid]++;
+	size_t k = 0;
+
+	for (size_t i = b->pos; i < b->n_items; i++) {
+		if (state_bucket(g, b->items[i]) == b)
+			b->items[k++] = b->items[i];
+	}
+	b->pos = 0;
+	b->n_items = k;
 }
 
-/* Takes e out of its bucket; an announcement bucket left empty goes. */
-static void bucket_del(struct bgp_out_group *g, struct out_entry *e)
+static int bucket_add(struct bgp_out_group *g, struct out_bucket *b, uint32_t idx)
 {
-	struct out_bucket *b = entry_bucket(e);
+	/* Amortised: stale indices never outnumber live ones by much. */
+	if (b->n_items - b->pos > 2 * b->count + 64)
+		bucket_compact(g, b);
+	if (b->n_items == b->cap) {
+		size_t cap = b->cap != 0 ? 2 * b->cap : 64;
+		uint32_t *v = realloc(b->items, cap * sizeof(*v));
 
-	*e->q_pprev = e->q_next;
-	if (e->q_next != NULL)
-		e->q_next->q_pprev = e->q_pprev;
-	else
-		b->tail = e->q_pprev;
-	e->pend = 0; /* no bucket, not forced */
+		if (v == NULL)
+			return -ENOMEM;
+		b->items = v;
+		b->cap = cap;
+	}
+	if (pend_set(g, idx, b->id << OUT_SHIFT | (pend_of(g, idx) & OUT_FORCED)) < 0)
+		return -ENOMEM;
+	b->items[b->n_items++] = idx;
+	b->count++;
+	g->pending[b->aid]++;
+	return 0;
+}
+
+/* Takes s out of its bucket (its index stays, stale); an announcement bucket left empty
+ * goes. */
+static void bucket_del(struct bgp_out_group *g, uint32_t x)
+{
+	struct out_bucket *b = state_bucket(g, x);
+
+	pend_set(g, x, 0); /* no bucket, not forced */
 	g->pending[b->aid]--;
-	if (--b->count == 0 && b->attrs != NULL)
+	if (--b->count > 0)
+		return;
+	if (b->attrs != NULL) {
 		bucket_free(g, b);
+	} else {
+		b->pos = 0;
+		b->n_items = 0;
+	}
 }
 
 /* ------------------------------------------------------------------ entries */
 
-static void entry_free(struct bgp_out_group *g, enum bgp_aid aid, struct out_entry *e)
-{
-	bgp_ptable_remove(&g->table[aid], &e->node);
-	bgp_pool_put(&g->entries, e);
-}
-
 /*
- * Records that p (hash h) should now be advertised with attrs (NULL: not advertised),
- * learned from src (NULL: unknown), coalescing with what is pending and what was sent.
+ * Records that re (state x, not empty: it holds re) should now be advertised with attrs
+ * (NULL: not advertised), learned from src (NULL: unknown), coalescing with what is
+ * pending and what was sent. A state left empty releases re.
  */
-static int group_set(struct bgp_out_group *g, const struct rh_prefix *p, uint32_t h,
-                     enum bgp_aid aid, const struct bgp_attrs *attrs,
-                     const struct bgp_rib_peer *src)
+static int state_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp_aid aid,
+                     const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
 {
-	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, h);
+	uint32_t x = bgp_rib_entry_index(re);
 	struct out_bucket *b;
-	struct out_entry *e;
+	int rc = 0;
 
-	if (n == NULL) {
-		if (attrs == NULL)
-			return 0; /* never advertised, nothing to withdraw */
-		e = bgp_pool_get(&g->entries);
-		if (e == NULL)
-			return -ENOMEM;
-		memset(e, 0, sizeof(*e));
-		e->node.hash = h;
-		e->node.prefix = *p;
-		if (bgp_ptable_insert(&g->table[aid], &e->node) < 0) {
-			bgp_pool_put(&g->entries, e);
-			return -ENOMEM;
-		}
-	} else {
-		e = container_of(n, struct out_entry, node);
-	}
-	if (attrs == e->adv && !entry_forced(e)) {
+	if (attrs == state_adv(g, x) && !state_forced(g, x)) {
 		/* Back to what the peers have: the pending change cancels out. */
-		if (entry_bucket(e) != NULL)
-			bucket_del(g, e);
-		if (e->adv == NULL)
-			entry_free(g, aid, e);
-		return 0;
+		if (state_bucket(g, x) != NULL)
+			bucket_del(g, x);
+		pend_set(g, x, 0);
+		goto out;
 	}
 	b = attrs != NULL ? bucket_get(g, attrs, src, aid) : g->withdraw[aid];
-	if (b == NULL) {
-		if (e->adv == NULL && entry_bucket(e) == NULL)
-			entry_free(g, aid, e);
-		return -ENOMEM;
+	if (b == NULL || (attrs != NULL && bgp_ext_at(&g->st, x) == NULL)) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	if (entry_bucket(e) == b)
+	if (state_bucket(g, x) == b)
 		return 0;
-	if (entry_bucket(e) != NULL)
-		bucket_del(g, e);
-	bucket_add(g, b, e);
-	return 0;
+	if (state_bucket(g, x) != NULL)
+		bucket_del(g, x);
+	rc = bucket_add(g, b, x);
+	if (rc < 0 && b->count == 0 && b->attrs != NULL)
+		bucket_free(g, b);
+out:
+	if (state_empty(g, x))
+		bgp_rib_entry_release(g->out->rib, re);
+	return rc;
 }
 
-static int group_export(struct bgp_out_group *g, const struct bgp_rib_entry *e)
+static int group_set(struct bgp_out_group *g, struct bgp_rib_entry *re, enum bgp_aid aid,
+                     const struct bgp_attrs *attrs, const struct bgp_rib_peer *src)
+{
+	uint32_t x = bgp_rib_entry_index(re);
+
+	if (state_empty(g, x)) {
+		if (attrs == NULL)
+			return 0; /* never advertised, nothing to withdraw */
+	} else if (pend_of(g, x) == 0 && state_adv(g, x) == attrs) {
+		return 0; /* advertised already, nothing pending */
+	}
+	return state_set(g, re, aid, attrs, src);
+}
+
+static int group_export(struct bgp_out_group *g, struct bgp_rib_entry *e)
 {
 	const struct rh_prefix *p = bgp_rib_entry_prefix(e);
 	const struct bgp_path *best = bgp_rib_entry_best(e);
@@ -386,18 +526,32 @@ static int group_export(struct bgp_out_group *g, const struct bgp_rib_entry *e)
 	if (!(g->pol.families & BGP_EXPORT_AF(aid)))
 		return 0;
 	a = best != NULL ? export_path(g, p, best, &owned) : NULL;
-	rc = group_set(g, p, e->node.hash, aid, a, best != NULL ? best->peer : NULL);
+	rc = group_set(g, e, aid, a, best != NULL ? best->peer : NULL);
 	bgp_attrs_unref(owned);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ groups */
 
+/* The RIB's holder: an entry stays while a group has state for it. */
+static bool out_holds(const struct bgp_rib_entry *e, void *arg)
+{
+	const struct bgp_rib_out *out = arg;
+	uint32_t idx = bgp_rib_entry_index(e);
+
+	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next) {
+		if (!state_empty(g, idx))
+			return true;
+	}
+	return false;
+}
+
 struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
 {
 	struct bgp_rib_out *out = calloc(1, sizeof(*out));
 
-	if (out == NULL) {
+	if (out == NULL || bgp_rib_add_holder(rib, out_holds, out) < 0) {
+		free(out);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -405,21 +559,39 @@ struct bgp_rib_out *bgp_rib_out_new(struct bgp_rib *rib)
 	return out;
 }
 
-static int free_entry_cb(struct bgp_pnode *n, void *arg)
+/* Drops every state: the sets' references and the holds on the RIB entries. */
+static void group_drop_states(struct bgp_out_group *g)
 {
-	struct bgp_out_group *g = arg;
-	struct out_entry *e = container_of(n, struct out_entry, node);
+	/* Every state has an advertised set or a pending word: both arrays are walked. */
+	for (unsigned k = 0; k < 2; k++) {
+		struct bgp_ext *a = k == 0 ? &g->st : &g->pe;
 
-	bgp_attrs_unref(e->adv);
-	bgp_pool_put(&g->entries, e);
-	return 0;
+		for (uint32_t c = 0; c < a->n_chunks; c++)
+			for (uint32_t i = 0; a->chunks[c] != NULL && i < BGP_EXT_CHUNK; i++) {
+				uint32_t x = c * BGP_EXT_CHUNK + i;
+
+				if (state_empty(g, x))
+					continue;
+				bgp_attrs_unref(state_adv(g, x));
+				adv_set(g, x, 0);
+				pend_set(g, x, 0); /* may free the chunk: the loop checks */
+				bgp_rib_entry_release(g->out->rib,
+				                      bgp_rib_entry_at(g->out->rib, x));
+			}
+	}
+	bgp_ext_fini(&g->st);
+	bgp_ext_fini(&g->pe);
+	free(g->pe_live);
+	g->pe_live = NULL;
+	g->n_pe_live = 0;
 }
 
 static void group_free(struct bgp_out_group *g)
 {
+	group_drop_states(g);
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
-		bgp_ptable_walk(&g->table[aid], free_entry_cb, g);
-		bgp_ptable_fini(&g->table[aid]);
+		if (g->withdraw[aid] != NULL)
+			free(g->withdraw[aid]->items);
 		free(g->withdraw[aid]);
 	}
 	while (g->queue != NULL) {
@@ -427,12 +599,15 @@ static void group_free(struct bgp_out_group *g)
 
 		g->queue = b->next;
 		bgp_attrs_unref(b->attrs);
+		free(b->items);
 		free(b);
 	}
 	amap_fini(&g->buckets);
 	cache_clear(g);
-	bgp_pool_fini(&g->entries);
 	free(g->batch);
+	free(g->batch_idx);
+	free(g->bids);
+	free(g->bfree);
 	free(g);
 }
 
@@ -446,6 +621,7 @@ void bgp_rib_out_free(struct bgp_rib_out *out)
 		out->groups = g->next;
 		group_free(g);
 	}
+	bgp_rib_del_holder(out->rib, out_holds, out);
 	free(out);
 }
 
@@ -464,16 +640,15 @@ static struct bgp_out_group *group_new(struct bgp_rib_out *out, const struct bgp
 	g->out = out;
 	g->pol = *pol;
 	g->queue_tail = &g->queue;
-	bgp_pool_init(&g->entries, sizeof(struct out_entry));
+	bgp_ext_init(&g->st, sizeof(uint32_t));
+	bgp_ext_init(&g->pe, sizeof(uint32_t));
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
-		bgp_ptable_init(&g->table[aid]);
 		g->withdraw[aid] = calloc(1, sizeof(*g->withdraw[aid]));
-		if (g->withdraw[aid] == NULL) {
+		if (g->withdraw[aid] == NULL || bucket_id(g, g->withdraw[aid]) < 0) {
 			group_free(g);
 			goto nomem;
 		}
 		g->withdraw[aid]->aid = (enum bgp_aid)aid;
-		g->withdraw[aid]->tail = &g->withdraw[aid]->head;
 	}
 	return g;
 nomem:
@@ -532,11 +707,11 @@ int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
 
 void bgp_rib_out_prefetch(const struct rh_prefix *p, uint32_t hash, void *arg)
 {
-	const struct bgp_rib_out *out = arg;
-	enum bgp_aid aid = aid_of(p->family);
-
-	for (const struct bgp_out_group *g = out->groups; g != NULL; g = g->next)
-		bgp_ptable_prefetch(&g->table[aid], hash);
+	/* The groups' state is indexed by the RIB entry, found by the RIB's own prefetch;
+	 * entries made in sequence have neighbouring indices, so their words share lines. */
+	(void)p;
+	(void)hash;
+	(void)arg;
 }
 
 static int export_entry_cb(struct bgp_rib_entry *e, void *arg)
@@ -572,16 +747,17 @@ struct resend_ctx {
 	enum bgp_aid aid;
 };
 
-static int resend_cb(struct bgp_pnode *n, void *arg)
+static int resend_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct resend_ctx *r = arg;
-	struct out_entry *e = container_of(n, struct out_entry, node);
+	uint32_t x = bgp_rib_entry_index(re);
 
 	/* A prefix with a change pending is sent anyway; a withdrawal stays one. */
-	if (e->adv == NULL || entry_bucket(e) != NULL)
+	if (adv_id(r->g, x) == 0 || pend_of(r->g, x) != 0)
 		return 0;
-	e->pend |= OUT_FORCED;
-	return group_set(r->g, &e->node.prefix, e->node.hash, r->aid, e->adv, NULL);
+	if (pend_set(r->g, x, OUT_FORCED) < 0)
+		return -ENOMEM;
+	return state_set(r->g, re, r->aid, state_adv(r->g, x), NULL);
 }
 
 int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
@@ -592,15 +768,15 @@ int bgp_out_group_resend(struct bgp_out_group *g, enum bgp_aid aid, bool eor)
 		return -EINVAL;
 	if (eor)
 		g->eor_pending[aid] = true;
-	return bgp_ptable_walk(&g->table[aid], resend_cb, &r);
+	return bgp_rib_walk_all(g->out->rib, family_of(aid), resend_cb, &r);
 }
 
-static int withdraw_cb(struct bgp_pnode *n, void *arg)
+static int withdraw_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct bgp_out_group *g = arg;
 
-	/* May free n (a pending announcement cancelled), which a walk allows. */
-	return group_set(g, &n->prefix, n->hash, aid_of(n->prefix.family), NULL, NULL);
+	/* May release re (a pending announcement cancelled), which a walk allows. */
+	return group_set(g, re, aid_of(re->node.prefix.family), NULL, NULL);
 }
 
 int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_policy *pol)
@@ -613,32 +789,39 @@ int bgp_out_group_set_policy(struct bgp_out_group *g, const struct bgp_export_po
 	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
 		if (dropped & BGP_EXPORT_AF(aid)) {
 			g->eor_pending[aid] = false;
-			rc = bgp_ptable_walk(&g->table[aid], withdraw_cb, g);
+			rc = bgp_rib_walk_all(g->out->rib, family_of((enum bgp_aid)aid),
+			                      withdraw_cb, g);
 		}
 	return rc < 0 ? rc : export_rib(g);
 }
 
 /* ------------------------------------------------------------------ flush */
 
-static void commit(struct bgp_out_group *g, struct out_entry *e)
+static void commit(struct bgp_out_group *g, uint32_t idx)
 {
-	const struct bgp_attrs *a = entry_bucket(e)->attrs;
-	enum bgp_aid aid = entry_bucket(e)->aid;
+	const struct out_bucket *b = state_bucket(g, idx);
+	const struct bgp_attrs *a = b->attrs;
+	enum bgp_aid aid = b->aid;
+	/* Set: state_set() made the word's chunk when it queued an announcement. */
+	uint32_t *w = bgp_ext_peek(&g->st, idx), adv = w != NULL ? *w : 0;
 
-	if (a != NULL && e->adv == NULL)
+	if (a != NULL && adv == 0)
 		g->advertised[aid]++;
-	else if (a == NULL && e->adv != NULL)
+	else if (a == NULL && adv != 0)
 		g->advertised[aid]--;
-	bgp_attrs_unref(e->adv);
-	e->adv = a != NULL ? bgp_attrs_ref(a) : NULL;
-	bucket_del(g, e);
-	if (e->adv == NULL)
-		entry_free(g, aid, e);
+	bgp_attrs_unref(bgp_attrs_by_id(adv));
+	adv = bgp_attrs_id(a != NULL ? bgp_attrs_ref(a) : NULL);
+	if (w != NULL)
+		*w = adv;
+	bucket_del(g, idx);
+	if (adv == 0)
+		bgp_rib_entry_release(g->out->rib, bgp_rib_entry_at(g->out->rib, idx));
 }
 
 static int batch_room(struct bgp_out_group *g, size_t n)
 {
 	const struct rh_prefix **b;
+	uint32_t *x;
 
 	if (g->batch_cap >= n)
 		return 0;
@@ -646,8 +829,32 @@ static int batch_room(struct bgp_out_group *g, size_t n)
 	if (b == NULL)
 		return -ENOMEM;
 	g->batch = b;
+	x = realloc(g->batch_idx, n * sizeof(*x));
+	if (x == NULL)
+		return -ENOMEM;
+	g->batch_idx = x;
 	g->batch_cap = n;
 	return 0;
+}
+
+/* The next live indices of b, at most max, into g->batch and g->batch_idx. */
+static size_t gather(struct bgp_out_group *g, struct out_bucket *b, size_t max, size_t *next)
+{
+	size_t n = 0, i = b->pos;
+
+	for (; i < b->n_items && n < max; i++) {
+		uint32_t x = b->items[i];
+		uint32_t *w = bgp_ext_peek(&g->pe, x);
+
+		/* Set, non-zero: the flag changes no chunk's count. */
+		if (w == NULL || *w >> OUT_SHIFT != b->id || (*w & OUT_GATHERED))
+			continue;
+		*w |= OUT_GATHERED;
+		g->batch_idx[n] = b->items[i];
+		g->batch[n++] = bgp_rib_entry_prefix(bgp_rib_entry_at(g->out->rib, b->items[i]));
+	}
+	*next = i;
+	return n;
 }
 
 /* Hands out a bucket's prefixes in batches; the bucket may be gone on return. */
@@ -664,17 +871,23 @@ static long flush_bucket(struct bgp_out_group *g, struct out_bucket *b, size_t m
 		        .src = b->src,
 		        .prefixes = g->batch,
 		};
+		size_t next;
 		bool last;
 		int rc;
 
-		for (struct out_entry *e = b->head; e != NULL && batch.n < max; e = e->q_next)
-			g->batch[batch.n++] = &e->node.prefix;
+		batch.n = gather(g, b, max, &next);
+		if (batch.n == 0)
+			break; /* cannot happen: count says some are queued */
 		rc = cb(&batch, arg);
-		if (rc < 0)
+		if (rc < 0) {
+			for (size_t i = 0; i < batch.n; i++)
+				*(uint32_t *)bgp_ext_peek(&g->pe, g->batch_idx[i]) &= ~OUT_GATHERED;
 			return rc;
+		}
+		b->pos = next;
 		last = batch.n == b->count;
 		for (size_t i = 0; i < batch.n; i++)
-			commit(g, b->head);
+			commit(g, g->batch_idx[i]);
 		total += (long)batch.n;
 		if (last)
 			break;
@@ -722,17 +935,18 @@ struct dump_item {
 };
 
 struct dump_ctx {
+	struct bgp_out_group *g;
 	struct dump_item *items;
 	size_t n, cap;
 };
 
-static int dump_collect(struct bgp_pnode *n, void *arg)
+static int dump_collect(struct bgp_rib_entry *re, void *arg)
 {
-	struct out_entry *e = container_of(n, struct out_entry, node);
 	struct dump_ctx *d = arg;
+	const struct bgp_attrs *adv = state_adv(d->g, bgp_rib_entry_index(re));
 
-	if (e->adv != NULL && d->n < d->cap)
-		d->items[d->n++] = (struct dump_item){.attrs = e->adv, .p = &e->node.prefix};
+	if (adv != NULL && d->n < d->cap)
+		d->items[d->n++] = (struct dump_item){.attrs = adv, .p = bgp_rib_entry_prefix(re)};
 	return 0;
 }
 
@@ -767,7 +981,7 @@ static long dump_emit(struct bgp_out_group *g, struct dump_ctx *d, enum bgp_aid 
 long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_batch, bool eor,
                         bgp_out_batch_cb cb, void *arg)
 {
-	struct dump_ctx d = {0};
+	struct dump_ctx d = {.g = g};
 	long n;
 
 	if ((unsigned)aid >= BGP_AID_MAX || max_batch == 0)
@@ -779,7 +993,7 @@ long bgp_out_group_dump(struct bgp_out_group *g, enum bgp_aid aid, size_t max_ba
 		d.items = malloc(d.cap * sizeof(*d.items));
 		if (d.items == NULL)
 			return -ENOMEM;
-		bgp_ptable_walk(&g->table[aid], dump_collect, &d);
+		bgp_rib_walk_all(g->out->rib, family_of(aid), dump_collect, &d);
 		qsort(d.items, d.n, sizeof(*d.items), dump_cmp);
 	}
 	n = dump_emit(g, &d, aid, max_batch, cb, arg);
@@ -805,16 +1019,14 @@ size_t bgp_out_group_pending(const struct bgp_out_group *g)
 
 const struct bgp_attrs *bgp_out_group_advertised(struct bgp_out_group *g, const struct rh_prefix *p)
 {
-	enum bgp_aid aid = aid_of(p->family);
-	struct bgp_pnode *n = bgp_ptable_lookup(&g->table[aid], p, bgp_prefix_hash(p));
-
-	return n != NULL ? container_of(n, struct out_entry, node)->adv : NULL;
+	struct bgp_rib_entry *re = bgp_rib_entry_find(g->out->rib, p);
+	return re != NULL ? state_adv(g, bgp_rib_entry_index(re)) : NULL;
 }
 
 size_t bgp_out_group_memory(const struct bgp_out_group *g)
 {
-	return bgp_ptable_memory(&g->table[0]) + bgp_ptable_memory(&g->table[1]) +
-	       bgp_pool_memory(&g->entries) + g->buckets.n * sizeof(void *) + sizeof(*g);
+	return bgp_ext_memory(&g->st) + bgp_ext_memory(&g->pe) + g->buckets.n * sizeof(void *) +
+	       sizeof(*g);
 }
 
 /* ------------------------------------------------------------------ helpers */

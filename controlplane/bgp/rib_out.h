@@ -7,13 +7,16 @@
  * group's UPDATEs are built once and sent to every member.
  *
  * A group keeps, per prefix, the attribute set it last advertised (or nothing), and a
- * queue of pending changes. Queuing a change coalesces: a prefix changed many times is
- * sent once with its latest state, and a change undone before it is sent is dropped. The
- * queue is kept in buckets, one per (attribute set, source peer, family) plus one of
- * withdrawals per family, so that a flush hands out batches of prefixes sharing one set:
- * the caller packs each batch into as few UPDATEs as fit (msg.h's bgp_upd_begin/add/
- * finish), and can leave out the member the batch was learned from. Routes sharing a set
- * almost always share their source peer (the set holds its AS path and next hop).
+ * queue of pending changes. The per-prefix state hangs off the RIB entry (an extension
+ * array indexed by the entry's index, rib.h): 4 bytes a prefix (the id of the set),
+ * and 8 more while queued (the bucket's id and the entry's index in the bucket), where a table of
+ * its own cost 74. Queuing a change coalesces: a prefix changed many times is sent once with its
+ * latest state, and a change undone before it is sent is dropped. The queue is kept in buckets, one
+ * per (attribute set, source peer, family) plus one of withdrawals per family, so that a flush
+ * hands out batches of prefixes sharing one set: the caller packs each batch into as few UPDATEs as
+ * fit (msg.h's bgp_upd_begin/add/ finish), and can leave out the member the batch was learned from.
+ * Routes sharing a set almost always share their source peer (the set holds its AS path and next
+ * hop).
  *
  * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
  */
@@ -92,9 +95,19 @@ struct bgp_out_group {
 	struct bgp_rib_out *out;
 	struct bgp_export_policy pol;
 	unsigned members;
-	struct bgp_ptable table[BGP_AID_MAX]; /* what is advertised or pending, per prefix */
-	struct bgp_pool entries;
-	struct bgp_amap buckets;        /* (attrs, family) -> bucket of pending prefixes */
+	/*
+	 * Per RIB entry (indexed by bgp_rib_entry_index()): what is advertised and the
+	 * bucket of the pending change (rib_out.c). A non-empty state holds its RIB entry.
+	 */
+	struct bgp_ext st; /* advertised set ids */
+	struct bgp_ext pe; /* pending bucket ids */
+	uint32_t *pe_live; /* per chunk of pe: words not 0 */
+	uint32_t n_pe_live;
+	struct bgp_amap buckets;  /* (attrs, family) -> bucket of pending prefixes */
+	struct out_bucket **bids; /* buckets by id, [0] NULL */
+	uint32_t n_bids, cap_bids;
+	uint32_t *bfree; /* ids free for reuse */
+	uint32_t n_bfree;
 	struct out_bucket *queue;       /* buckets in the order they were created */
 	struct out_bucket **queue_tail; /* last bucket's next */
 	struct out_bucket *withdraw[BGP_AID_MAX];
@@ -104,6 +117,7 @@ struct bgp_out_group {
 	struct bgp_amap cache; /* BGP_EXPORT_ATTRS_ONLY: input set -> exported set */
 	size_t cache_sweep_at; /* cache size that triggers dropping unused sets */
 	const struct rh_prefix **batch;
+	uint32_t *batch_idx; /* the RIB entries of batch[] */
 	size_t batch_cap;
 };
 

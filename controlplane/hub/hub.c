@@ -379,6 +379,15 @@ int hub_eff_touched(struct hub *h, size_t from)
 	return hub_eff_update_batch(h, h->pfx + from, h->n_pfx - from);
 }
 
+static int peer_prefix_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	struct hub *h = arg;
+
+	(void)q;
+	h->pfx[h->n_pfx++] = *bgp_rib_entry_prefix(e);
+	return 0;
+}
+
 /* Every route of the session out of the hub (session down, R11 limit). */
 static int peer_clear(struct hub_peer *p)
 {
@@ -388,8 +397,7 @@ static int peer_clear(struct hub_peer *p)
 	if (hub_scratch_room(h, n) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
-	for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
-		h->pfx[h->n_pfx++] = *bgp_rib_entry_prefix(q->entry);
+	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, peer_prefix_cb, h);
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 		bgp_ptable_walk(&p->rejected[aid], rejected_collect_cb, h);
 	bgp_rib_peer_remove(p->part->rib, &p->rp.rp);
@@ -426,6 +434,29 @@ static unsigned family_aid(uint8_t family)
 
 #define AID_BIT(aid) (1u << (aid))
 
+struct stale_ctx {
+	struct hub *h;
+	unsigned aids; /* AID_BIT()s */
+	uint32_t n;
+};
+
+static int stale_collect_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	struct stale_ctx *s = arg;
+	const struct rh_prefix *pfx = bgp_rib_entry_prefix(e);
+
+	if ((q->flags & BGP_PATH_STALE) && (s->aids & AID_BIT(family_aid(pfx->family))))
+		s->h->pfx[s->h->n_pfx++] = *pfx;
+	return 0;
+}
+
+static int stale_count_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	(void)e;
+	((struct stale_ctx *)arg)->n += (q->flags & BGP_PATH_STALE) != 0;
+	return 0;
+}
+
 /*
  * Removes the peer's stale paths of the families in `aids` (AID_BIT()s) and, with
  * `refused`, its refused routes, then what depends on them: the route server's re-export
@@ -439,11 +470,10 @@ static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n
 	if (hub_scratch_room(h, (size_t)p->rp.rp.n_paths + p->n_rejected) < 0)
 		return -ENOMEM;
 	h->n_pfx = 0;
-	for (const struct bgp_path *q = p->rp.rp.paths; aids != 0 && q != NULL; q = q->peer_next) {
-		const struct rh_prefix *pfx = bgp_rib_entry_prefix(q->entry);
+	if (aids != 0) {
+		struct stale_ctx s = {.h = h, .aids = aids};
 
-		if ((q->flags & BGP_PATH_STALE) && (aids & AID_BIT(family_aid(pfx->family))))
-			h->pfx[h->n_pfx++] = *pfx;
+		bgp_rib_peer_walk(p->part->rib, &p->rp.rp, stale_collect_cb, &s);
 	}
 	for (unsigned aid = 0; refused && aid < BGP_AID_MAX; aid++)
 		bgp_ptable_walk(&p->rejected[aid], rejected_collect_cb, h);
@@ -509,11 +539,11 @@ size_t hub_peer_sweep_stale(struct hub_peer *p, unsigned aid)
 
 uint32_t hub_peer_stale_count(const struct hub_peer *p)
 {
-	uint32_t n = 0;
+	struct stale_ctx s = {.n = 0};
 
-	for (const struct bgp_path *q = p->gr ? p->rp.rp.paths : NULL; q != NULL; q = q->peer_next)
-		n += (q->flags & BGP_PATH_STALE) != 0;
-	return n;
+	if (p->gr)
+		bgp_rib_peer_walk(p->part->rib, &p->rp.rp, stale_count_cb, &s);
+	return s.n;
 }
 
 /* Withdraws h->pfx[from..h->n_pfx) of the peer (RFC 4271 3.1, RFC 7606 treat-as-withdraw). */
@@ -771,15 +801,38 @@ static int rejected_mark_cb(struct bgp_pnode *n, void *arg)
 	return 0;
 }
 
+struct refresh_ctx {
+	struct hub *h;
+	enum bgp_aid aid;
+};
+
+static int refresh_mark_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	if (aid_is(bgp_rib_entry_prefix(e), ((struct refresh_ctx *)arg)->aid))
+		q->flags |= BGP_PATH_STALE;
+	return 0;
+}
+
+static int refresh_collect_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	struct refresh_ctx *r = arg;
+
+	if ((q->flags & BGP_PATH_STALE) && aid_is(bgp_rib_entry_prefix(e), r->aid)) {
+		r->h->pfx[r->h->n_pfx] = *bgp_rib_entry_prefix(e);
+		r->h->pid[r->h->n_pfx++] = q->path_id;
+	}
+	return 0;
+}
+
 int hub_peer_refresh_begin(struct hub_peer *p, enum bgp_aid aid)
 {
+	struct refresh_ctx r = {.h = p->h, .aid = aid};
+
 	if ((unsigned)aid >= BGP_AID_MAX)
 		return -EINVAL;
 	/* Every route of that family is stale until the peer sends it again; an UPDATE
 	 * clears the flag (bgp_rib_update, rejected_set). */
-	for (struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
-		if (aid_is(bgp_rib_entry_prefix(q->entry), aid))
-			q->flags |= BGP_PATH_STALE;
+	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, refresh_mark_cb, &r);
 	bgp_ptable_walk(&p->rejected[aid], rejected_mark_cb, NULL);
 	return 0;
 }
@@ -798,6 +851,7 @@ static int rejected_stale_cb(struct bgp_pnode *n, void *arg)
 int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid)
 {
 	struct hub *h = p->h;
+	struct refresh_ctx r = {.h = h, .aid = aid};
 	int rc;
 
 	if ((unsigned)aid >= BGP_AID_MAX)
@@ -806,11 +860,7 @@ int hub_peer_refresh_end(struct hub_peer *p, enum bgp_aid aid)
 		return -ENOMEM;
 	/* RFC 7313 4: what the peer did not send again between BoRR and EoRR is gone. */
 	h->n_pfx = 0;
-	for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
-		if ((q->flags & BGP_PATH_STALE) && aid_is(bgp_rib_entry_prefix(q->entry), aid)) {
-			h->pfx[h->n_pfx] = *bgp_rib_entry_prefix(q->entry);
-			h->pid[h->n_pfx++] = q->path_id;
-		}
+	bgp_rib_peer_walk(p->part->rib, &p->rp.rp, refresh_collect_cb, &r);
 	bgp_ptable_walk(&p->rejected[aid], rejected_stale_cb, h);
 	if (h->n_pfx == 0)
 		return 0;

@@ -41,6 +41,42 @@ static uint32_t nh_hash(const struct rh_addr *nh, unsigned n)
 	return h;
 }
 
+/* Gives s an id (its index in h->nh_ids, never 0). 0 or -ENOMEM. */
+static int nhset_id(struct hub *h, struct hub_nhset *s)
+{
+	if (h->n_nh_free > 0) {
+		s->id = h->nh_free[--h->n_nh_free];
+		h->nh_ids[s->id] = s;
+		return 0;
+	}
+	if (h->n_nh_ids == 0)
+		h->n_nh_ids = 1; /* [0] stands for no set */
+	if (h->n_nh_ids > HUB_MAX_NHSETS)
+		return -ENOMEM;
+	if (h->n_nh_ids >= h->cap_nh_ids) {
+		uint32_t cap = h->cap_nh_ids != 0 ? 2 * h->cap_nh_ids : 64;
+		struct hub_nhset **v = realloc(h->nh_ids, cap * sizeof(*v));
+		uint32_t *f;
+
+		if (v == NULL)
+			return -ENOMEM;
+		h->nh_ids = v;
+		f = realloc(h->nh_free, cap * sizeof(*f));
+		if (f == NULL)
+			return -ENOMEM;
+		h->nh_free = f;
+		h->cap_nh_ids = cap;
+	}
+	s->id = h->n_nh_ids++;
+	h->nh_ids[s->id] = s;
+	return 0;
+}
+
+static struct hub_nhset *nhset_of(const struct hub *h, uint32_t id)
+{
+	return id != 0 ? h->nh_ids[id] : NULL;
+}
+
 static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsigned n)
 {
 	uint32_t hash;
@@ -63,8 +99,10 @@ static struct hub_nhset *nhset_get(struct hub *h, const struct rh_addr *nh, unsi
 			return s;
 		}
 	s = malloc(sizeof(*s) + n * sizeof(*nh));
-	if (s == NULL)
+	if (s == NULL || nhset_id(h, s) < 0) {
+		free(s);
 		return NULL;
+	}
 	s->refcnt = 1;
 	s->hash = hash;
 	s->n = n;
@@ -89,6 +127,8 @@ static void nhset_put(struct hub *h, struct hub_nhset *cs)
 	*pp = cs->next;
 	if (h->nh_last == cs)
 		h->nh_last = NULL;
+	h->nh_ids[cs->id] = NULL;
+	h->nh_free[h->n_nh_free++] = cs->id; /* room: one slot per id ever given */
 	free(cs);
 }
 
@@ -180,7 +220,7 @@ static bool er_carry(const struct hub *h, const struct rh_prefix *p, const struc
 
 static void er_count(struct hub *h, struct hub_eff *e, bool carry)
 {
-	if (e->er_counted == carry)
+	if ((bool)e->er_counted == carry)
 		return;
 	e->er_counted = carry;
 	h->er_from_rs += carry ? 1 : (size_t)-1;
@@ -214,46 +254,80 @@ static unsigned active_nexthops(const struct eff_cand *c, size_t n, struct rh_ad
 
 /* ------------------------------------------------------------------ state */
 
-static unsigned aid_of(uint8_t family)
+/* The RIB the state hangs off: chosen on first use, once the parts exist. */
+static bool eff_holds(const struct bgp_rib_entry *re, void *arg)
 {
-	return family == RH_AF_INET6 ? BGP_AID_IPV6 : BGP_AID_IPV4;
+	const struct hub *h = arg;
+	const struct hub_eff *e = bgp_ext_peek(&h->eff, bgp_rib_entry_index(re));
+
+	return e != NULL && e->used;
+}
+
+static struct bgp_rib *eff_rib(struct hub *h)
+{
+	struct bgp_rib *rib = NULL;
+
+	if (h->eff_rib != NULL)
+		return h->eff_rib;
+	for (unsigned i = 0; i < HUB_PART_MAX && rib == NULL; i++)
+		if (h->part[i].present)
+			rib = h->part[i].rib;
+	if (rib == NULL)
+		rib = h->eff_own = bgp_rib_new(NULL, NULL, NULL);
+	if (rib == NULL || bgp_rib_add_holder(rib, eff_holds, h) < 0)
+		return NULL;
+	return h->eff_rib = rib;
+}
+
+static struct hub_eff *eff_state(struct hub *h, const struct bgp_rib_entry *re)
+{
+	struct hub_eff *e = bgp_ext_peek(&h->eff, bgp_rib_entry_index(re));
+
+	return e != NULL && e->used ? e : NULL;
 }
 
 static struct hub_eff *eff_find(struct hub *h, const struct rh_prefix *p, uint32_t hash)
 {
-	struct bgp_pnode *n = bgp_ptable_lookup(&h->eff[aid_of(p->family)], p, hash);
+	struct bgp_rib *rib = eff_rib(h);
+	struct bgp_rib_entry *re;
 
-	return n != NULL ? container_of(n, struct hub_eff, node) : NULL;
+	if (rib == NULL)
+		return NULL;
+	re = bgp_rib_entry_find_hashed(rib, p, hash);
+	return re != NULL ? eff_state(h, re) : NULL;
 }
 
-static void eff_del(struct hub *h, struct hub_eff *e)
+static void eff_del(struct hub *h, const struct rh_prefix *p, struct hub_eff *e)
 {
-	bgp_ptable_remove(&h->eff[aid_of(e->node.prefix.family)], &e->node);
-	nhset_put(h, e->nh);
-	bgp_pool_put(&h->eff_pool, e);
+	nhset_put(h, nhset_of(h, e->nh));
+	memset(e, 0, sizeof(*e));
+	bgp_rib_entry_release(h->eff_rib, bgp_rib_entry_find(h->eff_rib, p));
 }
 
 int hub_eff_init(struct hub *h)
 {
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
-		bgp_ptable_init(&h->eff[aid]);
-	bgp_pool_init(&h->eff_pool, sizeof(struct hub_eff));
+	bgp_ext_init(&h->eff, sizeof(struct hub_eff));
 	return 0;
 }
 
-static int eff_free_cb(struct bgp_pnode *n, void *arg)
-{
-	eff_del(arg, container_of(n, struct hub_eff, node));
-	return 0;
-}
-
+/* Runs after the parts' RIBs are gone: touches only the states and their sets. */
 void hub_eff_fini(struct hub *h)
 {
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
-		bgp_ptable_walk(&h->eff[aid], eff_free_cb, h);
-		bgp_ptable_fini(&h->eff[aid]);
+	for (uint32_t c = 0; c < h->eff.n_chunks; c++) {
+		struct hub_eff *e = (struct hub_eff *)(void *)h->eff.chunks[c];
+
+		for (uint32_t i = 0; e != NULL && i < BGP_EXT_CHUNK; i++)
+			if (e[i].used)
+				nhset_put(h, nhset_of(h, e[i].nh));
 	}
-	bgp_pool_fini(&h->eff_pool);
+	bgp_ext_fini(&h->eff);
+	free(h->nh_ids);
+	free(h->nh_free);
+	h->nh_ids = NULL;
+	h->nh_free = NULL;
+	h->n_nh_ids = h->cap_nh_ids = h->n_nh_free = 0;
+	bgp_rib_free(h->eff_own);
+	h->eff_own = h->eff_rib = NULL;
 }
 
 static void report(struct hub *h, const struct rh_prefix *p)
@@ -262,19 +336,21 @@ static void report(struct hub *h, const struct rh_prefix *p)
 		h->ops->effective_changed(p, h->arg);
 }
 
-static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p, uint32_t hash)
+static struct hub_eff *eff_new(struct hub *h, const struct rh_prefix *p)
 {
-	struct hub_eff *e = bgp_pool_get(&h->eff_pool);
+	struct bgp_rib *rib = eff_rib(h);
+	struct bgp_rib_entry *re = rib != NULL ? bgp_rib_entry_get(rib, p) : NULL;
+	struct hub_eff *e;
 
-	if (e == NULL)
+	if (re == NULL)
 		return NULL;
-	memset(e, 0, sizeof(*e));
-	e->node.prefix = *p;
-	e->node.hash = hash;
-	if (bgp_ptable_insert(&h->eff[aid_of(p->family)], &e->node) < 0) {
-		bgp_pool_put(&h->eff_pool, e);
+	e = bgp_ext_at(&h->eff, bgp_rib_entry_index(re));
+	if (e == NULL) {
+		bgp_rib_entry_release(rib, re);
 		return NULL;
 	}
+	memset(e, 0, sizeof(*e));
+	e->used = true;
 	return e;
 }
 
@@ -295,7 +371,7 @@ static int why_index(struct hub *h, const char *why)
 }
 
 /* Stores what was computed for p; reports it when it differs from what was stored. */
-static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, struct hub_eff *e,
+static int eff_store(struct hub *h, const struct rh_prefix *p, struct hub_eff *e,
                      const struct eff_cand *c, size_t n, unsigned n_active)
 {
 	struct rh_addr nh[HUB_MAX_NEXTHOPS];
@@ -314,21 +390,21 @@ static int eff_store(struct hub *h, const struct rh_prefix *p, uint32_t hash, st
 		return why;
 	if (k > 0 && (set = nhset_get(h, nh, k)) == NULL)
 		return -ENOMEM;
-	if (fresh && (e = eff_new(h, p, hash)) == NULL) {
+	if (fresh && (e = eff_new(h, p)) == NULL) {
 		nhset_put(h, set);
 		return -ENOMEM;
 	}
 	er_count(h, e, er_carry(h, p, c, n));
-	if (!fresh && e->nh == set && e->active == (n_active > 0) && e->src == src &&
-	    e->why == (uint8_t)why) {
+	if (!fresh && nhset_of(h, e->nh) == set && (bool)e->active == (n_active > 0) &&
+	    e->src == src && e->why == (unsigned)why) {
 		nhset_put(h, set);
 		return 0; /* nothing a VM would see differently */
 	}
-	nhset_put(h, e->nh);
-	e->nh = set;
+	nhset_put(h, nhset_of(h, e->nh));
+	e->nh = set != NULL ? set->id : 0;
 	e->active = n_active > 0;
-	e->src = src;
-	e->why = (uint8_t)why;
+	e->src = src & 7u;
+	e->why = (unsigned)why & 63u;
 	report(h, p);
 	return 0;
 }
@@ -343,12 +419,12 @@ static int eff_update_hashed(struct hub *h, const struct rh_prefix *p, uint32_t 
 	if (n == 0) {
 		if (e != NULL) {
 			er_count(h, e, false);
-			eff_del(h, e);
+			eff_del(h, p, e);
 			report(h, p);
 		}
 		return 0;
 	}
-	return eff_store(h, p, hash, e, c, n, n_active);
+	return eff_store(h, p, e, c, n, n_active);
 }
 
 int hub_eff_update(struct hub *h, const struct rh_prefix *p)
@@ -358,16 +434,28 @@ int hub_eff_update(struct hub *h, const struct rh_prefix *p)
 
 #define EFF_AHEAD 8
 
+static void eff_prefetch(struct hub *h, const struct rh_prefix *p, uint32_t hash, bool node)
+{
+	const struct bgp_ptable *t = &h->eff_rib->table[p->family == RH_AF_INET6];
+
+	if (node)
+		bgp_ptable_prefetch_node(t, hash);
+	else
+		bgp_ptable_prefetch(t, hash);
+}
+
 int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n)
 {
 	uint32_t ring[EFF_AHEAD];
 	int rc = 0;
 
+	if (eff_rib(h) == NULL)
+		return -ENOMEM;
 	/* The table of a million prefixes is a cache miss a lookup: fetch the slot a few
 	 * prefixes ahead, then the node it points to nearer (as the RIB's batches do). */
 	for (size_t i = 0; i < n && i < EFF_AHEAD; i++) {
 		ring[i] = bgp_prefix_hash(&p[i]);
-		bgp_ptable_prefetch(&h->eff[aid_of(p[i].family)], ring[i]);
+		eff_prefetch(h, &p[i], ring[i], false);
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t hash = ring[i % EFF_AHEAD];
@@ -375,29 +463,30 @@ int hub_eff_update_batch(struct hub *h, const struct rh_prefix *p, size_t n)
 		int r;
 
 		if (near < n)
-			bgp_ptable_prefetch_node(&h->eff[aid_of(p[near].family)],
-			                         ring[near % EFF_AHEAD]);
+			eff_prefetch(h, &p[near], ring[near % EFF_AHEAD], true);
 		r = eff_update_hashed(h, &p[i], hash);
 		if (r < 0)
 			rc = r;
 		if (i + EFF_AHEAD < n) {
 			ring[i % EFF_AHEAD] = bgp_prefix_hash(&p[i + EFF_AHEAD]);
-			bgp_ptable_prefetch(&h->eff[aid_of(p[i + EFF_AHEAD].family)],
-			                    ring[i % EFF_AHEAD]);
+			eff_prefetch(h, &p[i + EFF_AHEAD], ring[i % EFF_AHEAD], false);
 		}
 	}
 	return rc;
 }
 
 struct prefix_list {
+	struct hub *h;
 	struct rh_prefix *p;
 	size_t n, cap;
 };
 
-static int list_cb(struct bgp_pnode *n, void *arg)
+static int list_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct prefix_list *l = arg;
 
+	if (eff_state(l->h, re) == NULL)
+		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap != 0 ? l->cap * 2 : 256;
 		struct rh_prefix *p = realloc(l->p, cap * sizeof(*p));
@@ -407,7 +496,7 @@ static int list_cb(struct bgp_pnode *n, void *arg)
 		l->p = p;
 		l->cap = cap;
 	}
-	l->p[l->n++] = n->prefix;
+	l->p[l->n++] = *bgp_rib_entry_prefix(re);
 	return 0;
 }
 
@@ -422,8 +511,12 @@ static int eff_list(struct hub *h, struct prefix_list *l)
 	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
-	for (unsigned aid = 0; aid < BGP_AID_MAX && rc == 0; aid++)
-		rc = bgp_ptable_walk(&h->eff[aid], list_cb, l);
+	l->h = h;
+	if (eff_rib(h) == NULL)
+		return -ENOMEM;
+	rc = bgp_rib_walk_all(h->eff_rib, RH_AF_INET, list_cb, l);
+	if (rc == 0)
+		rc = bgp_rib_walk_all(h->eff_rib, RH_AF_INET6, list_cb, l);
 	if (rc < 0) {
 		free(l->p);
 		return rc;
@@ -432,23 +525,28 @@ static int eff_list(struct hub *h, struct prefix_list *l)
 	return 0;
 }
 
-static int recount_cb(struct bgp_pnode *n, void *arg)
+static int recount_cb(struct bgp_rib_entry *re, void *arg)
 {
 	struct hub *h = arg;
-	struct hub_eff *e = container_of(n, struct hub_eff, node);
+	struct hub_eff *e = eff_state(h, re);
 	struct eff_cand c[HUB_MAX_CAND];
 	unsigned n_active;
-	size_t k = gather(h, &n->prefix, c, &n_active);
+	size_t k;
 
-	er_count(h, e, er_carry(h, &n->prefix, c, k));
+	if (e == NULL)
+		return 0;
+	k = gather(h, bgp_rib_entry_prefix(re), c, &n_active);
+	er_count(h, e, er_carry(h, bgp_rib_entry_prefix(re), c, k));
 	return 0;
 }
 
 void hub_er_recount(struct hub *h)
 {
 	h->er_check = true;
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
-		bgp_ptable_walk(&h->eff[aid], recount_cb, h);
+	if (eff_rib(h) == NULL)
+		return;
+	bgp_rib_walk_all(h->eff_rib, RH_AF_INET, recount_cb, h);
+	bgp_rib_walk_all(h->eff_rib, RH_AF_INET6, recount_cb, h);
 }
 
 int hub_eff_update_all(struct hub *h)
@@ -475,9 +573,11 @@ int hub_effective_get(struct hub *h, const struct rh_prefix *p, struct hub_effec
 	out->src = (enum hub_src)e->src;
 	out->active = e->active;
 	out->why = h->whys[e->why];
-	if (e->nh != NULL) {
-		out->n_nexthops = e->nh->n;
-		memcpy(out->nexthop, e->nh->nh, e->nh->n * sizeof(e->nh->nh[0]));
+	if (e->nh != 0) {
+		const struct hub_nhset *s = nhset_of(h, e->nh);
+
+		out->n_nexthops = s->n;
+		memcpy(out->nexthop, s->nh, s->n * sizeof(s->nh[0]));
 	}
 	return 0;
 }
@@ -493,21 +593,18 @@ int hub_effective_walk(struct hub *h, void (*cb)(const struct rh_prefix *p, void
 	return rc;
 }
 
-static int count_cb(struct bgp_pnode *n, void *arg)
-{
-	const struct hub_eff *e = container_of(n, struct hub_eff, node);
-	size_t *c = arg;
-
-	c[e->active ? 0 : 1]++;
-	return 0;
-}
-
 void hub_effective_counts(struct hub *h, size_t *active, size_t *inactive)
 {
 	size_t c[2] = {0, 0};
 
-	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
-		bgp_ptable_walk(&h->eff[aid], count_cb, c);
+	/* The states themselves, in one pass over their arrays. */
+	for (uint32_t k = 0; k < h->eff.n_chunks; k++) {
+		const struct hub_eff *e = (const struct hub_eff *)(void *)h->eff.chunks[k];
+
+		for (uint32_t i = 0; e != NULL && i < BGP_EXT_CHUNK; i++)
+			if (e[i].used)
+				c[e[i].active ? 0 : 1]++;
+	}
 	*active = c[0];
 	*inactive = c[1];
 }

@@ -106,24 +106,29 @@ struct hub_peer {
 /* A set of next hops, interned: every prefix with the same set shares it. */
 struct hub_nhset {
 	struct hub_nhset *next;
+	uint32_t id; /* h->nh_ids[id] */
 	uint32_t refcnt;
 	uint32_t hash;
 	unsigned n;
 	struct rh_addr nh[];
 };
 
-/* The effective state of one prefix (R17): what it was last reported as. */
+/*
+ * The effective state of one prefix (R17): what it was last reported as. Kept in an
+ * extension array indexed by the prefix's entry in one RIB (h->eff_rib, whose entry the
+ * state holds) rather than in a prefix table of its own: 4 bytes a prefix instead of 58.
+ */
 struct hub_eff {
-	struct bgp_pnode node;
-	struct hub_nhset *nh; /* NULL when none */
-	uint8_t src;
-	bool active;
-	bool er_counted; /* counted in er_from_rs (R16) */
-	/* When not active: h->whys[why] (0: none). An index rather than the pointer: the
-	 * reasons are a handful of constant strings, and a million prefixes save 8 bytes
-	 * each (the entry is 40 bytes instead of 48). */
-	uint8_t why;
+	/* Packed in 4 bytes, 4 MB at a million prefixes. */
+	uint32_t nh : 20;        /* the set h->nh_ids[nh], 0 when none (HUB_MAX_NHSETS) */
+	uint32_t src : 3;        /* enum hub_src */
+	uint32_t why : 6;        /* when not active: h->whys[why] (0: none), HUB_MAX_WHYS */
+	uint32_t active : 1;     /* some route is active */
+	uint32_t er_counted : 1; /* counted in er_from_rs (R16) */
+	uint32_t used : 1;       /* the prefix has effective state */
 };
+
+#define HUB_MAX_NHSETS ((1u << 20) - 1) /* distinct next-hop sets at once */
 
 #define HUB_MAX_WHYS 64
 
@@ -139,10 +144,15 @@ struct hub {
 	uint32_t n_peers;
 
 	/* Effective routes (hub_effective.c). */
-	struct bgp_ptable eff[BGP_AID_MAX];
-	struct bgp_pool eff_pool;
+	struct bgp_rib *eff_rib; /* the first part's RIB, or eff_own when there is none */
+	struct bgp_rib *eff_own;
+	struct bgp_ext eff; /* struct hub_eff by eff_rib's entry index */
 	struct hub_nhset *nhsets[HUB_NHSET_BUCKETS];
-	struct hub_nhset *nh_last;      /* the set last looked up, NULL once freed */
+	struct hub_nhset *nh_last; /* the set last looked up, NULL once freed */
+	struct hub_nhset **nh_ids; /* [0] NULL; the sets by id */
+	uint32_t n_nh_ids, cap_nh_ids;
+	uint32_t *nh_free; /* ids free for reuse */
+	uint32_t n_nh_free;
 	const char *whys[HUB_MAX_WHYS]; /* [0] NULL; the reasons of hub_eff.why */
 	unsigned n_whys;
 

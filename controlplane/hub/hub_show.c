@@ -87,6 +87,12 @@ static void print_item(FILE *f, const struct show_item *it, bool received, bool 
 	fputc('}', f);
 }
 
+static int peer_route_cb(struct bgp_rib_entry *e, struct bgp_path *q, void *arg)
+{
+	show_add(arg, bgp_rib_entry_prefix(e), q->path_id, q->attrs, NULL);
+	return 0;
+}
+
 /* One bgp-neighbor entry, named by its keys, with its routes. 0 or -ENOMEM. */
 static int peer_routes(FILE *f, struct hub_peer *p, bool advertised, bool first)
 {
@@ -94,8 +100,7 @@ static int peer_routes(FILE *f, struct hub_peer *p, bool advertised, bool first)
 	char lb[RH_ADDR_STRLEN], ab[RH_ADDR_STRLEN];
 
 	if (!advertised) {
-		for (const struct bgp_path *q = p->rp.rp.paths; q != NULL; q = q->peer_next)
-			show_add(&l, bgp_rib_entry_prefix(q->entry), q->path_id, q->attrs, NULL);
+		bgp_rib_peer_walk(p->part->rib, &p->rp.rp, peer_route_cb, &l);
 		for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 			bgp_ptable_walk(&p->rejected[aid], rejected_cb, &l);
 	} else if (p->g != NULL) {

@@ -723,10 +723,50 @@ static void test_scale(void **state)
 	assert_int_equal(c.batches, SETS + 2);
 	print_message("# rib_out: RIB in + export %.0f ns/prefix, flush %.0f ns/prefix\n",
 	              (t1 - t0) * 1e9 / N, (t2 - t1) * 1e9 / N);
+	/* Memory a prefix once flushed: the group keeps the advertised set's id (4 bytes);
+	 * the RIB its entry (32), path (32) and table slot (8, 61 % full here). */
+	print_message("# rib_out: after the flush, group %.1f and RIB %.1f bytes/prefix\n",
+	              (double)bgp_out_group_memory(g) / N, (double)bgp_rib_memory(f->rib) / N);
+	assert_true(bgp_out_group_memory(g) < (size_t)N * 6);
+	assert_true(bgp_rib_memory(f->rib) < (size_t)N * 80);
 	for (unsigned i = 0; i < SETS; i++)
 		bgp_attrs_unref(sets[i]);
 	free(sets);
 	free(pfx4);
+}
+
+/*
+ * The group's state hangs off the RIB entry: an entry whose last path went stays, unseen,
+ * until its withdrawal is sent, and a prefix announced again meanwhile finds it.
+ */
+static void test_withdraw_outlives_entry(void **state)
+{
+	struct fx *f = *state;
+	const struct bgp_attrs *x = mk(65001, 1, 0);
+	struct bgp_out_group *g = join(f, &rs_policy);
+	struct rh_prefix p = nth(7);
+
+	flush(g, 16); /* the End-of-RIBs */
+	assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, x), 0);
+	assert_int_equal(flush(g, 16), 1);
+	assert_int_equal(bgp_rib_withdraw(f->rib, &f->a, &p, 0), 0);
+	assert_null(bgp_rib_lookup(f->rib, &p));
+	assert_int_equal(bgp_rib_prefix_count(f->rib, RH_AF_INET), 0);
+	assert_non_null(bgp_rib_entry_find(f->rib, &p));
+	/* Back before the flush: the change cancels, the entry has its path again. */
+	assert_int_equal(bgp_rib_update(f->rib, &f->a, &p, 0, x), 0);
+	assert_int_equal(bgp_rib_prefix_count(f->rib, RH_AF_INET), 1);
+	assert_int_equal(bgp_out_group_pending(g), 0);
+	assert_int_equal(flush(g, 16), 0);
+	/* Gone again: the withdrawal goes out with the prefix, and then the entry. */
+	assert_int_equal(bgp_rib_withdraw(f->rib, &f->a, &p, 0), 0);
+	assert_int_equal(flush(g, 16), 1);
+	assert_int_equal(got.n_withdrawn, 1);
+	assert_true(rh_prefix_equal(&got.b[0].first, &p));
+	assert_null(bgp_out_group_advertised(g, &p));
+	assert_null(bgp_rib_entry_find(f->rib, &p));
+	assert_int_equal(bgp_rib_prefix_count(f->rib, RH_AF_INET), 0);
+	bgp_attrs_unref(x);
 }
 
 static void test_ibgp_attrs_helper(void **state)
@@ -779,6 +819,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_export_policy, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_export_cache_lets_go, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_random_sync, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_withdraw_outlives_entry, setup, teardown),
 	        cmocka_unit_test(test_ebgp_attrs_helper),
 	        cmocka_unit_test(test_ibgp_attrs_helper),
 	        cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
