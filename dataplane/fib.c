@@ -113,6 +113,7 @@ struct dp_fib {
 	unsigned serial; /* makes the rte object names unique in the process */
 	/* The group flag of a value as rte_fib stores it (see value_encode()). */
 	uint64_t gbit;
+	unsigned gshift; /* DP_FIB_GROUP == gbit << gshift */
 };
 
 static unsigned fib_serial;
@@ -313,6 +314,7 @@ struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf)
 	}
 	fib->conf = *conf;
 	fib->gbit = value_gbit(conf);
+	fib->gshift = (unsigned)(__builtin_ctzll(DP_FIB_GROUP) - __builtin_ctzll(fib->gbit));
 	fib->serial = __atomic_fetch_add(&fib_serial, 1, __ATOMIC_RELAXED);
 	fib->gc_tail = &fib->gc_head;
 	ret = fib_create_objects(fib);
@@ -924,13 +926,14 @@ int dp_fib_route_walk(const struct dp_fib *fib, uint8_t family, dp_fib_route_fn 
 static inline void values_decode(const struct dp_fib *fib, uint64_t *values, unsigned n)
 {
 	uint64_t gbit = fib->gbit;
+	unsigned shift = fib->gshift;
 
 	if (gbit == DP_FIB_GROUP)
 		return;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t v = values[i], g = v & gbit;
 
-		values[i] = (v ^ g) | (g ? DP_FIB_GROUP : 0);
+		values[i] = (v ^ g) | (g << shift);
 	}
 }
 

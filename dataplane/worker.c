@@ -9,6 +9,7 @@
  * Drops are freed in bulk and punts enqueued in bulk at the end of the burst.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -27,6 +28,10 @@
 #define IP6_HLEN        ((uint32_t)sizeof(struct rte_ipv6_hdr))
 #define PREFETCH_OFFSET 3
 #define FLOW_HASH_SEED  0x5eed1e55u
+
+_Static_assert(offsetof(struct dp_nh, src_mac) ==
+                       offsetof(struct dp_nh, dst_mac) + RTE_ETHER_ADDR_LEN,
+               "eth_rewrite() copies both MACs at once");
 
 const char *const dp_drop_names[DP_DROP_MAX] = {
         [DP_DROP_BAD_PORT] = "bad_port",
@@ -227,6 +232,26 @@ static uint32_t flow_hash6(const struct rte_mbuf *m, const struct rte_ipv6_hdr *
 }
 
 /*
+ * The one's complement sum of a 20-byte header (RFC 1071 section 2: the sum may be taken
+ * over 32-bit words and folded, in either byte order as long as the result is read back in
+ * the same one; 0xffff reads the same both ways). Five 32-bit adds instead of
+ * rte_raw_cksum()'s loop over 16-bit words.
+ */
+static inline uint16_t ip4_hdr20_sum(const struct rte_ipv4_hdr *ip)
+{
+	uint32_t w[5];
+	uint64_t sum;
+
+	memcpy(w, ip, sizeof(w));
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
  * RFC 1812 5.2.2: trust the NIC's verdict when it gave one; else verify in software. A
  * header whose one's complement sum, checksum included, is 0xffff is intact (RFC 1071).
  */
@@ -240,7 +265,8 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
 	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
 		return false;
 	default:
-		return rte_raw_cksum(ip, hlen) == 0xffff;
+		return likely(hlen == IP4_MIN_HLEN) ? ip4_hdr20_sum(ip) == 0xffff
+		                                    : rte_raw_cksum(ip, hlen) == 0xffff;
 	}
 }
 
@@ -250,9 +276,11 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
  */
 static inline bool ip4_martian(rte_be32_t a)
 {
-	uint32_t first = rte_be_to_cpu_32(a) >> 24;
+	uint8_t first;
 
-	return first == 0 || first == 127 || first >= 224;
+	memcpy(&first, &a, 1); /* network order: the first octet comes first */
+	/* 0 wraps to 255: one unsigned compare covers 0/8 and 224/3. */
+	return (uint8_t)(first - 1) >= 223 || first == 127;
 }
 
 /* Pass 1 for IPv4: RFC 1812 5.2.2 header validation, then what needs no route. */
@@ -281,10 +309,10 @@ static int ip4_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, u
 	/* Traffic to the appliance goes to the kernel, whatever its TTL (eBGP sends TTL 1). */
 	if (unlikely(dp_local_has4(&w->ctx->local, ip->dst_addr)))
 		return punt(b, m, DP_PUNT_LOCAL, RH_AF_INET, 0, 0);
-	if (unlikely(ip4_martian(ip->src_addr)))
-		return drop(w, b, m, DP_DROP_IP4_MARTIAN_SRC);
-	if (unlikely(ip4_martian(ip->dst_addr)))
-		return drop(w, b, m, DP_DROP_IP4_MARTIAN_DST);
+	if (unlikely(ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr)))
+		return drop(w, b, m,
+		            ip4_martian(ip->src_addr) ? DP_DROP_IP4_MARTIAN_SRC
+		                                      : DP_DROP_IP4_MARTIAN_DST);
 	/* 5.3.4: a unicast IP packet received as a link-layer broadcast is not forwarded. */
 	if (unlikely(l2_mcast))
 		return drop(w, b, m, DP_DROP_L2_MCAST_FWD);
@@ -341,21 +369,15 @@ static int ip6_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, u
 	return 0;
 }
 
-/* Pass 1: the Ethernet header, then the network layer's own checks. */
-static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i)
+/* Pass 1: the Ethernet header, then the network layer's own checks. port: the input
+ * port's index, already checked and counted. */
+static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
+                    uint8_t port)
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
 	const struct rte_ether_hdr *eth;
-	struct dp_port_stats *ps;
 	bool l2_mcast = false;
-	uint8_t port;
 
-	port = likely(m->port < RTE_MAX_ETHPORTS) ? ctx->port_of_eth[m->port] : DP_PORT_NONE;
-	if (unlikely(port == DP_PORT_NONE))
-		return drop(w, b, m, DP_DROP_BAD_PORT);
-	ps = &w->stats.port[port];
-	ps->rx_pkts++;
-	ps->rx_bytes += m->pkt_len;
 	if (unlikely(m->data_len < ETH_HLEN))
 		return drop(w, b, m, DP_DROP_RUNT);
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -428,14 +450,14 @@ void dp_worker_flush(struct dp_worker *w)
  * Pass 2, common to both families: the next hop of a lookup result, or NULL when the
  * packet was punted or dropped instead. ttl is the packet's TTL or hop limit.
  */
-static const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
-                                    uint64_t val, uint32_t hash, uint8_t family, uint8_t ttl)
+static const struct dp_nh *route_nh_slow(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                         const struct dp_nh *nh, uint8_t family,
+                                         uint8_t ttl) __rte_noinline;
+static const struct dp_nh *route_nh_slow(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                         const struct dp_nh *nh, uint8_t family, uint8_t ttl)
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
-	const struct dp_nh *nh = NULL;
 
-	if (likely(val != DP_FIB_NONE))
-		nh = dp_fib_nh(ctx->fib, val, hash);
 	if (unlikely(nh == NULL)) {
 		punt(b, m, DP_PUNT_NO_ROUTE, family, 0, 0);
 		return NULL;
@@ -470,6 +492,22 @@ static const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct
 	return nh;
 }
 
+/* The common case first: a resolved next hop on a port of ours and a TTL to spare; the
+ * rest, in the order of the checks above, in route_nh_slow(). */
+static inline const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                           uint64_t val, uint32_t hash, uint8_t family, uint8_t ttl)
+{
+	const struct dp_fwd_ctx *ctx = w->ctx;
+	const struct dp_nh *nh = NULL;
+
+	if (likely(val != DP_FIB_NONE))
+		nh = dp_fib_nh(ctx->fib, val, hash);
+	if (likely(nh != NULL && nh->state == DP_NH_RESOLVED && ttl > 1 &&
+	           nh->port < ctx->n_ports && ctx->port[nh->port].enabled))
+		return nh;
+	return route_nh_slow(w, b, m, nh, family, ttl);
+}
+
 /*
  * Link-layer padding (a short frame's, or trailing bytes past the IP length) is not part
  * of the datagram (RFC 1812 5.2.2): what leaves is exactly the IP packet. The padding
@@ -486,10 +524,8 @@ static inline void trim_padding(struct rte_mbuf *m, uint32_t l3_len)
 
 static inline void eth_rewrite(struct rte_mbuf *m, const struct dp_nh *nh)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_ether_addr_copy(&nh->dst_mac, &eth->dst_addr);
-	rte_ether_addr_copy(&nh->src_mac, &eth->src_addr);
+	/* dst_mac and src_mac are adjacent in struct dp_nh as in the Ethernet header. */
+	memcpy(rte_pktmbuf_mtod(m, struct rte_ether_hdr *), &nh->dst_mac, 2 * RTE_ETHER_ADDR_LEN);
 }
 
 /*
@@ -573,9 +609,30 @@ static void ring_out(struct dp_worker *w, struct rte_ring *r, struct rte_mbuf **
 	}
 }
 
+/* The input port's counters of the packets of a burst so far. */
+struct rx_acc {
+	uint16_t eth_port; /* ethdev port id of the current run; UINT16_MAX: none */
+	uint8_t port;      /* its index, or DP_PORT_NONE */
+	uint64_t pkts, bytes;
+};
+
+/* Adds the current run's counts and starts a run on ethdev port eth_port. */
+static inline void rx_switch(struct dp_worker *w, struct rx_acc *rx, uint16_t eth_port)
+{
+	if (rx->port != DP_PORT_NONE) {
+		w->stats.port[rx->port].rx_pkts += rx->pkts;
+		w->stats.port[rx->port].rx_bytes += rx->bytes;
+	}
+	rx->eth_port = eth_port;
+	rx->port = eth_port < RTE_MAX_ETHPORTS ? w->ctx->port_of_eth[eth_port] : DP_PORT_NONE;
+	rx->pkts = 0;
+	rx->bytes = 0;
+}
+
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_fib *fib = w->ctx->fib;
+	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
 	struct burst b;
 	uint16_t i;
 
@@ -584,10 +641,23 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		l2_input(w, &b, pkts[i], i);
+		/* A burst comes from one queue of one port: the input port's counters are
+		 * added once per run of packets of one port, not once per packet. */
+		if (unlikely(m->port != rx.eth_port))
+			rx_switch(w, &rx, m->port);
+		if (unlikely(rx.port == DP_PORT_NONE)) {
+			drop(w, &b, m, DP_DROP_BAD_PORT);
+			continue;
+		}
+		rx.pkts++;
+		rx.bytes += m->pkt_len;
+		l2_input(w, &b, m, i, rx.port);
 	}
+	rx_switch(w, &rx, UINT16_MAX);
 	if (b.n4 > 0)
 		dp_fib_lookup4_bulk(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)
