@@ -369,6 +369,50 @@ static int ip6_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, u
 	return 0;
 }
 
+/*
+ * Pass 1's fast path: a frame to the input port's MAC, untagged, carrying IPv4 with a
+ * 20-byte header, a consistent total length and a right checksum, to an address neither
+ * the appliance's own nor martian: the common transit packet, checked in a few loads and
+ * compares. It returns false for anything else, which l2_input() then examines in full
+ * and in the order of RFC 1812 5.2.2 (so the two paths always agree on a packet they
+ * both take, and only l2_input() drops or punts).
+ */
+static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte_mbuf *m,
+                                  uint8_t port, uint32_t *dst)
+{
+	/* Ethertype IPv4 and version 4, IHL 5: bytes 12..14 of the frame. */
+	static const uint8_t want_b[4] = {0x08, 0x00, 0x45, 0x00}, mask_b[4] = {0xff, 0xff, 0xff};
+	static const uint8_t mac_mask_b[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + ETH_HLEN);
+	uint32_t want, mask, w12, tot;
+	uint64_t mac, mac_mask, cks;
+
+	if (unlikely(m->data_len < ETH_HLEN + IP4_MIN_HLEN))
+		return false;
+	memcpy(&want, want_b, 4);
+	memcpy(&mask, mask_b, 4);
+	memcpy(&mac_mask, mac_mask_b, 8);
+	memcpy(&mac, p, 8); /* the destination MAC and 2 bytes of the source's */
+	memcpy(&w12, p + 12, 4);
+	if (unlikely(((mac ^ ctx->port[port].mac64) & mac_mask) != 0 || (w12 & mask) != want))
+		return false;
+	cks = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	if (likely(cks == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {
+		if (unlikely(ip4_hdr20_sum(ip) != 0xffff))
+			return false;
+	} else if (cks != RTE_MBUF_F_RX_IP_CKSUM_GOOD && cks != RTE_MBUF_F_RX_IP_CKSUM_NONE) {
+		return false; /* BAD, or a stripped VLAN tag */
+	}
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tot < IP4_MIN_HLEN || tot > m->pkt_len - ETH_HLEN ||
+	             dp_local_has4(&ctx->local, ip->dst_addr) ||
+	             (ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr))))
+		return false;
+	*dst = rte_be_to_cpu_32(ip->dst_addr);
+	return true;
+}
+
 /* Pass 1: the Ethernet header, then the network layer's own checks. port: the input
  * port's index, already checked and counted. */
 static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
@@ -655,7 +699,10 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 		}
 		rx.pkts++;
 		rx.bytes += m->pkt_len;
-		l2_input(w, &b, m, i, rx.port);
+		if (likely(ip4_fast_input(w->ctx, m, rx.port, &b.ip4[b.n4])))
+			b.idx4[b.n4++] = i;
+		else
+			l2_input(w, &b, m, i, rx.port);
 	}
 	rx_switch(w, &rx, UINT16_MAX);
 	if (b.n4 > 0)
