@@ -29,6 +29,16 @@
 #define PREFETCH_OFFSET 3
 #define FLOW_HASH_SEED  0x5eed1e55u
 
+/* rte_be_to_cpu_16() is an asm statement on x86, which the compiler can neither schedule
+ * nor fold into a compare: the hot path uses the builtins. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define BE16(x) __builtin_bswap16(x)
+#define BE32(x) __builtin_bswap32(x)
+#else
+#define BE16(x) (x)
+#define BE32(x) (x)
+#endif
+
 _Static_assert(offsetof(struct dp_nh, src_mac) ==
                        offsetof(struct dp_nh, dst_mac) + RTE_ETHER_ADDR_LEN,
                "eth_rewrite() copies both MACs at once");
@@ -232,23 +242,20 @@ static uint32_t flow_hash6(const struct rte_mbuf *m, const struct rte_ipv6_hdr *
 }
 
 /*
- * The one's complement sum of a 20-byte header (RFC 1071 section 2: the sum may be taken
- * over 32-bit words and folded, in either byte order as long as the result is read back in
- * the same one; 0xffff reads the same both ways). Five 32-bit adds instead of
- * rte_raw_cksum()'s loop over 16-bit words.
+ * True when a 20-byte header's one's complement sum is 0xffff (RFC 1071 section 2: the sum
+ * may be taken over 32-bit words and folded, in either byte order; 0xffff reads the same
+ * both ways). Five 32-bit adds instead of rte_raw_cksum()'s loop over 16-bit words.
  */
-static inline uint16_t ip4_hdr20_sum(const struct rte_ipv4_hdr *ip)
+static inline bool ip4_hdr20_ok(const struct rte_ipv4_hdr *ip)
 {
 	uint32_t w[5];
 	uint64_t sum;
 
 	memcpy(w, ip, sizeof(w));
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	/* Folding keeps the value modulo 0xffff and yields 0 only for a zero sum: the
+	 * folded sum is 0xffff exactly when sum is a non-zero multiple of 0xffff. */
+	return sum != 0 && sum % 0xffff == 0;
 }
 
 /*
@@ -265,7 +272,7 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
 	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
 		return false;
 	default:
-		return likely(hlen == IP4_MIN_HLEN) ? ip4_hdr20_sum(ip) == 0xffff
+		return likely(hlen == IP4_MIN_HLEN) ? ip4_hdr20_ok(ip)
 		                                    : rte_raw_cksum(ip, hlen) == 0xffff;
 	}
 }
@@ -399,17 +406,17 @@ static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte
 		return false;
 	cks = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED);
 	if (likely(cks == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {
-		if (unlikely(ip4_hdr20_sum(ip) != 0xffff))
+		if (unlikely(!ip4_hdr20_ok(ip)))
 			return false;
 	} else if (cks != RTE_MBUF_F_RX_IP_CKSUM_GOOD && cks != RTE_MBUF_F_RX_IP_CKSUM_NONE) {
 		return false; /* BAD, or a stripped VLAN tag */
 	}
-	tot = rte_be_to_cpu_16(ip->total_length);
+	tot = BE16(ip->total_length);
 	if (unlikely(tot < IP4_MIN_HLEN || tot > m->pkt_len - ETH_HLEN ||
 	             dp_local_has4(&ctx->local, ip->dst_addr) ||
 	             (ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr))))
 		return false;
-	*dst = rte_be_to_cpu_32(ip->dst_addr);
+	*dst = BE32(ip->dst_addr);
 	return true;
 }
 
@@ -579,13 +586,13 @@ static inline void eth_rewrite(struct rte_mbuf *m, const struct dp_nh *nh)
  */
 static inline void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
 {
-	uint32_t old = ((uint32_t)ip->time_to_live << 8) | ip->next_proto_id;
-	uint32_t sum;
+	/* With m' = m - 0x100 (TTL >= 2: no borrow), ~m + m' is 0xfeff whatever m is, so
+	 * HC' = ~(~HC + 0xfeff) with one end-around carry; done on the header's bytes as
+	 * they are (one's complement sums commute with byte swapping, RFC 1071 2(B)). */
+	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)RTE_BE16(0xfeff);
 
-	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old + (old - 0x100);
 	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->hdr_checksum = (uint16_t)~sum;
 	ip->time_to_live--;
 }
 
@@ -600,14 +607,14 @@ static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 	if (nh == NULL)
 		return 0;
 	mtu = w->ctx->port[nh->port].mtu;
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu)) {
+	if (unlikely(BE16(ip->total_length) > mtu)) {
 		/* RFC 1812 5.2.6 / RFC 1191: DF asks for "fragmentation needed"; else we would
 		 * have to fragment, which this path does not do. */
 		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
 			return punt(b, m, DP_PUNT_TOO_BIG, RH_AF_INET, nh->id, mtu);
 		return drop(w, b, m, DP_DROP_TOO_BIG);
 	}
-	trim_padding(m, rte_be_to_cpu_16(ip->total_length));
+	trim_padding(m, BE16(ip->total_length));
 	ip4_dec_ttl(ip);
 	eth_rewrite(m, nh);
 	tx_enqueue(w, nh->port, m);
