@@ -243,6 +243,10 @@ static int fib_tables_create(struct dp_fib *fib)
 		fib->v4 = rte_fib_create(name, c->socket_id, &fc);
 		if (fib->v4 == NULL)
 			return -rte_errno;
+		/* The AVX-512 bulk lookup when the CPU has it and EAL allows 512-bit vectors
+		 * (--force-max-simd-bitwidth=512); else it refuses and the scalar one stays. */
+		if (rte_fib_select_lookup(fib->v4, RTE_FIB_LOOKUP_DIR24_8_VECTOR_AVX512) != 0)
+			rte_fib_select_lookup(fib->v4, RTE_FIB_LOOKUP_DIR24_8_SCALAR_MACRO);
 		snprintf(name, sizeof(name), "rhrt%u_4", fib->serial);
 		ret = rt_table_init(&fib->rt4, name, c->v4_max_routes, sizeof(struct rt_key4),
 		                    c->socket_id);
@@ -262,6 +266,8 @@ static int fib_tables_create(struct dp_fib *fib)
 		fib->v6 = rte_fib6_create(name, c->socket_id, &fc);
 		if (fib->v6 == NULL)
 			return -rte_errno;
+		if (rte_fib6_select_lookup(fib->v6, RTE_FIB6_LOOKUP_TRIE_VECTOR_AVX512) != 0)
+			rte_fib6_select_lookup(fib->v6, RTE_FIB6_LOOKUP_TRIE_SCALAR);
 		snprintf(name, sizeof(name), "rhrt%u_6", fib->serial);
 		ret = rt_table_init(&fib->rt6, name, c->v6_max_routes, sizeof(struct rt_key6),
 		                    c->socket_id);
