@@ -23,9 +23,14 @@ command -v valgrind >/dev/null || { echo "dataplane_instr.sh: valgrind missing" 
 l3fwd=$(bash "$here/build_l3fwd.sh") || exit 1
 python3 "$here/gen_workload.py" --routes "$n" --frames 65536 --out "$work/w"
 
-# count PREFIX WHAT: l3fwd's port 1 transmitted packets, or routehub's forwarded ones.
+# count WHAT PREFIX: l3fwd's port 1 transmitted packets, or routehub's forwarded ones
+# (a few tries: under valgrind the telemetry socket comes up late).
 count() {
-  python3 - "$1" "$2" <<'EOF'
+  for _ in 1 2 3 4 5; do count1 "$2" "$1" && return 0; sleep 2; done
+  return 1
+}
+count1() {
+  python3 - "$1" "$2" 2>/dev/null <<'EOF'
 import os
 import sys
 sys.path.insert(0, os.environ["HERE"])
@@ -43,11 +48,11 @@ export HERE=$here
 measure() {
   local a b ir
   sleep 3
-  a=$(count "$2" "$1") || return 1
-  callgrind_control -z "$pid" >/dev/null
+  a=$(count "$1" "$2") || return 1
+  callgrind_control -z "$pid" >/dev/null 2>&1
   sleep "$window"
-  b=$(count "$2" "$1") || return 1
-  callgrind_control -d "$pid" >/dev/null
+  b=$(count "$1" "$2") || return 1
+  callgrind_control -d "$pid" >/dev/null 2>&1
   sleep 1
   kill "$pid"; wait "$pid" 2>/dev/null; pid=
   ir=$(callgrind_annotate "$work/cg.$1.1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
@@ -63,7 +68,11 @@ valgrind --tool=callgrind --callgrind-out-file="$work/cg.l3fwd" --toggle-collect
   -- -p 0x3 -P --config="(0,0,1),(1,0,1)" --lookup=lpm --rule_ipv4="$work/l3fwd4" \
   --rule_ipv6="$work/l3fwd6" --parse-ptype --rx-queue-size 32768 >"$work/l3fwd.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 3000); do grep -q "entering main loop" "$work/l3fwd.log" && break; sleep 0.2; done
+for _ in $(seq 1 3000); do
+  grep -q "entering main loop" "$work/l3fwd.log" && break
+  kill -0 "$pid" 2>/dev/null || { echo "l3fwd did not start"; tail "$work/l3fwd.log"; exit 1; }
+  sleep 0.2
+done
 measure l3fwd rhinstr_l3 || { echo "l3fwd: no figure"; tail "$work/l3fwd.log"; exit 1; }
 
 # The worker thread would starve the main lcore (the FIB channel) under valgrind's
@@ -76,6 +85,10 @@ valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file="$work/cg.routeh
   --toggle-collect=dp_worker_main "$build/dataplane/routehub-dataplane" -c "$work/rh.json" \
   >"$work/rh.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 1500); do [ -S "$work/fib.sock" ] && break; sleep 0.2; done
+for _ in $(seq 1 1500); do
+  [ -S "$work/fib.sock" ] && break
+  kill -0 "$pid" 2>/dev/null || { echo "routehub-dataplane did not start"; tail "$work/rh.log"; exit 1; }
+  sleep 0.2
+done
 "$build/tests/tools/fibctl" --max-nh 4096 "$work/fib.sock" sync-file "$work/w.fib" || exit 1
 measure routehub rhinstr_rh || { echo "routehub: no figure"; tail "$work/rh.log"; exit 1; }
