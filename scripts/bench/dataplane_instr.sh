@@ -87,7 +87,7 @@ valgrind --tool=callgrind --fair-sched=yes --callgrind-out-file="$work/cg.routeh
 pid=$!
 for _ in $(seq 1 1500); do
   [ -S "$work/fib.sock" ] && break
-  kill -0 "$pid" 2>/dev/null || { echo "routehub-dataplane did not start"; tail "$work/rh.log"; exit 1; }
+  kill -0 "$pid" 2>/dev/null || { echo "routehub-dataplane did not start"; grep -v "^==" "$work/rh.log" | tail -20; exit 1; }
   sleep 0.2
 done
 "$build/tests/tools/fibctl" --max-nh 4096 "$work/fib.sock" sync-file "$work/w.fib" || exit 1
