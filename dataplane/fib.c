@@ -111,6 +111,9 @@ struct dp_fib {
 	uint32_t epoch;
 	uint32_t n_nhs, n_groups;
 	unsigned serial; /* makes the rte object names unique in the process */
+	/* The group flag of a value as rte_fib stores it (see value_encode()). */
+	uint64_t gbit;
+	unsigned gshift; /* DP_FIB_GROUP == gbit << gshift */
 };
 
 static unsigned fib_serial;
@@ -186,6 +189,39 @@ static void rt_table_free(struct rt_table *t)
 	rte_free(t->slots);
 }
 
+/*
+ * rte_fib stores values of 2, 4 or 8 bytes, one bit of which it keeps for itself. The
+ * smaller the entries, the smaller the tables a lookup walks through at random: with
+ * 4-byte entries the IPv4 tbl24 takes 64 MB (as rte_lpm's, which l3fwd uses) instead of
+ * 128 MB, with 2-byte entries 32 MB, which a 32 MB L3 cache mostly holds. So the tables
+ * store a compact value, the group flag at bit 14 or 30 when every id fits below it, and
+ * the readers get the API's value (DP_FIB_GROUP) back from dp_fib_lookup*_bulk().
+ */
+static uint64_t value_gbit(const struct dp_fib_conf *c)
+{
+	uint32_t ids = RTE_MAX(c->max_next_hops, c->max_groups);
+
+	if (ids < (1u << 14))
+		return 1ull << 14;
+	if (ids < (1u << 30))
+		return 1ull << 30;
+	return DP_FIB_GROUP;
+}
+
+static uint64_t value_encode(const struct dp_fib *fib, uint64_t value)
+{
+	return (value & DP_FIB_GROUP) ? fib->gbit | (uint32_t)value : value;
+}
+
+/* The smallest entry (0: 2 bytes, 1: 4, 2: 8) that holds every value and n8 tbl8 groups,
+ * whose index an entry holds too. */
+static unsigned value_size(const struct dp_fib *fib, uint32_t n8)
+{
+	uint64_t need = RTE_MAX(fib->gbit * 2 - 1, (uint64_t)n8);
+
+	return need <= INT16_MAX ? 0 : need <= INT32_MAX ? 1 : 2;
+}
+
 static int fib_tables_create(struct dp_fib *fib)
 {
 	const struct dp_fib_conf *c = &fib->conf;
@@ -199,13 +235,18 @@ static int fib_tables_create(struct dp_fib *fib)
 		        .type = RTE_FIB_DIR24_8,
 		        .default_nh = DP_FIB_NONE,
 		        .max_routes = (int)c->v4_max_routes,
-		        .dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_8B, .num_tbl8 = n8},
+		        .dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_2B + value_size(fib, n8),
+		                    .num_tbl8 = n8},
 		};
 
 		snprintf(name, sizeof(name), "rhfib%u_4", fib->serial);
 		fib->v4 = rte_fib_create(name, c->socket_id, &fc);
 		if (fib->v4 == NULL)
 			return -rte_errno;
+		/* The AVX-512 bulk lookup when the CPU has it and EAL allows 512-bit vectors
+		 * (--force-max-simd-bitwidth=512); else it refuses and the scalar one stays. */
+		if (rte_fib_select_lookup(fib->v4, RTE_FIB_LOOKUP_DIR24_8_VECTOR_AVX512) != 0)
+			rte_fib_select_lookup(fib->v4, RTE_FIB_LOOKUP_DIR24_8_SCALAR_MACRO);
 		snprintf(name, sizeof(name), "rhrt%u_4", fib->serial);
 		ret = rt_table_init(&fib->rt4, name, c->v4_max_routes, sizeof(struct rt_key4),
 		                    c->socket_id);
@@ -218,13 +259,15 @@ static int fib_tables_create(struct dp_fib *fib)
 		        .type = RTE_FIB6_TRIE,
 		        .default_nh = DP_FIB_NONE,
 		        .max_routes = (int)c->v6_max_routes,
-		        .trie = {.nh_sz = RTE_FIB6_TRIE_8B, .num_tbl8 = n8},
+		        .trie = {.nh_sz = RTE_FIB6_TRIE_2B + value_size(fib, n8), .num_tbl8 = n8},
 		};
 
 		snprintf(name, sizeof(name), "rhfib%u_6", fib->serial);
 		fib->v6 = rte_fib6_create(name, c->socket_id, &fc);
 		if (fib->v6 == NULL)
 			return -rte_errno;
+		if (rte_fib6_select_lookup(fib->v6, RTE_FIB6_LOOKUP_TRIE_VECTOR_AVX512) != 0)
+			rte_fib6_select_lookup(fib->v6, RTE_FIB6_LOOKUP_TRIE_SCALAR);
 		snprintf(name, sizeof(name), "rhrt%u_6", fib->serial);
 		ret = rt_table_init(&fib->rt6, name, c->v6_max_routes, sizeof(struct rt_key6),
 		                    c->socket_id);
@@ -276,6 +319,8 @@ struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf)
 		return NULL;
 	}
 	fib->conf = *conf;
+	fib->gbit = value_gbit(conf);
+	fib->gshift = (unsigned)(__builtin_ctzll(DP_FIB_GROUP) - __builtin_ctzll(fib->gbit));
 	fib->serial = __atomic_fetch_add(&fib_serial, 1, __ATOMIC_RELAXED);
 	fib->gc_tail = &fib->gc_head;
 	ret = fib_create_objects(fib);
@@ -677,6 +722,7 @@ static int route_bad(const struct dp_fib *fib, const struct fibc_route *r)
 static int fib_table_set(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k,
                          uint64_t value)
 {
+	value = value_encode(fib, value);
 	if (t == &fib->rt4)
 		return rte_fib_add(fib->v4, k->k4.addr, k->k4.len, value);
 	return rte_fib6_add(fib->v6, k->k6.addr, k->k6.len, value);
@@ -882,6 +928,21 @@ int dp_fib_route_walk(const struct dp_fib *fib, uint8_t family, dp_fib_route_fn 
 
 /* ---- readers ---- */
 
+/* The API's values from the tables' (value_encode() undone), branch-free. */
+static inline void values_decode(const struct dp_fib *fib, uint64_t *values, unsigned n)
+{
+	uint64_t gbit = fib->gbit;
+	unsigned shift = fib->gshift;
+
+	if (gbit == DP_FIB_GROUP)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = values[i], g = v & gbit;
+
+		values[i] = (v ^ g) | (g << shift);
+	}
+}
+
 void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *values, unsigned n)
 {
 	if (fib->v4 == NULL) {
@@ -890,6 +951,7 @@ void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *valu
 	}
 	/* rte_fib_lookup_bulk() only reads ips; its prototype lacks the const. */
 	rte_fib_lookup_bulk(fib->v4, (uint32_t *)(uintptr_t)ips, values, (int)n);
+	values_decode(fib, values, n);
 }
 
 void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n)
@@ -899,6 +961,7 @@ void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *value
 		return;
 	}
 	rte_fib6_lookup_bulk(fib->v6, ips, values, (int)n);
+	values_decode(fib, values, n);
 }
 
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash)

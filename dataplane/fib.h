@@ -17,10 +17,12 @@
  *
  * All writer functions run on one thread (the main lcore); they are not locked.
  *
- * The value a route holds in rte_fib is a 64-bit "fib value": a next-hop id, or a group
- * id with DP_FIB_GROUP set. Value 0 (DP_FIB_NONE) is the default: no route. Both tables
- * therefore use 8-byte next hops, so the IPv4 DIR-24-8 tbl24 alone takes 128 MB (and the
- * IPv6 trie's another 128 MB): size the hugepage pool (or -m) accordingly.
+ * The value a route holds is a 64-bit "fib value": a next-hop id, or a group id with
+ * DP_FIB_GROUP set. Value 0 (DP_FIB_NONE) is the default: no route. The tables store it in
+ * the smallest entry that holds every id (fib.c, value_encode()): with fewer than 16,384
+ * next-hop and group ids, 2 bytes (a 32 MB IPv4 tbl24), with fewer than 2^30 4 bytes
+ * (64 MB); size the hugepage pool (or -m) accordingly. dp_fib_lookup*_bulk() return
+ * the fib value.
  *
  * An ECMP group is an immutable table of DP_NHG_BUCKETS next-hop ids; a packet takes the
  * bucket of its hash. Replacing a group keeps every bucket whose member stays in the group

@@ -2,6 +2,7 @@
 /* The dataplane's end of the FIB channel: see fib_server.h and routehub/fib_channel.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ struct fib_server {
 	bool ack_pending;
 	bool ack_retry; /* the pending ACK met a full queue already */
 	unsigned budget;
+	/* The last sync's timing, logged at SYNC_END: where a slow sync spends its time. */
+	uint64_t sync_start_ns, sync_apply_ns, sync_records;
 	struct fib_server_hooks hooks;
 	struct fib_server_stats stats;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -41,6 +44,14 @@ struct fib_server {
 };
 
 static uint64_t instance_id;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 uint64_t fib_server_instance_id(void)
 {
@@ -356,13 +367,24 @@ static int apply(struct fib_server *srv, const struct fibc_hdr *h, uint32_t *fai
 		if (srv->hooks.synced != NULL)
 			srv->hooks.synced(srv->hooks.arg);
 		srv->syncing = true;
+		srv->sync_start_ns = mono_ns();
+		srv->sync_apply_ns = 0;
+		srv->sync_records = 0;
 		return 0;
-	case FIBC_SYNC_END:
+	case FIBC_SYNC_END: {
+		unsigned swept;
+
 		if (!srv->syncing)
 			return -EPROTO; /* would sweep marks of a sync this client never ran */
 		srv->syncing = false;
-		SRV_LOG(INFO, "sync done, %u stale entries swept", dp_fib_sweep_stale(srv->fib));
+		swept = dp_fib_sweep_stale(srv->fib);
+		SRV_LOG(INFO,
+		        "sync done, %u stale entries swept; %" PRIu64 " records in %" PRIu64
+		        " ms, %" PRIu64 " ms of it applying them",
+		        swept, srv->sync_records, (mono_ns() - srv->sync_start_ns) / 1000000,
+		        srv->sync_apply_ns / 1000000);
 		return 0;
+	}
 	case FIBC_NHG_ADD:
 		return dp_fib_group_add(srv->fib, g->id, (const uint32_t *)(g + 1), h->count);
 	case FIBC_NHG_DEL:
@@ -452,6 +474,13 @@ static int srv_handle_one(struct fib_server *srv)
 	} else if ((size_t)n > sizeof(srv->buf) || (mh.msg_flags & MSG_TRUNC) ||
 	           !msg_ok(h, (size_t)n)) {
 		ack_fill(srv, h->seq, -EBADMSG, 0);
+	} else if (srv->syncing) {
+		uint64_t t0 = mono_ns();
+
+		status = apply(srv, h, &failed);
+		srv->sync_apply_ns += mono_ns() - t0;
+		srv->sync_records += h->count;
+		ack_fill(srv, h->seq, status, failed);
 	} else {
 		status = apply(srv, h, &failed);
 		ack_fill(srv, h->seq, status, failed);

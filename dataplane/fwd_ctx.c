@@ -26,6 +26,8 @@ int dp_fwd_ctx_set_port(struct dp_fwd_ctx *ctx, uint16_t index, uint16_t eth_por
 	p->eth_port = eth_port;
 	p->mtu = mtu;
 	p->mac = *mac;
+	p->mac64 = 0;
+	memcpy(&p->mac64, mac, RTE_ETHER_ADDR_LEN);
 	ctx->port_of_eth[eth_port] = (uint8_t)index;
 	if (index >= ctx->n_ports)
 		ctx->n_ports = index + 1;

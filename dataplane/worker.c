@@ -9,6 +9,7 @@
  * Drops are freed in bulk and punts enqueued in bulk at the end of the burst.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -27,6 +28,20 @@
 #define IP6_HLEN        ((uint32_t)sizeof(struct rte_ipv6_hdr))
 #define PREFETCH_OFFSET 3
 #define FLOW_HASH_SEED  0x5eed1e55u
+
+/* rte_be_to_cpu_16() is an asm statement on x86, which the compiler can neither schedule
+ * nor fold into a compare: the hot path uses the builtins. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+#define BE16(x) __builtin_bswap16(x)
+#define BE32(x) __builtin_bswap32(x)
+#else
+#define BE16(x) (x)
+#define BE32(x) (x)
+#endif
+
+_Static_assert(offsetof(struct dp_nh, src_mac) ==
+                       offsetof(struct dp_nh, dst_mac) + RTE_ETHER_ADDR_LEN,
+               "eth_rewrite() copies both MACs at once");
 
 const char *const dp_drop_names[DP_DROP_MAX] = {
         [DP_DROP_BAD_PORT] = "bad_port",
@@ -227,6 +242,23 @@ static uint32_t flow_hash6(const struct rte_mbuf *m, const struct rte_ipv6_hdr *
 }
 
 /*
+ * True when a 20-byte header's one's complement sum is 0xffff (RFC 1071 section 2: the sum
+ * may be taken over 32-bit words and folded, in either byte order; 0xffff reads the same
+ * both ways). Five 32-bit adds instead of rte_raw_cksum()'s loop over 16-bit words.
+ */
+static inline bool ip4_hdr20_ok(const struct rte_ipv4_hdr *ip)
+{
+	uint32_t w[5];
+	uint64_t sum;
+
+	memcpy(w, ip, sizeof(w));
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	/* Folding keeps the value modulo 0xffff and yields 0 only for a zero sum: the
+	 * folded sum is 0xffff exactly when sum is a non-zero multiple of 0xffff. */
+	return sum != 0 && sum % 0xffff == 0;
+}
+
+/*
  * RFC 1812 5.2.2: trust the NIC's verdict when it gave one; else verify in software. A
  * header whose one's complement sum, checksum included, is 0xffff is intact (RFC 1071).
  */
@@ -240,7 +272,8 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
 	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
 		return false;
 	default:
-		return rte_raw_cksum(ip, hlen) == 0xffff;
+		return likely(hlen == IP4_MIN_HLEN) ? ip4_hdr20_ok(ip)
+		                                    : rte_raw_cksum(ip, hlen) == 0xffff;
 	}
 }
 
@@ -250,9 +283,11 @@ static inline bool ip4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_
  */
 static inline bool ip4_martian(rte_be32_t a)
 {
-	uint32_t first = rte_be_to_cpu_32(a) >> 24;
+	uint8_t first;
 
-	return first == 0 || first == 127 || first >= 224;
+	memcpy(&first, &a, 1); /* network order: the first octet comes first */
+	/* 0 wraps to 255: one unsigned compare covers 0/8 and 224/3. */
+	return (uint8_t)(first - 1) >= 223 || first == 127;
 }
 
 /* Pass 1 for IPv4: RFC 1812 5.2.2 header validation, then what needs no route. */
@@ -281,10 +316,10 @@ static int ip4_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, u
 	/* Traffic to the appliance goes to the kernel, whatever its TTL (eBGP sends TTL 1). */
 	if (unlikely(dp_local_has4(&w->ctx->local, ip->dst_addr)))
 		return punt(b, m, DP_PUNT_LOCAL, RH_AF_INET, 0, 0);
-	if (unlikely(ip4_martian(ip->src_addr)))
-		return drop(w, b, m, DP_DROP_IP4_MARTIAN_SRC);
-	if (unlikely(ip4_martian(ip->dst_addr)))
-		return drop(w, b, m, DP_DROP_IP4_MARTIAN_DST);
+	if (unlikely(ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr)))
+		return drop(w, b, m,
+		            ip4_martian(ip->src_addr) ? DP_DROP_IP4_MARTIAN_SRC
+		                                      : DP_DROP_IP4_MARTIAN_DST);
 	/* 5.3.4: a unicast IP packet received as a link-layer broadcast is not forwarded. */
 	if (unlikely(l2_mcast))
 		return drop(w, b, m, DP_DROP_L2_MCAST_FWD);
@@ -341,21 +376,59 @@ static int ip6_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, u
 	return 0;
 }
 
-/* Pass 1: the Ethernet header, then the network layer's own checks. */
-static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i)
+/*
+ * Pass 1's fast path: a frame to the input port's MAC, untagged, carrying IPv4 with a
+ * 20-byte header, a consistent total length and a right checksum, to an address neither
+ * the appliance's own nor martian: the common transit packet, checked in a few loads and
+ * compares. It returns false for anything else, which l2_input() then examines in full
+ * and in the order of RFC 1812 5.2.2 (so the two paths always agree on a packet they
+ * both take, and only l2_input() drops or punts).
+ */
+static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte_mbuf *m,
+                                  uint8_t port, uint32_t *dst)
+{
+	/* Ethertype IPv4 and version 4, IHL 5: bytes 12..14 of the frame. */
+	static const uint8_t want_b[4] = {0x08, 0x00, 0x45, 0x00}, mask_b[4] = {0xff, 0xff, 0xff};
+	static const uint8_t mac_mask_b[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + ETH_HLEN);
+	uint32_t want, mask, w12, tot;
+	uint64_t mac, mac_mask, cks;
+
+	if (unlikely(m->data_len < ETH_HLEN + IP4_MIN_HLEN))
+		return false;
+	memcpy(&want, want_b, 4);
+	memcpy(&mask, mask_b, 4);
+	memcpy(&mac_mask, mac_mask_b, 8);
+	memcpy(&mac, p, 8); /* the destination MAC and 2 bytes of the source's */
+	memcpy(&w12, p + 12, 4);
+	if (unlikely(((mac ^ ctx->port[port].mac64) & mac_mask) != 0 || (w12 & mask) != want))
+		return false;
+	cks = m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	if (likely(cks == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)) {
+		if (unlikely(!ip4_hdr20_ok(ip)))
+			return false;
+	} else if (cks != RTE_MBUF_F_RX_IP_CKSUM_GOOD && cks != RTE_MBUF_F_RX_IP_CKSUM_NONE) {
+		return false; /* BAD, or a stripped VLAN tag */
+	}
+	tot = BE16(ip->total_length);
+	if (unlikely(tot < IP4_MIN_HLEN || tot > m->pkt_len - ETH_HLEN ||
+	             dp_local_has4(&ctx->local, ip->dst_addr) ||
+	             (ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr))))
+		return false;
+	*dst = BE32(ip->dst_addr);
+	return true;
+}
+
+/* Pass 1: the Ethernet header, then the network layer's own checks. port: the input
+ * port's index, already checked and counted. */
+static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
+                    uint8_t port)
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
 	const struct rte_ether_hdr *eth;
-	struct dp_port_stats *ps;
 	bool l2_mcast = false;
-	uint8_t port;
 
-	port = likely(m->port < RTE_MAX_ETHPORTS) ? ctx->port_of_eth[m->port] : DP_PORT_NONE;
-	if (unlikely(port == DP_PORT_NONE))
-		return drop(w, b, m, DP_DROP_BAD_PORT);
-	ps = &w->stats.port[port];
-	ps->rx_pkts++;
-	ps->rx_bytes += m->pkt_len;
 	if (unlikely(m->data_len < ETH_HLEN))
 		return drop(w, b, m, DP_DROP_RUNT);
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -428,14 +501,14 @@ void dp_worker_flush(struct dp_worker *w)
  * Pass 2, common to both families: the next hop of a lookup result, or NULL when the
  * packet was punted or dropped instead. ttl is the packet's TTL or hop limit.
  */
-static const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
-                                    uint64_t val, uint32_t hash, uint8_t family, uint8_t ttl)
+static const struct dp_nh *route_nh_slow(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                         const struct dp_nh *nh, uint8_t family,
+                                         uint8_t ttl) __rte_noinline;
+static const struct dp_nh *route_nh_slow(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                         const struct dp_nh *nh, uint8_t family, uint8_t ttl)
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
-	const struct dp_nh *nh = NULL;
 
-	if (likely(val != DP_FIB_NONE))
-		nh = dp_fib_nh(ctx->fib, val, hash);
 	if (unlikely(nh == NULL)) {
 		punt(b, m, DP_PUNT_NO_ROUTE, family, 0, 0);
 		return NULL;
@@ -470,6 +543,22 @@ static const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct
 	return nh;
 }
 
+/* The common case first: a resolved next hop on a port of ours and a TTL to spare; the
+ * rest, in the order of the checks above, in route_nh_slow(). */
+static inline const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                           uint64_t val, uint32_t hash, uint8_t family, uint8_t ttl)
+{
+	const struct dp_fwd_ctx *ctx = w->ctx;
+	const struct dp_nh *nh = NULL;
+
+	if (likely(val != DP_FIB_NONE))
+		nh = dp_fib_nh(ctx->fib, val, hash);
+	if (likely(nh != NULL && nh->state == DP_NH_RESOLVED && ttl > 1 &&
+	           nh->port < ctx->n_ports && ctx->port[nh->port].enabled))
+		return nh;
+	return route_nh_slow(w, b, m, nh, family, ttl);
+}
+
 /*
  * Link-layer padding (a short frame's, or trailing bytes past the IP length) is not part
  * of the datagram (RFC 1812 5.2.2): what leaves is exactly the IP packet. The padding
@@ -486,10 +575,8 @@ static inline void trim_padding(struct rte_mbuf *m, uint32_t l3_len)
 
 static inline void eth_rewrite(struct rte_mbuf *m, const struct dp_nh *nh)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	rte_ether_addr_copy(&nh->dst_mac, &eth->dst_addr);
-	rte_ether_addr_copy(&nh->src_mac, &eth->src_addr);
+	/* dst_mac and src_mac are adjacent in struct dp_nh as in the Ethernet header. */
+	memcpy(rte_pktmbuf_mtod(m, struct rte_ether_hdr *), &nh->dst_mac, 2 * RTE_ETHER_ADDR_LEN);
 }
 
 /*
@@ -499,13 +586,13 @@ static inline void eth_rewrite(struct rte_mbuf *m, const struct dp_nh *nh)
  */
 static inline void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
 {
-	uint32_t old = ((uint32_t)ip->time_to_live << 8) | ip->next_proto_id;
-	uint32_t sum;
+	/* With m' = m - 0x100 (TTL >= 2: no borrow), ~m + m' is 0xfeff whatever m is, so
+	 * HC' = ~(~HC + 0xfeff) with one end-around carry; done on the header's bytes as
+	 * they are (one's complement sums commute with byte swapping, RFC 1071 2(B)). */
+	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)RTE_BE16(0xfeff);
 
-	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old + (old - 0x100);
 	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->hdr_checksum = (uint16_t)~sum;
 	ip->time_to_live--;
 }
 
@@ -520,14 +607,14 @@ static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 	if (nh == NULL)
 		return 0;
 	mtu = w->ctx->port[nh->port].mtu;
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu)) {
+	if (unlikely(BE16(ip->total_length) > mtu)) {
 		/* RFC 1812 5.2.6 / RFC 1191: DF asks for "fragmentation needed"; else we would
 		 * have to fragment, which this path does not do. */
 		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
 			return punt(b, m, DP_PUNT_TOO_BIG, RH_AF_INET, nh->id, mtu);
 		return drop(w, b, m, DP_DROP_TOO_BIG);
 	}
-	trim_padding(m, rte_be_to_cpu_16(ip->total_length));
+	trim_padding(m, BE16(ip->total_length));
 	ip4_dec_ttl(ip);
 	eth_rewrite(m, nh);
 	tx_enqueue(w, nh->port, m);
@@ -573,9 +660,30 @@ static void ring_out(struct dp_worker *w, struct rte_ring *r, struct rte_mbuf **
 	}
 }
 
+/* The input port's counters of the packets of a burst so far. */
+struct rx_acc {
+	uint16_t eth_port; /* ethdev port id of the current run; UINT16_MAX: none */
+	uint8_t port;      /* its index, or DP_PORT_NONE */
+	uint64_t pkts, bytes;
+};
+
+/* Adds the current run's counts and starts a run on ethdev port eth_port. */
+static inline void rx_switch(struct dp_worker *w, struct rx_acc *rx, uint16_t eth_port)
+{
+	if (rx->port != DP_PORT_NONE) {
+		w->stats.port[rx->port].rx_pkts += rx->pkts;
+		w->stats.port[rx->port].rx_bytes += rx->bytes;
+	}
+	rx->eth_port = eth_port;
+	rx->port = eth_port < RTE_MAX_ETHPORTS ? w->ctx->port_of_eth[eth_port] : DP_PORT_NONE;
+	rx->pkts = 0;
+	rx->bytes = 0;
+}
+
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_fib *fib = w->ctx->fib;
+	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
 	struct burst b;
 	uint16_t i;
 
@@ -584,10 +692,26 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		l2_input(w, &b, pkts[i], i);
+		/* A burst comes from one queue of one port: the input port's counters are
+		 * added once per run of packets of one port, not once per packet. */
+		if (unlikely(m->port != rx.eth_port))
+			rx_switch(w, &rx, m->port);
+		if (unlikely(rx.port == DP_PORT_NONE)) {
+			drop(w, &b, m, DP_DROP_BAD_PORT);
+			continue;
+		}
+		rx.pkts++;
+		rx.bytes += m->pkt_len;
+		if (likely(ip4_fast_input(w->ctx, m, rx.port, &b.ip4[b.n4])))
+			b.idx4[b.n4++] = i;
+		else
+			l2_input(w, &b, m, i, rx.port);
 	}
+	rx_switch(w, &rx, UINT16_MAX);
 	if (b.n4 > 0)
 		dp_fib_lookup4_bulk(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)

@@ -114,6 +114,7 @@ struct dp_port_info {
 	uint16_t eth_port; /* ethdev port id */
 	uint16_t mtu;      /* largest IP packet (L3) sent on the port */
 	struct rte_ether_addr mac;
+	uint64_t mac64; /* mac in the first 6 bytes of a 64-bit word, the rest 0 */
 };
 
 /*

@@ -53,7 +53,8 @@ for n in "${sizes[@]}"; do
     --rule_ipv6="$work/w.l3fwd6" --parse-ptype --rx-queue-size 32768 >"$work/l3fwd.log" 2>&1 &
   l3pid=$!
   pids+=("$l3pid")
-  for _ in $(seq 1 600); do grep -q "entering main loop" "$work/l3fwd.log" && break; sleep 0.2; done
+  # rte_lpm_add() takes ~45 s for 900k routes on an idle machine (bench-notes): wait long.
+  for _ in $(seq 1 3000); do grep -q "entering main loop" "$work/l3fwd.log" && break; sleep 0.2; done
   sleep 1
   l3=$(python3 "$here/telemetry_rate.py" rhl3 1 "$window")
   kill "$l3pid"; wait "$l3pid" 2>/dev/null

@@ -18,8 +18,8 @@
 
 static struct dp_fib *fib;
 
-/* Both tables use 8-byte entries, 128 MB of tbl24 each: 256 MB of EAL memory is not
- * enough for the two and the rest, hence -m 512. */
+/* With 8-byte entries (more than 2^30 ids) the two tables take 128 MB of tbl24 each:
+ * 256 MB of EAL memory is not enough for the two and the rest, hence -m 512. */
 static int eal_setup(void **state)
 {
 	char prefix[64];
@@ -605,6 +605,50 @@ static void test_qsbr_concurrent(void **state)
 	assert_int_equal(dp_fib_reclaim_pending(fib), 0);
 }
 
+/*
+ * The tables store values in 2-byte entries while every id is below 2^14, in 4-byte ones
+ * above: at the edge of each encoding, the highest next-hop id and the highest group id
+ * come back from a lookup as themselves, never one as the other.
+ */
+static void test_value_widths(void **state)
+{
+	static const uint32_t max_ids[] = {(1u << 14) - 1, 1u << 14};
+
+	(void)state;
+	for (unsigned k = 0; k < RTE_DIM(max_ids); k++) {
+		struct dp_fib_conf conf = {
+		        .v4_max_routes = 1024,
+		        .v6_max_routes = 256,
+		        .max_next_hops = max_ids[k],
+		        .max_groups = max_ids[k],
+		        .n_workers = 1,
+		        .socket_id = 0,
+		};
+		uint32_t top = max_ids[k], members[] = {top, 1};
+
+		fib = dp_fib_create(&conf);
+		assert_non_null(fib);
+		add_nh(top, "198.51.100.1", 0);
+		add_nh(1, "198.51.100.2", 0);
+		add_nh(top - 1, "2001:db8::1", 0);
+		assert_int_equal(dp_fib_group_add(fib, top, members, 2), 0);
+		add_route("192.0.2.0/25", top, 0);
+		add_route("192.0.2.128/25", top, FIBC_RT_F_GROUP);
+		add_route("203.0.113.0/24", 1, 0);
+		add_route("2001:db8:1::/48", top - 1, 0);
+		add_route("2001:db8:2::/48", top, FIBC_RT_F_GROUP);
+		assert_int_equal(look4("192.0.2.1"), top);
+		assert_int_equal(look4("192.0.2.200"), DP_FIB_GROUP | top);
+		assert_int_equal(look4("203.0.113.9"), 1);
+		assert_int_equal(look4("198.18.0.1"), DP_FIB_NONE);
+		assert_int_equal(look6("2001:db8:1::5"), top - 1);
+		assert_int_equal(look6("2001:db8:2::5"), DP_FIB_GROUP | top);
+		assert_int_equal(dp_fib_nh(fib, look4("192.0.2.1"), 0)->id, top);
+		dp_fib_destroy(fib);
+		fib = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -622,6 +666,7 @@ int main(void)
 	                                        fib_teardown),
 	        cmocka_unit_test_setup_teardown(test_unresolve_and_members, fib_setup,
 	                                        fib_teardown),
+	        cmocka_unit_test(test_value_widths),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
