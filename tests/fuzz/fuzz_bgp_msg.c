@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target for the BGP message codec. The input is a message, header included,
- * followed by one byte that chooses the session options (so that captured messages, such
- * as the captures in tests/unit/fixtures, make a useful seed corpus). A contract broken by the
- * decoders (a result the API does not allow, NLRI that fail after the decoder accepted them, a
- * clean UPDATE that does not re-encode to the same attributes) aborts.
+ * libFuzzer target for the BGP message codec. The first input byte chooses the session's
+ * negotiated options (bit 0 AS4, 1 eBGP, 2 ADD-PATH receive IPv4, 3 ADD-PATH receive
+ * IPv6, 4 extended messages); the rest is a stream of messages, header included, decoded
+ * one after the other as a session would (so a capture of a whole session, as those in
+ * tests/unit/fixtures, makes a seed: see corpus/bgp_msg). OPEN, UPDATE (MP_REACH/UNREACH,
+ * ADD-PATH, AS4_PATH merging), NOTIFICATION, ROUTE-REFRESH and KEEPALIVE are decoded. A
+ * contract broken by the decoders (a result the API does not allow, NLRI that fail after
+ * the decoder accepted them, a clean UPDATE that does not re-encode to the same
+ * attributes, an OPEN that does not survive its own re-encoding) aborts.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "msg.h"
+#include "wire.h"
+
+#define MAX_MSGS 64
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,43 +79,83 @@ static void update(const uint8_t *body, size_t len, const struct bgp_codec_opts 
 	bgp_attrs_free(u.attrs);
 }
 
+/* A decoded OPEN encodes (our capabilities only) to an OPEN that decodes to the same. */
+static void open_roundtrip(const struct bgp_open *op)
+{
+	uint8_t buf[BGP_MAX_MSG];
+	struct bgp_open again;
+	struct bgp_notify n;
+	struct wbuf w;
+	uint16_t mlen;
+	uint8_t type;
+
+	wbuf_init(&w, buf, sizeof(buf));
+	if (bgp_open_encode(&w, op) < 0)
+		return;
+	check(!w.err && bgp_hdr_decode(buf, w.len, &mlen, &type, BGP_MAX_MSG, &n) == 0);
+	check(type == BGP_OPEN && mlen == w.len);
+	check(bgp_open_decode(buf + BGP_HDR_LEN, mlen - BGP_HDR_LEN, &again, &n) == 0);
+	check(bgp_open_peer_as(&again) == bgp_open_peer_as(op));
+	check(again.hold_time == op->hold_time && again.bgp_id == op->bgp_id);
+}
+
+static void message(uint8_t type, const uint8_t *body, size_t len, const struct bgp_codec_opts *o)
+{
+	struct bgp_notify n;
+	struct bgp_open op;
+	uint16_t afi;
+	uint8_t sub, safi;
+	char text[64];
+
+	switch (type) {
+	case BGP_OPEN:
+		if (bgp_open_decode(body, len, &op, &n) == 0)
+			open_roundtrip(&op);
+		break;
+	case BGP_UPDATE:
+		update(body, len, o);
+		break;
+	case BGP_NOTIFICATION:
+		if (bgp_notify_decode(body, len, &n) == 0) {
+			check(n.data_len <= BGP_NOTIFY_DATA_MAX);
+			if (bgp_notify_shutdown_text(&n, text, sizeof(text)) != NULL)
+				check(memchr(text, '\0', sizeof(text)) != NULL);
+		}
+		break;
+	case BGP_ROUTE_REFRESH:
+		bgp_rr_decode(body, len, &afi, &sub, &safi, &n);
+		break;
+	case BGP_KEEPALIVE:
+		check(len == 0); /* RFC 4271 4.4: the header alone; bgp_hdr_decode() holds it */
+		break;
+	default:
+		check(false); /* bgp_hdr_decode() accepts the five types only */
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bgp_codec_opts o = {0};
 	struct bgp_notify n;
-	struct bgp_open op;
-	uint16_t mlen, afi;
-	uint8_t type, sub, safi;
-	char text[64];
+	uint16_t mlen;
+	uint8_t type;
 
 	if (size < 1)
 		return 0;
+	o.as4 = data[0] & 1;
+	o.ebgp = data[0] & 2;
+	o.addpath_rx[BGP_AID_IPV4] = data[0] & 4;
+	o.addpath_rx[BGP_AID_IPV6] = data[0] & 8;
+	o.max_msg = data[0] & 16 ? BGP_MAX_MSG_EXT : BGP_MAX_MSG;
+	data++;
 	size--;
-	o.as4 = data[size] & 1;
-	o.ebgp = data[size] & 2;
-	o.addpath_rx[BGP_AID_IPV4] = data[size] & 4;
-	o.addpath_rx[BGP_AID_IPV6] = data[size] & 8;
-	o.max_msg = data[size] & 16 ? BGP_MAX_MSG_EXT : BGP_MAX_MSG;
-	if (bgp_hdr_decode(data, size, &mlen, &type, o.max_msg, &n) < 0 || mlen > size)
-		return 0;
-	data += BGP_HDR_LEN;
-	mlen -= BGP_HDR_LEN;
-	switch (type) {
-	case BGP_OPEN:
-		bgp_open_decode(data, mlen, &op, &n);
-		break;
-	case BGP_UPDATE:
-		update(data, mlen, &o);
-		break;
-	case BGP_NOTIFICATION:
-		if (bgp_notify_decode(data, mlen, &n) == 0)
-			bgp_notify_shutdown_text(&n, text, sizeof(text));
-		break;
-	case BGP_ROUTE_REFRESH:
-		bgp_rr_decode(data, mlen, &afi, &sub, &safi, &n);
-		break;
-	default:
-		break;
+	for (unsigned i = 0; i < MAX_MSGS; i++) {
+		if (bgp_hdr_decode(data, size, &mlen, &type, o.max_msg, &n) < 0 || mlen > size)
+			break;
+		check(mlen >= BGP_HDR_LEN);
+		message(type, data + BGP_HDR_LEN, mlen - BGP_HDR_LEN, &o);
+		data += mlen;
+		size -= mlen;
 	}
 	return 0;
 }

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target for the dataplane's end of the FIB channel (dataplane/fib_server.c
+ * and the real FIB behind it, dataplane/fib.c). The input is a sequence of datagrams,
+ * each a 16-bit little-endian length followed by that many bytes, sent one by one on a
+ * SOCK_SEQPACKET socketpair to the server (EAL in no-huge mode, initialised once). The
+ * seed corpus is what the control plane's encoder (common/fibc.c) sends: see
+ * gen_fib_seeds.c. A broken contract of routehub/fib_channel.h aborts:
+ *   - every request gets exactly one ACK, carrying its seq (0 for a datagram shorter
+ *     than a header), a status 0 or a negative errno, and a generation that never goes
+ *     back; an ACK's route counts are the FIB's;
+ *   - a HELLO, SYNC_BEGIN, SYNC_END run after each input succeeds and leaves the FIB
+ *     empty (the resync sweeps everything not added again).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fib.h"
+#include "fib_server.h"
+#include "fuzz_eal.h"
+#include "routehub/fib_channel.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_MSGS 64
+
+struct ack_msg {
+	struct fibc_hdr hdr;
+	struct fibc_ack ack;
+};
+
+static struct dp_fib *fib;
+static struct fib_server *srv;
+static uint64_t last_generation;
+
+static void check(bool ok)
+{
+	if (!ok)
+		abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	/* Small tables: what is fuzzed is the checks and the bookkeeping, not capacity. */
+	struct dp_fib_conf conf = {
+	        .v4_max_routes = 1024,
+	        .v6_max_routes = 1024,
+	        .max_next_hops = 64,
+	        .max_groups = 16,
+	        .n_workers = 1,
+	        .socket_id = -1, /* SOCKET_ID_ANY */
+	};
+
+	(void)argc;
+	(void)argv;
+	fuzz_eal_init("fuzz_fib_channel", NULL);
+	fib = dp_fib_create(&conf);
+	srv = fib == NULL ? NULL : fib_server_create(fib, NULL);
+	if (srv == NULL)
+		abort();
+	return 0;
+}
+
+/* Sends one datagram, serves it, and checks its one ACK; returns the ACK's status. */
+static int32_t exchange(int fd, const uint8_t *msg, size_t len)
+{
+	struct fibc_hdr h = {0};
+	struct ack_msg a;
+	struct dp_fib_stats st;
+	ssize_t n;
+
+	if (len >= sizeof(h))
+		memcpy(&h, msg, sizeof(h));
+	check(send(fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len);
+	check(fib_server_poll(srv) == 1);
+	n = recv(fd, &a, sizeof(a), MSG_DONTWAIT);
+	check(n == (ssize_t)sizeof(a));
+	check(recv(fd, &a.hdr, sizeof(a.hdr), MSG_DONTWAIT) < 0 && errno == EAGAIN);
+	check(a.hdr.version == FIBC_VERSION && a.hdr.type == FIBC_ACK && a.hdr.len == sizeof(a));
+	check(a.ack.seq == (len >= sizeof(h) ? h.seq : 0) && a.hdr.seq == a.ack.seq);
+	check(a.ack.status <= 0 && a.ack.status > -4096);
+	check(a.ack.status < 0 || a.ack.failed_index == 0);
+	check(a.ack.generation >= last_generation);
+	last_generation = a.ack.generation;
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "type %u seq %u: status %d\n", h.type, h.seq, a.ack.status);
+	dp_fib_stats(fib, &st);
+	check(a.ack.routes_v4 == st.routes_v4 && a.ack.routes_v6 == st.routes_v6);
+	return a.ack.status;
+}
+
+static int32_t exchange_empty(int fd, uint16_t type)
+{
+	struct fibc_hdr h = {.version = FIBC_VERSION, .type = type, .len = sizeof(h), .seq = 7};
+
+	return exchange(fd, (const uint8_t *)&h, sizeof(h));
+}
+
+/* Resynchronises to nothing: the next input starts from an empty FIB. */
+static void reset(int fd)
+{
+	struct dp_fib_stats st;
+
+	check(exchange_empty(fd, FIBC_HELLO) == 0);
+	check(exchange_empty(fd, FIBC_SYNC_BEGIN) == 0);
+	check(exchange_empty(fd, FIBC_SYNC_END) == 0);
+	dp_fib_stats(fib, &st);
+	check(st.routes_v4 == 0 && st.routes_v6 == 0 && st.next_hops == 0 && st.groups == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned msgs = 0;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		abort();
+	check(fib_server_attach(srv, sv[0]) == 0);
+	while (size >= 2 && msgs++ < MAX_MSGS) {
+		size_t len = (size_t)data[0] | (size_t)data[1] << 8;
+
+		data += 2;
+		size -= 2;
+		if (len > size)
+			len = size;
+		exchange(sv[1], data, len);
+		data += len;
+		size -= len;
+	}
+	reset(sv[1]);
+	/* The control plane goes: the server notices on its next poll. */
+	close(sv[1]);
+	fib_server_poll(srv);
+	check(!fib_server_connected(srv));
+	return 0;
+}
