@@ -86,8 +86,8 @@ static void open_roundtrip(const struct bgp_open *op)
 	struct bgp_open again;
 	struct bgp_notify n;
 	struct wbuf w;
-	uint16_t mlen;
-	uint8_t type;
+	uint16_t mlen = 0;
+	uint8_t type = 0;
 
 	wbuf_init(&w, buf, sizeof(buf));
 	if (bgp_open_encode(&w, op) < 0)
