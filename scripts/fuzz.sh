@@ -55,10 +55,12 @@ run_one() {
   mkdir -p "$out/corpus" "$artifacts/$t"
   local seeds=("$top/tests/fuzz/corpus/$t")
   [ -d "$top/tests/fuzz/regress/$t" ] && seeds+=("$top/tests/fuzz/regress/$t")
+  local dict=()
+  [ -f "$top/tests/fuzz/$t.dict" ] && dict=(-dict="$top/tests/fuzz/$t.dict")
   (cd "$out" && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     timeout $((secs + 120)) "$top/$dir/tests/fuzz/fuzz_$t" \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/$t/" "$out/corpus" "${seeds[@]}" >"$out/log" 2>&1)
+    -artifact_prefix="$artifacts/$t/" "${dict[@]}" "$out/corpus" "${seeds[@]}" >"$out/log" 2>&1)
   echo $? >"$out/rc"
 }
 

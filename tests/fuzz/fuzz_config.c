@@ -14,9 +14,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
+
+#include <libyang/libyang.h>
+
 #include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * The loader builds a libyang context (parsing routehub.yang) for every load, which would
+ * take nearly all of each run: this target keeps one. These definitions take the place of
+ * libyang's own in the loader's calls (the executable's symbols come first); the first
+ * context is created by the real function and kept, and destroying it only clears its
+ * errors, so that each input starts from the same context with no error left over.
+ */
+static struct ly_ctx *kept_ctx;
+
+LY_ERR ly_ctx_new(const char *search_dir, uint16_t options, struct ly_ctx **new_ctx)
+{
+	LY_ERR (*real)(const char *, uint16_t, struct ly_ctx **);
+	LY_ERR rc;
+
+	if (kept_ctx == NULL) {
+		*(void **)&real = dlsym(RTLD_NEXT, "ly_ctx_new");
+		if (real == NULL)
+			abort();
+		rc = real(search_dir, options, &kept_ctx);
+		if (rc != LY_SUCCESS)
+			return rc;
+	}
+	*new_ctx = kept_ctx;
+	return LY_SUCCESS;
+}
+
+void ly_ctx_destroy(struct ly_ctx *ctx)
+{
+	if (ctx == kept_ctx)
+		ly_err_clean(ctx, NULL);
+}
 
 static FILE *sink;
 
