@@ -12,7 +12,8 @@
  * Input: frames, each [flags][split][length, 16-bit little-endian][bytes]. flags bit 0:
  * received on port 1 (else 0); bit 1: the mbuf is a chain of two segments cut at `split`
  * (scattered RX); bits 2-3: the NIC's IPv4 checksum verdict (RTE_MBUF_F_RX_IP_CKSUM_*);
- * bit 4: the NIC set an RSS hash (split is its low byte). Up to two bursts.
+ * bit 4: the NIC set an RSS hash (split is its low byte); bit 5: received on an ethdev port
+ * the dataplane does not own. Up to two bursts.
  * A broken contract aborts: the worker's counters add up (worker.h: in = forwarded +
  * dropped + punted), and once the exception path and the neighbour table's timers have
  * run, no mbuf is lost: every one is back in the pool or held by the neighbour table.
@@ -219,7 +220,7 @@ static struct rte_mbuf *frame(const uint8_t *p, uint16_t len, uint8_t flags, uin
 		memcpy(rte_pktmbuf_append(tail, (uint16_t)(len - first)), p + first, len - first);
 		check(rte_pktmbuf_chain(m, tail) == 0);
 	}
-	m->port = d.port[flags & 1].eth_port;
+	m->port = flags & 32 ? RTE_MAX_ETHPORTS - 1 : d.port[flags & 1].eth_port;
 	m->ol_flags = cksum_flags[(flags >> 2) & 3];
 	if (flags & 16) {
 		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;

@@ -191,6 +191,9 @@ def packet_seeds():
     # One burst of everything, and chained (two-segment) mbufs for a few.
     write("packet", "burst-all", b"".join(rec(f, 1 if n.endswith("-p1") else 0) for n, f in frames.items()))
     write("packet", "chained-v4", rec(frames["v4-ttl1"], 0, 2, 20) + rec(frames["v4-no-route"], 0, 2 | 16, 40))
+    write("packet", "bad-port", rec(frames["v4-forward"], 0, 32))
+    # Our own broadcast seen again (af_packet on a veth shows what we send): dropped.
+    write("packet", "own-echo", rec(eth(BCAST, 0x0806, frames["arp-request"][14:], src=MAC_P0)))
     write("packet", "chained-v6", rec(frames["v6-hlim1"], 0, 2, 30) + rec(frames["nd-ns"], 0, 2, 60))
 
 
