@@ -9,6 +9,9 @@
  *   - every request gets exactly one ACK, carrying its seq (0 for a datagram shorter
  *     than a header), a status 0 or a negative errno, and a generation that never goes
  *     back; an ACK's route counts are the FIB's;
+ *   - after the input, the lookup tables (rte_fib, rte_fib6) agree with the writer's
+ *     shadow of the routes: the first and the last address of every route find the
+ *     longest route that holds them; every route's next hop (or group) exists;
  *   - a HELLO, SYNC_BEGIN, SYNC_END run after each input succeeds and leaves the FIB
  *     empty (the resync sweeps everything not added again).
  */
@@ -25,6 +28,7 @@
 #include "fib_server.h"
 #include "fuzz_eal.h"
 #include "routehub/fib_channel.h"
+#include "routehub/prefix.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -103,6 +107,109 @@ static int32_t exchange_empty(int fd, uint16_t type)
 	return exchange(fd, (const uint8_t *)&h, sizeof(h));
 }
 
+#define MAX_ROUTES 2048
+
+struct shadow {
+	unsigned n;
+	struct fibc_route r[MAX_ROUTES];
+};
+
+static int collect(const struct fibc_route *r, bool stale, void *arg)
+{
+	struct shadow *sh = arg;
+
+	(void)stale;
+	if (sh->n < MAX_ROUTES)
+		sh->r[sh->n++] = *r;
+	return 0;
+}
+
+static uint64_t value_of(const struct fibc_route *r)
+{
+	return r->nh_id | (r->flags & FIBC_RT_F_GROUP ? DP_FIB_GROUP : 0);
+}
+
+static bool holds(const struct fibc_route *r, const uint8_t *a)
+{
+	unsigned bytes = r->len / 8, bits = r->len % 8;
+
+	if (memcmp(r->addr, a, bytes) != 0)
+		return false;
+	return bits == 0 || ((r->addr[bytes] ^ a[bytes]) & (0xff00 >> bits)) == 0;
+}
+
+/* The value of the longest route of the shadow that holds a: what a lookup must find. */
+static uint64_t lpm(const struct shadow *sh, const uint8_t *a)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < sh->n; i++)
+		if (holds(&sh->r[i], a) && (best < 0 || sh->r[i].len > sh->r[best].len))
+			best = (int)i;
+	return best < 0 ? DP_FIB_NONE : value_of(&sh->r[best]);
+}
+
+static uint64_t lookup(uint8_t family, const uint8_t *a)
+{
+	uint64_t v = DP_FIB_NONE;
+
+	if (family == RH_AF_INET) {
+		uint32_t ip =
+		        (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+
+		dp_fib_lookup4_bulk(fib, &ip, &v, 1);
+	} else {
+		uint8_t ip6[1][16];
+
+		memcpy(ip6[0], a, 16);
+		dp_fib_lookup6_bulk(fib, ip6, &v, 1);
+	}
+	return v;
+}
+
+/* The routes after the input, kept to check that the reset took them out of the tables. */
+static struct shadow shadow4, shadow6;
+
+/* The last address a route holds: its host bits all ones. */
+static void last_addr(const struct fibc_route *r, unsigned bits, uint8_t last[16])
+{
+	memcpy(last, r->addr, 16);
+	for (unsigned b = r->len; b < bits; b++)
+		last[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+}
+
+static void check_tables(uint8_t family)
+{
+	struct shadow *sh = family == RH_AF_INET ? &shadow4 : &shadow6;
+	unsigned bits = family == RH_AF_INET ? 32 : 128;
+	uint8_t last[16];
+
+	sh->n = 0;
+	dp_fib_route_walk(fib, family, collect, sh);
+	for (unsigned i = 0; i < sh->n; i++) {
+		const struct fibc_route *r = &sh->r[i];
+
+		check(r->len <= bits && dp_fib_nh(fib, value_of(r), 0) != NULL);
+		check(lookup(family, r->addr) == lpm(sh, r->addr));
+		last_addr(r, bits, last);
+		check(lookup(family, last) == lpm(sh, last));
+	}
+}
+
+/* After the reset no lookup finds anything where the routes were. */
+static void check_tables_empty(uint8_t family)
+{
+	const struct shadow *sh = family == RH_AF_INET ? &shadow4 : &shadow6;
+	unsigned bits = family == RH_AF_INET ? 32 : 128;
+	uint8_t last[16];
+
+	for (unsigned i = 0; i < sh->n; i++) {
+		last_addr(&sh->r[i], bits, last);
+		check(lookup(family, sh->r[i].addr) == DP_FIB_NONE);
+		check(lookup(family, last) == DP_FIB_NONE);
+	}
+}
+
 /* Resynchronises to nothing: the next input starts from an empty FIB. */
 static void reset(int fd)
 {
@@ -134,7 +241,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 	}
+	check_tables(RH_AF_INET);
+	check_tables(RH_AF_INET6);
 	reset(sv[1]);
+	check_tables_empty(RH_AF_INET);
+	check_tables_empty(RH_AF_INET6);
 	/* The control plane goes: the server notices on its next poll. */
 	close(sv[1]);
 	fib_server_poll(srv);

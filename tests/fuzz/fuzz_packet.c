@@ -16,7 +16,8 @@
  * the dataplane does not own. Up to two bursts.
  * A broken contract aborts: the worker's counters add up (worker.h: in = forwarded +
  * dropped + punted), and once the exception path and the neighbour table's timers have
- * run, no mbuf is lost: every one is back in the pool or held by the neighbour table.
+ * run, no mbuf is lost: every one is back in the pool or held by the neighbour table; what
+ * the ports send is no larger than their MTU and has their MAC as its source.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -235,15 +236,27 @@ static int count_held(const struct neigh_entry *e, void *arg)
 	return 0;
 }
 
-/* Everything the ports sent comes back on their own RX (net_ring): freed. */
+/* Everything the ports sent comes back on their own RX (net_ring): checked and freed.
+ * Nothing leaves a port larger than its MTU (RFC 1812 4.2.2.7: no IPv4 fragmentation
+ * here, so too big is dropped or answered) or with a source MAC other than the port's. */
 static void drain_ports(void)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	uint16_t n;
 
 	for (unsigned p = 0; p < 2; p++)
-		while ((n = rte_eth_rx_burst(d.port[p].eth_port, 0, pkts, DP_BURST)) > 0)
+		while ((n = rte_eth_rx_burst(d.port[p].eth_port, 0, pkts, DP_BURST)) > 0) {
+			for (uint16_t i = 0; i < n; i++) {
+				const struct rte_ether_hdr *eth;
+
+				check(rte_pktmbuf_pkt_len(pkts[i]) <=
+				      sizeof(*eth) + (uint32_t)d.port[p].mtu);
+				check(rte_pktmbuf_data_len(pkts[i]) >= sizeof(*eth));
+				eth = rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+				check(rte_is_same_ether_addr(&eth->src_addr, &d.port[p].mac));
+			}
 			rte_pktmbuf_free_bulk(pkts, n);
+		}
 }
 
 /* The main lcore's work until nothing is left: punt and neighbour rings, timers. */
