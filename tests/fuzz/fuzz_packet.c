@@ -9,7 +9,13 @@
  * Two net_ring ports stand for the NICs (what goes out is read back and freed); no TAP
  * (what would go to the kernel is counted and freed).
  *
- * Input: frames, each [flags][split][length, 16-bit little-endian][bytes]. flags bit 0:
+ * The FIB changes under the packets too: the control plane's messages go through the FIB
+ * channel server with the dataplane's own hooks (own.c: reserved ids, FIBC_PORT_ANY, the
+ * own entries re-added on a resync), between bursts, while punted and held packets still
+ * wait; after such an input the FIB is resynchronised to its initial contents.
+ *
+ * Input: records, each [flags][split][length, 16-bit little-endian][bytes]. flags bit 6:
+ * the bytes are a FIB channel datagram (routehub/fib_channel.h). Else a frame; bit 0:
  * received on port 1 (else 0); bit 1: the mbuf is a chain of two segments cut at `split`
  * (scattered RX); bits 2-3: the NIC's IPv4 checksum verdict (RTE_MBUF_F_RX_IP_CKSUM_*);
  * bit 4: the NIC set an RSS hash (split is its low byte); bit 5: received on an ethdev port
@@ -31,6 +37,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
+#include <sys/socket.h>
 
 #include "dp.h"
 #include "fuzz_eal.h"
@@ -39,16 +46,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 uint64_t dp_now_ms(void);
 
-#define NB_MBUF     8192
-#define MAX_NH      64
-#define FRAME_MAX   2048
-#define MAX_FRAMES  (2 * DP_BURST)
-#define NEIGH_SLACK 60000 /* ms: past every retransmission and reachable time of neigh.c */
+#define NB_MBUF      8192
+#define MAX_NH       64
+#define FRAME_MAX    2048
+#define MAX_FRAMES   (2 * DP_BURST)
+#define MAX_FIB_MSGS 16
+#define NEIGH_SLACK  60000 /* ms: past every retransmission and reachable time of neigh.c */
 
 static struct rh_config cfg;
 static struct dp_main d;
 static struct dp_fwd_ctx fwd;
 static struct dp_worker worker;
+static struct fib_server_hooks hooks;
+static int fib_client = -1; /* the control plane's end of the FIB channel */
 static uint64_t now_ms = 1000;
 
 uint64_t dp_now_ms(void)
@@ -107,7 +117,7 @@ static int port_start(unsigned p)
 
 /* What a control plane would program: a resolved next hop, an unresolved one, a
  * blackhole, a local one, an ECMP group, IPv4 and IPv6 routes to them. */
-static int program_fib(void)
+static int program_cp_routes(void)
 {
 	static const uint32_t members[] = {1, 2};
 	const struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x10}};
@@ -132,7 +142,7 @@ static int program_fib(void)
 	        {.family = RH_AF_INET, .len = 24, .nh_id = 4, .addr = {198, 19, 4}},
 	        {.family = RH_AF_INET6, .len = 32, .nh_id = 5, .addr = {0x20, 0x01, 0x0d, 0xb9}},
 	};
-	int rc = dp_own_install(&d);
+	int rc = 0;
 
 	for (unsigned i = 0; i < RTE_DIM(nhs) && rc == 0; i++)
 		rc = dp_fib_nh_add(d.fib, &nhs[i]);
@@ -144,6 +154,57 @@ static int program_fib(void)
 	for (unsigned i = 0; i < RTE_DIM(routes) && rc == 0; i++)
 		rc = dp_fib_route_add(d.fib, &routes[i]);
 	return rc;
+}
+
+/* Sends one datagram on the FIB channel and has the server answer it. */
+static void fib_msg(const void *p, size_t len)
+{
+	struct {
+		struct fibc_hdr h;
+		struct fibc_ack a;
+	} ack;
+
+	check(send(fib_client, p, len, MSG_NOSIGNAL) == (ssize_t)len);
+	check(fib_server_poll(d.fsrv) == 1);
+	check(recv(fib_client, &ack, sizeof(ack), MSG_DONTWAIT) == sizeof(ack));
+	check(ack.h.type == FIBC_ACK && ack.a.status <= 0);
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "fib channel: seq %u status %d\n", ack.a.seq, ack.a.status);
+}
+
+static void fib_hello(void)
+{
+	struct fibc_hdr h = {.version = FIBC_VERSION, .type = FIBC_HELLO, .len = sizeof(h)};
+
+	fib_msg(&h, sizeof(h));
+}
+
+/* Back to the initial FIB, as a control plane's resync would do it; a HELLO ends any
+ * sync the input left open. */
+static void fib_restore(void)
+{
+	fib_hello();
+	dp_fib_mark_stale(d.fib);
+	hooks.synced(hooks.arg); /* own.c: connected, local and neighbours' entries */
+	check(program_cp_routes() == 0);
+	dp_fib_sweep_stale(d.fib);
+	dp_fib_reclaim(d.fib);
+}
+
+static int fib_channel_start(void)
+{
+	int sv[2];
+
+	d.fsrv = fib_server_create(d.fib, NULL);
+	if (d.fsrv == NULL || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	dp_own_hooks(&d, &hooks);
+	fib_server_set_hooks(d.fsrv, &hooks);
+	if (fib_server_attach(d.fsrv, sv[0]) != 0)
+		return -1;
+	fib_client = sv[1];
+	fib_hello();
+	return 0;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -193,7 +254,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (neigh_port_add(d.neigh, p, &d.port[p].mac, cfg.dp.port[p].addr,
 		                   cfg.dp.port[p].n_addrs) != 0)
 			abort();
-	if (program_fib() != 0 || dp_worker_init(&worker, &fwd, 0, 0) != 0)
+	if (dp_own_install(&d) != 0 || program_cp_routes() != 0 || fib_channel_start() != 0 ||
+	    dp_worker_init(&worker, &fwd, 0, 0) != 0)
 		abort();
 	return 0;
 }
@@ -299,12 +361,21 @@ static void verbose(void)
 	        d.stats.icmp_sent, d.stats.icmp_suppressed, d.stats.kernel_drops, d.stats.slow_fwd);
 }
 
+/* The frames received so far go through the worker (what it punts waits in the rings). */
+static void burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i += DP_BURST)
+		dp_worker_process_burst(&worker, pkts + i, RTE_MIN((uint16_t)DP_BURST, n - i));
+	dp_worker_flush(&worker);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rte_mbuf *pkts[MAX_FRAMES];
+	unsigned frames = 0, fib_msgs = 0;
 	uint16_t n = 0;
 
-	while (size >= 4 && n < MAX_FRAMES) {
+	while (size >= 4 && frames < MAX_FRAMES && fib_msgs < MAX_FIB_MSGS) {
 		uint8_t flags = data[0], split = data[1];
 		size_t len = (size_t)data[2] | (size_t)data[3] << 8;
 
@@ -312,20 +383,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= 4;
 		if (len > size)
 			len = size;
-		if (len > FRAME_MAX)
-			len = FRAME_MAX;
-		pkts[n] = frame(data, (uint16_t)len, flags, split);
-		if (pkts[n] == NULL)
-			break;
-		n++;
+		if (flags & 64) {
+			burst(pkts, n);
+			n = 0;
+			fib_msg(data, len);
+			fib_msgs++;
+		} else {
+			if (len > FRAME_MAX)
+				len = FRAME_MAX;
+			pkts[n] = frame(data, (uint16_t)len, flags, split);
+			if (pkts[n] == NULL)
+				break;
+			n++;
+			frames++;
+		}
 		data += len;
 		size -= len;
 	}
-	for (uint16_t i = 0; i < n; i += DP_BURST)
-		dp_worker_process_burst(&worker, pkts + i, RTE_MIN((uint16_t)DP_BURST, n - i));
-	dp_worker_flush(&worker);
+	burst(pkts, n);
 	check(dp_worker_stats_accounted(&worker.stats) == worker.stats.in_pkts);
 	slow_path();
+	if (fib_msgs > 0) {
+		fib_restore();
+		slow_path();
+	}
 	if (getenv("FUZZ_VERBOSE") != NULL)
 		verbose();
 	return 0;

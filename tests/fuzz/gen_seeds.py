@@ -150,6 +150,28 @@ def rec(frame, port=0, flags=0, split=0):
     return struct.pack("<BBH", port | flags, split, len(frame)) + frame
 
 
+FIBC_PORT_ANY = 0xffff
+
+
+def fibc(mtype, records, seq=1, count=None):
+    """A FIB channel datagram (routehub/fib_channel.h: host order, here little-endian)."""
+    body = b"".join(records)
+    n = len(records) if count is None else count
+    return struct.pack("<HHIII", 1, mtype, 16 + len(body), seq, n) + body
+
+
+def fib_nh(nid, port, family, addr, flags=0):
+    return struct.pack("<IHBB", nid, port, family, flags) + bytes(addr).ljust(16, b"\0")
+
+
+def fib_route(family, plen, nh, addr, flags=0):
+    return struct.pack("<BBHI", family, plen, flags, nh) + bytes(addr).ljust(16, b"\0")
+
+
+def fib_rec(msg):
+    return struct.pack("<BBH", 64, 0, len(msg)) + msg
+
+
 def packet_seeds():
     peer0, peer1 = [198, 18, 0, 50], [198, 18, 1, 10]
     own0 = [198, 18, 0, 1]
@@ -194,6 +216,30 @@ def packet_seeds():
     write("packet", "bad-port", rec(frames["v4-forward"], 0, 32))
     # Our own broadcast seen again (af_packet on a veth shows what we send): dropped.
     write("packet", "own-echo", rec(eth(BCAST, 0x0806, frames["arp-request"][14:], src=MAC_P0)))
+    # The FIB changing between bursts, while packets wait for a neighbour: the route of
+    # the forwarded packet goes, comes back to a next hop found from the connected subnets
+    # (FIBC_PORT_ANY), and that next hop is deleted while a packet waits for its MAC.
+    v4f, v4 = frames["v4-forward"], 4  # RH_AF_INET
+    route = fib_route(v4, 16, 1, [203, 0])
+    write("packet", "fib-interleaved", b"".join([
+        rec(v4f),
+        fib_rec(fibc(10, [route], seq=2)),
+        rec(v4f),
+        fib_rec(fibc(5, [fib_nh(6, FIBC_PORT_ANY, v4, [198, 18, 1, 20])], seq=3)),
+        fib_rec(fibc(9, [fib_route(v4, 16, 6, [203, 0])], seq=4)),
+        rec(v4f),
+        fib_rec(fibc(6, [fib_nh(6, 0, v4, [])], seq=5)),
+        fib_rec(fibc(10, [route], seq=6)),
+        fib_rec(fibc(6, [fib_nh(6, 0, v4, [])], seq=7)),
+        rec(v4f),
+    ]))
+    # A resync from the control plane: own entries must survive it.
+    write("packet", "fib-resync", b"".join([
+        fib_rec(fibc(3, [], seq=2)),
+        fib_rec(fibc(5, [fib_nh(1, 1, v4, [198, 18, 1, 10])], seq=3)),
+        fib_rec(fibc(4, [], seq=4)),
+        rec(frames["v4-echo-own"]), rec(frames["v4-connected"]), rec(frames["v4-forward"]),
+    ]))
     write("packet", "chained-v6", rec(frames["v6-hlim1"], 0, 2, 30) + rec(frames["nd-ns"], 0, 2, 60))
 
 
