@@ -10,6 +10,8 @@
  * the decoder accepted them, a clean UPDATE that does not re-encode to the same
  * attributes, an OPEN that does not survive its own re-encoding) aborts.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,27 +40,81 @@ static void walk(const struct bgp_nlri_block *b, const struct bgp_codec_opts *o)
 	check(rc == 0);
 }
 
+static unsigned count_nlri(const struct bgp_nlri_block *b, const struct bgp_codec_opts *o)
+{
+	struct rh_prefix p;
+	struct rbuf r;
+	unsigned n = 0;
+
+	rbuf_init(&r, b->p, b->len);
+	while (bgp_nlri_next(&r, b->aid, o->addpath_rx[b->aid], &p, NULL) == 1)
+		n++;
+	return n;
+}
+
+/* A distinct prefix per index: 10.x.y.0/24, 2001:db8:x:y::/64. */
+static void nth_prefix(enum bgp_aid aid, unsigned i, struct rh_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (aid == BGP_AID_IPV4) {
+		*p = (struct rh_prefix){.family = RH_AF_INET, .len = 24, .bytes = {10}};
+		p->bytes[1] = (uint8_t)(i >> 8);
+		p->bytes[2] = (uint8_t)i;
+	} else {
+		*p = (struct rh_prefix){
+		        .family = RH_AF_INET6, .len = 64, .bytes = {0x20, 0x01, 0x0d, 0xb8}};
+		p->bytes[5] = (uint8_t)(i >> 8);
+		p->bytes[7] = (uint8_t)i;
+	}
+}
+
+/*
+ * A clean UPDATE's attributes, packed with as many prefixes as fit in one message of the
+ * session's size (IPv4 NLRI, or IPv6 in MP_REACH_NLRI), decode to the same attributes and
+ * to every prefix that bgp_upd_add() accepted.
+ */
 static void reencode(const struct bgp_update *u, const struct bgp_codec_opts *o)
 {
 	static uint8_t buf[BGP_MAX_MSG_EXT];
-	struct rh_prefix p = {.family = RH_AF_INET, .len = 8, .bytes = {10}};
 	struct bgp_codec_opts eo = *o;
 	struct bgp_upd_writer uw;
 	struct bgp_update again;
+	struct rh_prefix p;
+	enum bgp_aid aid;
+	unsigned n;
 	size_t len;
+	int rc;
 
-	if (!u->attrs || u->nlri.len == 0 || u->mp_reach.len || u->action != BGP_UPD_OK ||
-	    u->attrs->next_hop.family != RH_AF_INET)
+	if (!u->attrs || u->action != BGP_UPD_OK)
 		return;
-	eo.addpath_tx[BGP_AID_IPV4] = o->addpath_rx[BGP_AID_IPV4];
-	if (bgp_upd_begin(&uw, buf, sizeof(buf), BGP_AID_IPV4, false, u->attrs, &eo) < 0)
+	if (u->attrs->next_hop.family == RH_AF_INET && u->nlri.len && !u->mp_reach.len)
+		aid = BGP_AID_IPV4;
+	else if (u->attrs->next_hop.family == RH_AF_INET6 && u->mp_reach.len &&
+	         u->mp_reach.aid == BGP_AID_IPV6 && !u->nlri.len)
+		aid = BGP_AID_IPV6;
+	else
 		return;
-	check(bgp_upd_add(&uw, &p, 1) == 0);
+	eo.addpath_tx[aid] = o->addpath_rx[aid];
+	if (bgp_upd_begin(&uw, buf, o->max_msg, aid, false, u->attrs, &eo) < 0)
+		return;
+	for (n = 0; n < 8192; n++) {
+		nth_prefix(aid, n, &p);
+		rc = bgp_upd_add(&uw, &p, n + 1);
+		if (rc == -ENOSPC)
+			break;
+		check(rc == 0);
+	}
+	if (n == 0)
+		return; /* the attributes left no room for a prefix */
 	len = bgp_upd_finish(&uw);
-	check(len > 0);
-	check(bgp_update_decode(buf + 19, len - 19, o, &again) == 0);
+	check(len > BGP_HDR_LEN && len <= o->max_msg);
+	check(bgp_update_decode(buf + BGP_HDR_LEN, len - BGP_HDR_LEN, o, &again) == 0);
 	check(again.action == BGP_UPD_OK && bgp_attrs_equal(u->attrs, again.attrs));
+	check(count_nlri(aid == BGP_AID_IPV4 ? &again.nlri : &again.mp_reach, o) == n);
 	bgp_attrs_free(again.attrs);
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "re-encoded: %s, %u prefixes in %zu bytes\n",
+		        aid == BGP_AID_IPV4 ? "IPv4" : "IPv6", n, len);
 }
 
 static void update(const uint8_t *body, size_t len, const struct bgp_codec_opts *o)
