@@ -19,6 +19,7 @@
 #include <libyang/libyang.h>
 
 #include "config.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,12 +56,6 @@ void ly_ctx_destroy(struct ly_ctx *ctx)
 }
 
 static FILE *sink;
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 static void check_config(const struct rh_config *c)
 {

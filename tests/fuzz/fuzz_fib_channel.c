@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "fib.h"
+#include "fuzz_check.h"
 #include "fib_server.h"
 #include "fuzz_eal.h"
 #include "routehub/fib_channel.h"
@@ -43,12 +44,6 @@ struct ack_msg {
 static struct dp_fib *fib;
 static struct fib_server *srv;
 static uint64_t last_generation;
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

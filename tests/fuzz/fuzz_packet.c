@@ -40,6 +40,7 @@
 #include <sys/socket.h>
 
 #include "dp.h"
+#include "fuzz_check.h"
 #include "fuzz_eal.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -64,12 +65,6 @@ static uint64_t now_ms = 1000;
 uint64_t dp_now_ms(void)
 {
 	return now_ms;
-}
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
 }
 
 static void port_cfg(unsigned p, uint8_t subnet)
