@@ -174,16 +174,25 @@ static void fib_hello(void)
 	fib_msg(&h, sizeof(h));
 }
 
-/* Back to the initial FIB, as a control plane's resync would do it; a HELLO ends any
- * sync the input left open. */
+/* Back to the initial FIB: everything swept (a resync that re-adds nothing must empty
+ * it), then the dataplane's own entries (own.c's resync hook) and the control plane's
+ * routes added again; a HELLO ends any sync the input left open. */
 static void fib_restore(void)
 {
+	struct dp_fib_stats st;
+	int rc;
+
 	fib_hello();
 	dp_fib_mark_stale(d.fib);
-	hooks.synced(hooks.arg); /* own.c: connected, local and neighbours' entries */
-	check(program_cp_routes() == 0);
 	dp_fib_sweep_stale(d.fib);
 	dp_fib_reclaim(d.fib);
+	dp_fib_stats(d.fib, &st);
+	check(st.routes_v4 == 0 && st.routes_v6 == 0 && st.next_hops == 0 && st.groups == 0);
+	hooks.synced(hooks.arg);
+	rc = program_cp_routes();
+	if (rc != 0)
+		fprintf(stderr, "fib_restore: %s\n", strerror(-rc));
+	check(rc == 0);
 }
 
 static int fib_channel_start(void)
