@@ -13,7 +13,8 @@
  *     shadow of the routes: the first and the last address of every route find the
  *     longest route that holds them; every route's next hop (or group) exists;
  *   - a HELLO, SYNC_BEGIN, SYNC_END run after each input succeeds and leaves the FIB
- *     empty (the resync sweeps everything not added again).
+ *     empty (the resync sweeps everything not added again), with all its room: as many
+ *     host routes fit in the lookup tables (their second-level tables) as at the start.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -44,6 +45,9 @@ struct ack_msg {
 static struct dp_fib *fib;
 static struct fib_server *srv;
 static uint64_t last_generation;
+static unsigned room4, room6; /* host routes that fit at the start, per family */
+
+static unsigned room(uint8_t family);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -64,6 +68,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv = fib == NULL ? NULL : fib_server_create(fib, NULL);
 	if (srv == NULL)
 		abort();
+	room4 = room(RH_AF_INET);
+	room6 = room(RH_AF_INET6);
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "room: %u IPv4, %u IPv6 host routes\n", room4, room6);
 	return 0;
 }
 
@@ -205,16 +213,69 @@ static void check_tables_empty(uint8_t family)
 	}
 }
 
+#define PROBE_NH  64 /* max_next_hops: an id the inputs may use too, free after a reset */
+#define PROBE_MAX 4096
+
+/* The i-th probe route: a host route in a /24 (IPv4) or /24 (IPv6) of its own, so that
+ * each one takes second-level tables (DIR-24-8 tbl8, trie tbl8) of its own. */
+static void probe_route(uint8_t family, unsigned i, struct fibc_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = family;
+	r->nh_id = PROBE_NH;
+	if (family == RH_AF_INET) {
+		r->len = 32;
+		r->addr[0] = (uint8_t)(10 + (i >> 16));
+		r->addr[1] = (uint8_t)(i >> 8);
+		r->addr[2] = (uint8_t)i;
+		r->addr[3] = 1;
+	} else {
+		r->len = 128;
+		r->addr[0] = 0x20;
+		r->addr[1] = (uint8_t)(i >> 8);
+		r->addr[2] = (uint8_t)i;
+		r->addr[15] = 1;
+	}
+}
+
+/* How many host routes of the family the tables take now (all removed again). */
+static unsigned room(uint8_t family)
+{
+	struct fibc_nh nh = {.id = PROBE_NH, .port = 0, .family = family};
+	struct fibc_route r;
+	unsigned n;
+
+	check(dp_fib_nh_add(fib, &nh) == 0);
+	for (n = 0; n < PROBE_MAX; n++) {
+		probe_route(family, n, &r);
+		if (dp_fib_route_add(fib, &r) < 0)
+			break;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		probe_route(family, i, &r);
+		check(dp_fib_route_del(fib, &r) == 0);
+	}
+	check(dp_fib_nh_del(fib, PROBE_NH) == 0);
+	dp_fib_reclaim(fib);
+	return n;
+}
+
 /* Resynchronises to nothing: the next input starts from an empty FIB. */
 static void reset(int fd)
 {
 	struct dp_fib_stats st;
+	unsigned r4, r6;
 
 	check(exchange_empty(fd, FIBC_HELLO) == 0);
 	check(exchange_empty(fd, FIBC_SYNC_BEGIN) == 0);
 	check(exchange_empty(fd, FIBC_SYNC_END) == 0);
 	dp_fib_stats(fib, &st);
 	check(st.routes_v4 == 0 && st.routes_v6 == 0 && st.next_hops == 0 && st.groups == 0);
+	r4 = room(RH_AF_INET);
+	r6 = room(RH_AF_INET6);
+	if (getenv("FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "room after the reset: %u IPv4, %u IPv6 host routes\n", r4, r6);
+	check(r4 == room4 && r6 == room6);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
