@@ -101,7 +101,8 @@ struct dp_fib {
 	struct rte_fib6 *v6;
 	struct rte_fib6 *v6_old;  /* replaced by fib6_rebuild(), freed after a grace period */
 	uint64_t v6_old_token;    /* rte_rcu_qsbr_start() when it was replaced */
-	uint32_t v6_dels;         /* IPv6 deletes since the table was built */
+	uint32_t v6_dels;         /* deletes of prefixes longer than /24 since it was built */
+	uint32_t v6_rebuild_dels; /* v6_dels that allow a rebuild: 1/256 of its tbl8s, + 1 */
 	unsigned v6_builds;       /* makes each table's name unique */
 	struct dp_nh **nhs;       /* [max_next_hops + 1]; index 0 stays NULL */
 	struct dp_nhg **groups;   /* [max_groups + 1] */
@@ -210,6 +211,7 @@ static struct rte_fib6 *fib6_create(struct dp_fib *fib)
 
 	snprintf(name, sizeof(name), "rhfib%u_6_%u", fib->serial, fib->v6_builds++);
 	fib->v6_dels = 0;
+	fib->v6_rebuild_dels = n8 / 256 + 1;
 	return rte_fib6_create(name, c->socket_id, &fc);
 }
 
@@ -717,15 +719,17 @@ static int fib_table_del(struct dp_fib *fib, const struct rt_table *t, const uni
  * room check). A table built from the routes it holds reserves exactly what they need.
  * So, when an add fails with -ENOSPC after deletes, the writer builds a new table from
  * the shadow, publishes it (readers take the pointer once per lookup) and frees the old
- * one after a grace period. One old table at a time: another rebuild waits for it.
+ * one after a grace period. One old table at a time: another rebuild waits for it. A
+ * table that is really full is not rebuilt on every add: only after deletes of 1/256
+ * of its tbl8 count (at most that many, times 13 for /128s, reservations are lost).
  */
 static int fib6_rebuild(struct dp_fib *fib)
 {
 	const struct rt_table *t = &fib->rt6;
 	struct rte_fib6 *v6;
 
-	if (fib->v6_dels == 0)
-		return -ENOSPC; /* nothing can have leaked: the table is full */
+	if (fib->v6_dels < fib->v6_rebuild_dels)
+		return -ENOSPC; /* too little can have leaked: the table is full */
 	if (fib->v6_old != NULL)
 		dp_fib_reclaim(fib);
 	if (fib->v6_old != NULL)
@@ -813,7 +817,7 @@ static int route_remove(struct dp_fib *fib, struct rt_table *t, const union rt_k
 	if (ret < 0)
 		return ret;
 	rte_hash_del_key(t->h, k);
-	if (t == &fib->rt6)
+	if (t == &fib->rt6 && k->k6.len > 24)
 		fib->v6_dels++;
 	value_meta(fib, t->slots[pos].value)->refcnt--;
 	t->slots[pos].value = DP_FIB_NONE;
