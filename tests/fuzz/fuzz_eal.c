@@ -4,13 +4,39 @@
  * hugepages) and a --file-prefix unique to the process, so that targets run in parallel
  * with each other and with the test suite.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 
 #include "fuzz_eal.h"
+
+static char runtime_dir[PATH_MAX];
+
+/* At exit: the EAL's files of this process (/var/run/dpdk/PREFIX) go with it, so that
+ * runs of the targets leave nothing behind. The EAL itself is left as it is: the process
+ * ends anyway. */
+static void runtime_dir_remove(void)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d = opendir(runtime_dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", runtime_dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(runtime_dir);
+}
 
 void fuzz_eal_init(const char *name, const char *const *extra)
 {
@@ -35,4 +61,6 @@ void fuzz_eal_init(const char *name, const char *const *extra)
 		fprintf(stderr, "%s: rte_eal_init failed\n", name);
 		exit(1);
 	}
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(runtime_dir_remove);
 }
