@@ -99,6 +99,11 @@ struct dp_fib {
 	struct dp_fib_conf conf;
 	struct rte_fib *v4;
 	struct rte_fib6 *v6;
+	struct rte_fib6 *v6_old;  /* replaced by fib6_rebuild(), freed after a grace period */
+	uint64_t v6_old_token;    /* rte_rcu_qsbr_start() when it was replaced */
+	uint32_t v6_dels;         /* deletes of prefixes longer than /24 since it was built */
+	uint32_t v6_rebuild_dels; /* v6_dels that allow a rebuild: 1/256 of its tbl8s, + 1 */
+	unsigned v6_builds;       /* makes each table's name unique */
 	struct dp_nh **nhs;       /* [max_next_hops + 1]; index 0 stays NULL */
 	struct dp_nhg **groups;   /* [max_groups + 1] */
 	struct obj_meta *nh_meta; /* writer only, same indexes */
@@ -138,6 +143,12 @@ static void gc_defer(struct dp_fib *fib, struct gc_link *l, void *obj, size_t po
 unsigned dp_fib_reclaim(struct dp_fib *fib)
 {
 	unsigned freed = 0;
+
+	if (fib->v6_old != NULL && rte_rcu_qsbr_check(fib->qsbr, fib->v6_old_token, false)) {
+		rte_fib6_free(fib->v6_old);
+		fib->v6_old = NULL;
+		freed++;
+	}
 
 	/* Tokens grow along the list, so the first one not yet safe ends the walk. */
 	while (fib->gc_head != NULL && rte_rcu_qsbr_check(fib->qsbr, fib->gc_head->token, false)) {
@@ -222,6 +233,28 @@ static unsigned value_size(const struct dp_fib *fib, uint32_t n8)
 	return need <= INT16_MAX ? 0 : need <= INT32_MAX ? 1 : 2;
 }
 
+static struct rte_fib6 *fib6_create(struct dp_fib *fib)
+{
+	const struct dp_fib_conf *c = &fib->conf;
+	uint32_t n8 = c->v6_num_tbl8 ? c->v6_num_tbl8 : RTE_MAX(c->v6_max_routes, 256u);
+	struct rte_fib6_conf fc = {
+	        .type = RTE_FIB6_TRIE,
+	        .default_nh = DP_FIB_NONE,
+	        .max_routes = (int)c->v6_max_routes,
+	        .trie = {.nh_sz = RTE_FIB6_TRIE_2B + value_size(fib, n8), .num_tbl8 = n8},
+	};
+	struct rte_fib6 *v6;
+	char name[32];
+
+	snprintf(name, sizeof(name), "rhfib%u_6_%u", fib->serial, fib->v6_builds++);
+	fib->v6_dels = 0;
+	fib->v6_rebuild_dels = n8 / 256 + 1;
+	v6 = rte_fib6_create(name, c->socket_id, &fc);
+	if (v6 != NULL && rte_fib6_select_lookup(v6, RTE_FIB6_LOOKUP_TRIE_VECTOR_AVX512) != 0)
+		rte_fib6_select_lookup(v6, RTE_FIB6_LOOKUP_TRIE_SCALAR);
+	return v6;
+}
+
 static int fib_tables_create(struct dp_fib *fib)
 {
 	const struct dp_fib_conf *c = &fib->conf;
@@ -254,16 +287,7 @@ static int fib_tables_create(struct dp_fib *fib)
 			return ret;
 	}
 	if (c->v6_max_routes > 0) {
-		uint32_t n8 = c->v6_num_tbl8 ? c->v6_num_tbl8 : RTE_MAX(c->v6_max_routes, 256u);
-		struct rte_fib6_conf fc = {
-		        .type = RTE_FIB6_TRIE,
-		        .default_nh = DP_FIB_NONE,
-		        .max_routes = (int)c->v6_max_routes,
-		        .trie = {.nh_sz = RTE_FIB6_TRIE_2B + value_size(fib, n8), .num_tbl8 = n8},
-		};
-
-		snprintf(name, sizeof(name), "rhfib%u_6", fib->serial);
-		fib->v6 = rte_fib6_create(name, c->socket_id, &fc);
+		fib->v6 = fib6_create(fib);
 		if (fib->v6 == NULL)
 			return -rte_errno;
 		if (rte_fib6_select_lookup(fib->v6, RTE_FIB6_LOOKUP_TRIE_VECTOR_AVX512) != 0)
@@ -349,6 +373,7 @@ void dp_fib_destroy(struct dp_fib *fib)
 		rte_free(fib->groups[i]);
 	rte_fib_free(fib->v4);
 	rte_fib6_free(fib->v6);
+	rte_fib6_free(fib->v6_old);
 	rt_table_free(&fib->rt4);
 	rt_table_free(&fib->rt6);
 	rte_free(fib->nhs);
@@ -735,6 +760,52 @@ static int fib_table_del(struct dp_fib *fib, const struct rt_table *t, const uni
 	return rte_fib6_delete(fib->v6, k->k6.addr, k->k6.len);
 }
 
+/*
+ * DPDK 22.11's rte_fib6 trie reserves the second-level tables (tbl8) that a prefix longer
+ * than /24 may need when it is added (rsvd_tbl8s), but a delete looks for covering routes
+ * while the deleted prefix is still in its RIB, finds that prefix itself, and gives
+ * nothing back: each add/delete cycle leaks its reservation, until every add of such a
+ * prefix fails with -ENOSPC however empty the table is (found by tests/fuzz: a resync's
+ * room check). A table built from the routes it holds reserves exactly what they need.
+ * So, when an add fails with -ENOSPC after deletes, the writer builds a new table from
+ * the shadow, publishes it (readers take the pointer once per lookup) and frees the old
+ * one after a grace period. One old table at a time: another rebuild waits for it. A
+ * table that is really full is not rebuilt on every add: only after deletes of 1/256
+ * of its tbl8 count (at most that many, times 13 for /128s, reservations are lost).
+ */
+static int fib6_rebuild(struct dp_fib *fib)
+{
+	const struct rt_table *t = &fib->rt6;
+	struct rte_fib6 *v6;
+
+	if (fib->v6_dels < fib->v6_rebuild_dels)
+		return -ENOSPC; /* too little can have leaked: the table is full */
+	if (fib->v6_old != NULL)
+		dp_fib_reclaim(fib);
+	if (fib->v6_old != NULL)
+		return -ENOSPC;
+	v6 = fib6_create(fib);
+	if (v6 == NULL)
+		return -ENOSPC;
+	for (uint32_t pos = 0; pos < t->n_slots; pos++) {
+		void *key;
+
+		if (t->slots[pos].value == DP_FIB_NONE ||
+		    rte_hash_get_key_with_position(t->h, (int32_t)pos, &key) < 0)
+			continue;
+		if (rte_fib6_add(v6, ((const struct rt_key6 *)key)->addr,
+		                 ((const struct rt_key6 *)key)->len,
+		                 value_encode(fib, t->slots[pos].value)) < 0) {
+			rte_fib6_free(v6);
+			return -ENOSPC;
+		}
+	}
+	fib->v6_old = fib->v6;
+	PUBLISH(fib->v6, v6);
+	fib->v6_old_token = rte_rcu_qsbr_start(fib->qsbr);
+	return 0;
+}
+
 int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r)
 {
 	struct rt_table *t;
@@ -770,6 +841,8 @@ int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r)
 	if (t->count >= t->max)
 		return -ENOSPC;
 	ret = fib_table_set(fib, t, &k, value);
+	if (ret == -ENOSPC && t == &fib->rt6 && fib6_rebuild(fib) == 0)
+		ret = fib_table_set(fib, t, &k, value);
 	if (ret < 0)
 		return ret;
 	pos = rte_hash_add_key(t->h, &k);
@@ -795,6 +868,8 @@ static int route_remove(struct dp_fib *fib, struct rt_table *t, const union rt_k
 	if (ret < 0)
 		return ret;
 	rte_hash_del_key(t->h, k);
+	if (t == &fib->rt6 && k->k6.len > 24)
+		fib->v6_dels++;
 	value_meta(fib, t->slots[pos].value)->refcnt--;
 	t->slots[pos].value = DP_FIB_NONE;
 	t->count--;
@@ -956,11 +1031,14 @@ void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *valu
 
 void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n)
 {
-	if (fib->v6 == NULL) {
+	/* Once: fib6_rebuild() may publish a new table meanwhile. */
+	struct rte_fib6 *t = READ_PTR(fib->v6);
+
+	if (t == NULL) {
 		memset(values, 0, sizeof(*values) * n);
 		return;
 	}
-	rte_fib6_lookup_bulk(fib->v6, ips, values, (int)n);
+	rte_fib6_lookup_bulk(t, ips, values, (int)n);
 	values_decode(fib, values, n);
 }
 

@@ -3,6 +3,8 @@
 # meson test) in the normal and in the ASan/UBSan build, then the integration tests in
 # network namespaces. Ends with one line "N passed, M failed" that totals them all.
 #   ROUTEHUB_SKIP_ASAN=1   leave out the sanitizer build (quicker local runs)
+#   ROUTEHUB_SKIP_FUZZ=1   leave out the fuzz stage (scripts/fuzz.sh: each libFuzzer target
+#                          for ROUTEHUB_FUZZ_SECONDS, default 60; one test per target)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -57,6 +59,13 @@ if [ "${ROUTEHUB_SKIP_ASAN:-0}" != 1 ]; then
   # The sanitizer build runs the same tests; ASan's leak check is on by default.
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_meson_suite build-asan asan -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+if [ "${ROUTEHUB_SKIP_FUZZ:-0}" != 1 ]; then
+  # clang + ASan/UBSan, every target for a bounded time, two at a time; a crash fails
+  # its target and its input is printed and kept in build-fuzz/fuzz-artifacts/.
+  echo "== fuzzing (${ROUTEHUB_FUZZ_SECONDS:-60}s per target)"
+  bash scripts/fuzz.sh build-fuzz "$results/counts"
 fi
 
 echo "== integration tests"

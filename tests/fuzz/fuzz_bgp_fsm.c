@@ -14,14 +14,9 @@
 #include <stdlib.h>
 
 #include "fsm.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(bool ok)
-{
-	if (!ok)
-		abort();
-}
 
 static bool has(const struct bgp_fsm_out *out, enum bgp_fsm_act_type t)
 {
