@@ -6,12 +6,13 @@ in its payload, so that a capture can tell which kinds got through.
 
   craft.py send IFACE DSTMAC KIND COUNT SRC4 DST4 SRC6 DST6
   craft.py capture IFACE SECONDS OUTFILE      counts marked frames by kind (JSON), and
-                                               ICMP/ICMPv6 time exceeded as "icmp-te"
+                                               ICMP/ICMPv6 time exceeded as "icmp-te",
+                                               until OUTFILE.stop exists or SECONDS pass
   craft.py flood IFACE DSTMAC SECONDS SRC4 DST4   ICMP echo and TCP SYN to port 179,
                                                alternately, as fast as the loop goes
 
 Kinds (what the dataplane must do with them):
-  runt ip4-truncated ip4-ihl-small ip4-ihl-big ip4-len-big ip4-len-small ip4-cksum
+  ip4-truncated ip4-ihl-small ip4-ihl-big ip4-len-big ip4-len-small ip4-cksum
   ip6-truncated ip6-len-big                    dropped, each under its named reason
   ttl0 ttl1 hl1                                ICMP time exceeded, not forwarded
   ip4-options ip4-frag ip6-hbh ip6-rh ip6-frag valid: forwarded
@@ -83,8 +84,6 @@ def build(kind, a):
     mark = b"RHHOSTILE:" + kind.encode() + b":" + bytes(16)
     s4, d4, s6, d6 = a
     u = udp4(s4, d4, mark)
-    if kind == "runt":
-        return None, mark[:6]  # the whole frame: 12 octets, no EtherType
     if kind == "ip4-truncated":
         return 0x0800, ip4(s4, d4, u)[:12]
     if kind == "ip4-ihl-small":
@@ -103,9 +102,11 @@ def build(kind, a):
         return 0x0800, ip4(s4, d4, u, ttl=1)
     if kind == "ip4-options":  # IHL 6: NOP, NOP, NOP, End of Option List (RFC 791)
         return 0x0800, ip4(s4, d4, u, ihl=6, options=b"\x01\x01\x01\x00")
-    if kind == "ip4-frag":  # a first fragment (MF), 8-octet aligned
-        body = u + bytes((-len(u)) % 8)
-        return 0x0800, ip4(s4, d4, body, flags_off=0x2000, ident=0x7777)
+    if kind == "ip4-frag":  # both fragments of the datagram (RFC 791), the marker in the first
+        body = u + bytes((-len(u)) % 8) + bytes(16)
+        cut = len(body) - 16
+        return 0x0800, [ip4(s4, d4, body[:cut], flags_off=0x2000, ident=0x7777),
+                        ip4(s4, d4, body[cut:], flags_off=cut // 8, ident=0x7777)]
     u6 = udp6(s6, d6, mark)
     if kind == "ip6-truncated":
         return 0x86DD, ip6(s6, d6, 17, u6)[:30]
@@ -134,11 +135,11 @@ def send(iface, dst, kind, count, *addrs):
     s = raw(iface)
     et, pkt = build(kind, addrs)
     src = if_mac(iface)
-    frame = pkt if et is None else mac(dst) + src + struct.pack("!H", et) + pkt
-    if et is None:
-        frame = mac(dst)[:6] + src[:6]  # 12 octets: shorter than an Ethernet header
+    frames = [mac(dst) + src + struct.pack("!H", et) + p for p in
+              (pkt if isinstance(pkt, list) else [pkt])]
     for _ in range(int(count)):
-        s.send(frame)
+        for f in frames:
+            s.send(f)
         time.sleep(0.002)
 
 
@@ -148,7 +149,7 @@ def capture(iface, secs, out):
     seen = {}
     end = time.time() + float(secs)
     open(out + ".ready", "w").close()
-    while time.time() < end:
+    while time.time() < end and not os.path.exists(out + ".stop"):
         try:
             f, addr = s.recvfrom(65536)
         except socket.timeout:
