@@ -13,7 +13,7 @@ Every wait is bounded (--timeout); nothing is retried beyond the counts given.
 Usage: hostile_peer.py --src A --dst B --asn N --case CASE [--hub-asn N] [--count N]
                        [--hold S] [--md5 KEY] [--ttl N]
 Cases: oversized undersized marker keepalive-body open-short attr-total-overflow
-       attr-overrun attr-overrun-nlri aspath-loop flood feed flap slow connect
+       attr-overrun attr-overrun-nlri aspath-loop flood feed flap slow connect bounce
 """
 import argparse
 import ipaddress
@@ -266,6 +266,19 @@ def slow(p, a):
     return "slow done"
 
 
+def bounce(p, a):
+    """Established, a.count routes of 203.0.113.0/24 (/28s and shorter), a.wait seconds up,
+    then closed: one cycle of a flapping peer."""
+    err = p.establish()
+    if err:
+        return "not established: " + err
+    nets = ["203.0.113.%d/28" % (16 * i) for i in range(min(a.count, 16))]
+    p.send(update(path_attrs([a.asn], a.src), nets))
+    out = p.answer(a.wait)
+    p.s.close()
+    return "bounced: " + out
+
+
 def run(a):
     p = Peer(a)
     body = open_body(a.asn, socket.inet_aton(a.src), a.hold)
@@ -280,6 +293,8 @@ def run(a):
         return flap(a)
     if c == "slow":
         return slow(p, a)
+    if c == "bounce":
+        return bounce(p, a)
     err = p.establish()
     if err:
         return "not established: " + err

@@ -20,9 +20,10 @@
 #     (punt_policed grows), FRR's BGP session stays up (its own counters and routehub's
 #     uptime), and ping still works afterwards, through the dataplane and to it.
 set -u
-. "$(dirname "$0")/lib.sh"
-rh_init hostile_packets
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/integration/lib.sh
+. "$here/lib.sh"
+rh_init hostile_packets
 
 DP=$RH_BUILD/dataplane/routehub-dataplane
 CP=$RH_BUILD/controlplane/routehub-controlplane
