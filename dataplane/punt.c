@@ -196,11 +196,25 @@ static bool punt_is_bgp(const struct rte_mbuf *m, uint8_t family)
 	return (tcp[13] & 0x12) != 0x02;
 }
 
-/* The policer of what goes to the kernel (DP_PUNT_RATE); true when m may pass. */
+/* Neighbour Solicitation or Advertisement (RFC 4861 4.3, 4.4) without extension headers. */
+static bool punt_is_nd(const struct rte_mbuf *m, uint8_t family)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return family == RH_AF_INET6 && rte_pktmbuf_data_len(m) >= ETH_HLEN + 41 &&
+	       p[ETH_HLEN + 6] == IPPROTO_ICMPV6 &&
+	       (p[ETH_HLEN + 40] == 135 || p[ETH_HLEN + 40] == 136);
+}
+
+/* The policer of what goes to the kernel (DP_PUNT_RATE); true when m may pass. ND is
+ * not policed, as ARP is not: the neighbour table needs it. */
 static bool punt_police(struct dp_main *d, const struct rte_mbuf *m, uint64_t now_ms)
 {
 	uint8_t family = ip_family(m);
 	struct icmp_bucket *b = punt_is_bgp(m, family) ? &d->punt_bgp_bucket : &d->punt_bucket;
+
+	if (punt_is_nd(m, family))
+		return true;
 
 	if (icmp_bucket_take(b, now_ms))
 		return true;
