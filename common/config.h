@@ -43,6 +43,7 @@ struct rh_peer_cfg {
 	uint16_t hold_time;
 	uint8_t multihop;                   /* TTL; 1 = directly connected */
 	char password[RH_PASSWORD_MAX + 1]; /* empty = no TCP MD5 */
+	bool gtsm;                          /* RFC 5082 */
 };
 
 struct rh_rs_cfg {

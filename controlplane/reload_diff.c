@@ -128,6 +128,7 @@ static void peer_params(const struct rh_peer_cfg *o, const struct rh_peer_cfg *n
 	      n->password[0] == '\0'   ? "removed"
 	      : o->password[0] == '\0' ? "set"
 	                               : "changed");
+	PARAM(o->gtsm != n->gtsm, "%sgtsm %s", len ? ", " : "", n->gtsm ? "on" : "off");
 #undef PARAM
 }
 

@@ -57,10 +57,11 @@ BIRD=198.18.12.2
 HOST=198.18.15.2
 MD5PEER=198.18.16.2
 FEED=198.18.17.2
+GTSM=198.18.18.2
 fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
 bi_hub || fail_setup "hub namespace"
-for p in "frr 1" "bird 2" "host 5" "md5 6" "feed 7"; do
+for p in "frr 1" "bird 2" "host 5" "md5 6" "feed 7" "gtsm 8"; do
   # shellcheck disable=SC2086 # NAME and number
   bi_peer_ns $p || fail_setup "namespace $p"
 done
@@ -92,7 +93,17 @@ cp_stop() {
 }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$CP_PID/status" 2>/dev/null || echo 0; }
 
-bi_config "$RH_TMP/hub.json" 4 1000 1:65001 2:65002 5:65005 6:65006:rh-md5-right
+bi_config "$RH_TMP/hub.json" 4 1000 1:65001 2:65002 5:65005 6:65006:rh-md5-right 8:65008
+cp "$RH_TMP/hub.json" "$RH_TMP/hub-base.json"
+# AS 65008 with GTSM (RFC 5082): within its 2 hops, its segments must arrive with TTL >= 253.
+"$PY" - "$RH_TMP/hub.json" "$GTSM" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for p in c["routehub:routehub"]["route-server"]["nva-peer"]:
+    if p["address"] == sys.argv[2]:
+        p["gtsm"] = True
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
 cp_start "$RH_TMP/hub.json" "$RH_TMP/cp.log" || fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 4 "" 192.0.2.0/24
 rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
@@ -233,7 +244,23 @@ out=$(rh_exec md5 "$PY" "$here/hostile_peer.py" --src "$MD5PEER" --dst 198.18.1.
   --case oversized --md5 rh-md5-wrong --timeout 4 2>&1 | tail -n 1)
 rh_check "TCP MD5 with the wrong key: no connection ($out)" test "$out" = "not established: timeout"
 others_ok "TCP MD5 mismatch"
-rh_skip "GTSM with the wrong TTL" "routehub's configuration has no GTSM setting (session.c's GTSM is unit-tested by test_bgp_session)"
+# GTSM: the same scripted peer with TTL 64 never gets a session; with TTL 255 it does.
+gtsm_try() {
+  rh_bg gtsm "$RH_TMP/gtsm-$1.out" "$PY" "$here/hostile_peer.py" --src "$GTSM" --dst 198.18.1.4 \
+    --asn 65008 --case attr-overrun-nlri --ttl "$1" --wait 8 --timeout 5
+}
+gtsm_up() { bi_rh_established "$GTSM" 198.18.1.4; }
+gtsm_try 64
+gtsm_seen=0
+end=$((SECONDS + 10))
+while [ "$SECONDS" -lt "$end" ]; do gtsm_up && gtsm_seen=1; sleep 0.5; done
+rh_check "GTSM, TTL 64 from 2 hops' radius: no session (routehub never Established)" test "$gtsm_seen" = 0
+rh_check "GTSM: refused on its SYN's TTL, logged with the reason (RFC 5082)" \
+  grep -q "GTSM: connection refused, its SYN arrived with TTL 6[34], below 253" "$RH_TMP/cp.log"
+others_ok "GTSM with the wrong TTL"
+gtsm_try 255
+rh_check "GTSM, TTL 255: the session is established" rh_wait 10 gtsm_up
+sleep 8
 
 # ------------------------------------------------------------------ route limit
 hcase "10,000 prefixes past route-limit 1000: NOTIFICATION 6/1 (RFC 4486)" \
@@ -258,7 +285,7 @@ cp_stop "part 1" "$RH_TMP/cp.log"
 # generous, plus the queue and allocator slack), and must be flat (< 4 MB) between 10 s
 # and 25 s into the stall.
 sed 's/"log-level": "info"}/"log-level": "info", "enforce-route-limits": false}/' \
-  "$RH_TMP/hub.json" >"$RH_TMP/hub2.json"
+  "$RH_TMP/hub-base.json" >"$RH_TMP/hub2.json"
 sed -i 's/"asn": 65006, "hold-time": 9, "multihop": 2, "password": "rh-md5-right"/"asn": 65007, "hold-time": 9, "multihop": 2/; s/198.18.16.2/198.18.17.2/' \
   "$RH_TMP/hub2.json"
 CP=$CP_PLAIN
