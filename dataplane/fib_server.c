@@ -194,12 +194,24 @@ static void srv_disconnect(struct fib_server *srv)
 	srv->ack_pending = false;
 }
 
+static bool peer_gone(int fd);
+static int srv_handle_one(struct fib_server *srv);
+
 static void srv_accept(struct fib_server *srv)
 {
 	int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
+	/* The previous client may have hung up with its EOF not read yet (a fibctl that got
+	 * its ACK and exited, the next one connecting at once): finish it first, what it
+	 * sent applied, so that its successor is not taken for a second control plane. */
+	if (srv->fd >= 0 && peer_gone(srv->fd))
+		for (unsigned i = 0; srv->fd >= 0 && i <= srv->budget; i++)
+			if (srv_handle_one(srv) < 0)
+				break;
+	if (srv->fd >= 0 && peer_gone(srv->fd))
+		srv_disconnect(srv);
 	if (srv->fd >= 0) {
 		/* Two control planes programming one FIB would undo each other. */
 		SRV_LOG(WARNING, "refused a second control plane connection");

@@ -645,8 +645,22 @@ static void test_listener(void **state)
 	assert_int_equal(sst.connections, 1);
 	assert_int_equal(sst.refused, 1);
 	assert_int_equal(sst.requests, 1);
-	fibc_close(a);
+	/* A client that hung up with its EOF still unread does not make its successor a
+	 * second control plane (a fibctl exits, the next one connects at once). */
 	fibc_close(b);
+	fibc_close(a);
+	a = fibc_connect(path, 2000, 4);
+	assert_non_null(a);
+	fib_server_poll(lsrv); /* a's predecessor finished, a accepted */
+	assert_int_equal(send(fibc_fd(a), &hello, sizeof(hello), 0), (ssize_t)sizeof(hello));
+	fib_server_poll(lsrv);
+	assert_int_equal(recv(fibc_fd(a), &reply, sizeof(reply), MSG_DONTWAIT),
+	                 (ssize_t)sizeof(reply));
+	assert_int_equal(reply.a.status, 0);
+	fib_server_stats(lsrv, &sst);
+	assert_int_equal(sst.connections, 2);
+	assert_int_equal(sst.refused, 1);
+	fibc_close(a);
 	fib_server_poll(lsrv);
 	assert_false(fib_server_connected(lsrv));
 	fib_server_destroy(lsrv);
