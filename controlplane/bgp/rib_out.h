@@ -73,6 +73,8 @@ struct bgp_out_batch {
 	const struct bgp_rib_peer *src;
 	size_t n;
 	const struct rh_prefix *const *prefixes;
+	/* ADD-PATH send (rib_out_addpath.h): the path id of each prefix; NULL: all 0. */
+	const uint32_t *path_ids;
 };
 
 /*
@@ -121,9 +123,12 @@ struct bgp_out_group {
 	size_t batch_cap;
 };
 
+struct bgp_ap_out;
+
 struct bgp_rib_out {
 	struct bgp_rib *rib;
 	struct bgp_out_group *groups;
+	struct bgp_ap_out *aps; /* ADD-PATH send exporters (rib_out_addpath.h) */
 };
 
 /* The Adj-RIBs-Out fed by rib. NULL and errno on failure. */
