@@ -283,6 +283,12 @@ static enum bgp_export_result export_session_path(const struct rh_prefix *p,
 		                                  : BGP_EXPORT_REJECT;
 	if (!allowed_to(to, p, q))
 		return BGP_EXPORT_REJECT;
+	/* An NVA peers with both instances: its two sessions bring the same path twice.
+	 * One is enough (the last in decision order: the paths after q are known here). */
+	for (const struct bgp_path *r = q->next; r != NULL; r = r->next)
+		if (r->attrs == q->attrs && r->path_id == q->path_id &&
+		    rh_addr_equal(&r->peer->addr, &q->peer->addr))
+			return BGP_EXPORT_REJECT;
 	return export_path(to, p, q, true, out);
 }
 
