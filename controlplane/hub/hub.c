@@ -538,6 +538,8 @@ void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
 	bgp_rib_peer_mark_stale(p->part->rib, &p->rp.rp);
 	p->gr = true;
 	rc = stale_drop(p, drop, true, &n);
+	bgp_ap_out_free(p->ap);
+	p->ap = NULL;
 	if (p->g != NULL) {
 		bgp_rib_out_leave(p->part->out, p->g);
 		p->g = NULL;

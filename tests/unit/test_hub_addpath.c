@@ -109,11 +109,33 @@ static void split_horizon_per_path(void **state)
 	assert_int_equal(fx_flush(&rx), 0);
 }
 
+/* The receiver restarts (graceful restart, its routes kept): a new session gets the
+ * whole table again, every path, from a new exporter. */
+static void restart_sends_again(void **state)
+{
+	static const bool keep[BGP_AID_MAX] = {true, true};
+	static const bool both[BGP_AID_MAX] = {true, true};
+	const struct fx_sent *r[8];
+
+	(void)state;
+	up();
+	assert_int_equal(fx_announce(&nva1, "192.0.2.0/24", "65001", "198.19.1.10", NULL, 0), 0);
+	assert_int_equal(fx_announce(&nva2, "192.0.2.0/24", "65002", "198.19.1.11", NULL, 0), 0);
+	fx_flush(&rx);
+	hub_peer_down_gr(rx.hp, keep);
+	hub_peer_set_addpath(rx.hp, both);
+	assert_int_equal(hub_peer_up(rx.hp, both, htonl(0x0a00000c)), 0);
+	fx_flush(&rx);
+	assert_int_equal(records(&rx, "192.0.2.0/24", r), 2);
+	assert_int_equal(rx.eor, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_teardown(every_path_with_its_own_id, teardown),
 	        cmocka_unit_test_teardown(split_horizon_per_path, teardown),
+	        cmocka_unit_test_teardown(restart_sends_again, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
