@@ -18,7 +18,9 @@
  * Routes sharing a set almost always share their source peer (the set holds its AS path and next
  * hop).
  *
- * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
+ * A group advertises the best path of each prefix, path id 0. A peer's families with
+ * ADD-PATH send are exported by rib_out_addpath.h instead, attached here (out->aps): it is
+ * fed by bgp_rib_out_change() and its state holds RIB entries through this holder.
  */
 #ifndef ROUTEHUB_BGP_RIB_OUT_H
 #define ROUTEHUB_BGP_RIB_OUT_H

@@ -328,7 +328,8 @@ void hub_rs_reexport(struct hub *h, const struct rh_prefix *p, size_t n, bool al
 	struct hub_part *pt = &h->part[HUB_PART_RS];
 
 	/* One source: the other paths of a prefix are its own ADD-PATH paths, which split
-	 * horizon keeps from every client that could want them. */
+	 * horizon keeps from every client that could want them; unless a client receives
+	 * ADD-PATH (RFC 7911), which wants every path of every source. */
 	if (!pt->present || (!all && rs_sources(h) < 2 && !rs_addpath(h)))
 		return;
 	for (size_t i = 0; i < n; i++) {
