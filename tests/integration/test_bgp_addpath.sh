@@ -5,10 +5,11 @@
 # each instance, each with its own AS path (once: a feeder's two sessions, one per
 # instance, bring the same path twice, and it is sent once); GoBGP "ctl" (AS 65004, add-path left at its
 # default, off) sees one path per instance, as before. When nva1 stops, rx keeps nva2's
-# path only. Topology: bgp_interop_lib.sh.
+# path only. Topology: bgp_interop_lib.sh. IPv4 by default; test_bgp_addpath6.sh runs it
+# over IPv6 (ADDPATH_FAMILY=6: prefix 2001:db8:ff::/48, MP_REACH/MP_UNREACH with path ids).
 #   1    every session Established
-#   2    rx: both paths of the prefix from instance 198.18.1.4 (AS paths 65001 and 65002)
-#   3    rx: the same from instance 198.18.1.5
+#   2    rx: both paths of the prefix from the first instance (AS paths 65001 and 65002)
+#   3    rx: the same from the second instance
 #   4    ctl (add-path off): one path per instance
 #   5    nva1 stops: rx keeps one path per instance, nva2's
 #   6    no session of rx was reset (the withdrawal is by path id, not a reset)
@@ -18,11 +19,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 # shellcheck source=tests/integration/bgp_interop_lib.sh
 . "$here/bgp_interop_lib.sh"
-rh_init bgp_addpath
+FAM=${ADDPATH_FAMILY:-4}
+rh_init "bgp_addpath$FAM"
+BI_INST=("${BI_RS4[@]}")
+PFX=203.0.113.0/24
+AF=ipv4-unicast
+if [ "$FAM" = 6 ]; then
+  BI_INST=("${BI_RS6[@]}")
+  PFX=2001:db8:ff::/48
+  AF=ipv6-unicast
+fi
 
 names=("every session Established"
-  "ADD-PATH receiver: both paths from instance 198.18.1.4"
-  "ADD-PATH receiver: both paths from instance 198.18.1.5"
+  "ADD-PATH receiver: both paths from instance ${BI_INST[0]}"
+  "ADD-PATH receiver: both paths from instance ${BI_INST[1]}"
   "peer without ADD-PATH: one path per instance"
   "one feeder stops: the receiver keeps the other path only"
   "ADD-PATH receiver: no session reset")
@@ -34,8 +44,6 @@ for t in gobgpd bird "$RH_BUILD/controlplane/routehub-controlplane"; do
   fi
 done
 
-BI_INST=("${BI_RS4[@]}")
-PFX=203.0.113.0/24
 fail_setup() {
   rh_not_ok "setup: $1"
   sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20
@@ -48,49 +56,50 @@ for p in "nva1 1" "nva2 2" "rx 3" "ctl 4"; do
   # shellcheck disable=SC2086 # NAME and number
   bi_peer_ns $p || fail_setup "namespace $p"
 done
-bi_config "$RH_TMP/hub.json" 4 1000 1:65001 2:65002 3:65003::send 4:65004
+bi_config "$RH_TMP/hub.json" "$FAM" 1000 1:65001 2:65002 3:65003::send 4:65004
 bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
-bi_bird_conf "$RH_TMP/nva1.conf" 1 65001 4 "" "$PFX"
-bi_bird_conf "$RH_TMP/nva2.conf" 2 65002 4 "" "$PFX"
+bi_bird_conf "$RH_TMP/nva1.conf" 1 65001 "$FAM" "" "$PFX"
+bi_bird_conf "$RH_TMP/nva2.conf" 2 65002 "$FAM" "" "$PFX"
 rh_bird_start nva1 "$RH_TMP/nva1.conf" || fail_setup "BIRD nva1 starts"
 rh_bird_start nva2 "$RH_TMP/nva2.conf" || fail_setup "BIRD nva2 starts"
-# GoBGP receives ADD-PATH on its IPv4 unicast family (its add-paths receive knob).
-bi_gobgp_conf "$RH_TMP/rx.toml" 3 65003 4 ""
-sed -i 's/^      afi-safi-name = "ipv4-unicast"$/&\n    [neighbors.afi-safis.add-paths.config]\n      receive = true/' \
+# GoBGP receives ADD-PATH on its unicast family (its add-paths receive knob).
+bi_gobgp_conf "$RH_TMP/rx.toml" 3 65003 "$FAM" ""
+sed -i "s/^      afi-safi-name = \"$AF\"\$/&\\n    [neighbors.afi-safis.add-paths.config]\\n      receive = true/" \
   "$RH_TMP/rx.toml"
 grep -q 'receive = true' "$RH_TMP/rx.toml" || fail_setup "GoBGP add-paths configuration"
-bi_gobgp_conf "$RH_TMP/ctl.toml" 4 65004 4 ""
+bi_gobgp_conf "$RH_TMP/ctl.toml" 4 65004 "$FAM" ""
 rh_gobgp_start rx "$RH_TMP/rx.toml" || fail_setup "GoBGP rx starts"
 rh_gobgp_start ctl "$RH_TMP/ctl.toml" || fail_setup "GoBGP ctl starts"
 
 all_up() {
-  bi_rh_all_established 198.18.11.2 198.18.12.2 198.18.13.2 198.18.14.2
+  bi_rh_all_established "$(bi_addr 1 "$FAM")" "$(bi_addr 2 "$FAM")" "$(bi_addr 3 "$FAM")" \
+    "$(bi_addr 4 "$FAM")"
 }
 bi_check "${names[0]}" rh_wait 60 all_up || sed 's/^/# /' "$RH_TMP/cp.log" | tail -20
 
 # paths_from NS INSTANCE: the AS paths of PFX learned from INSTANCE, sorted, one line.
 paths_from() {
-  bi_gobgp_paths "$1" 4 "$PFX" | awk -F'|' -v n="$2" '$1 == n { print $2 }' | sort | tr '\n' ';'
+  bi_gobgp_paths "$1" "$FAM" "$PFX" | awk -F'|' -v n="$2" '$1 == n { print $2 }' | sort | tr '\n' ';'
 }
 want_paths() { [ "$(paths_from "$1" "$2")" = "$3" ]; }
 both_ok() {
-  want_paths rx 198.18.1.4 "65001;65002;" || return 1
-  want_paths rx 198.18.1.5 "65001;65002;"
+  want_paths rx "${BI_INST[0]}" "65001;65002;" || return 1
+  want_paths rx "${BI_INST[1]}" "65001;65002;"
 }
 rh_wait 30 both_ok
-bi_check "${names[1]}" want_paths rx 198.18.1.4 "65001;65002;" ||
-  rh_log "rx from 198.18.1.4: $(paths_from rx 198.18.1.4)"
-bi_check "${names[2]}" want_paths rx 198.18.1.5 "65001;65002;" ||
-  rh_log "rx from 198.18.1.5: $(paths_from rx 198.18.1.5)"
+for k in 0 1; do
+  bi_check "${names[$((k + 1))]}" want_paths rx "${BI_INST[$k]}" "65001;65002;" ||
+    rh_log "rx from ${BI_INST[$k]}: $(paths_from rx "${BI_INST[$k]}")"
+done
 one_each() {
   local i n
   for i in "${BI_INST[@]}"; do
-    n=$(bi_gobgp_paths ctl 4 "$PFX" | awk -F'|' -v n="$i" '$1 == n' | wc -l)
+    n=$(bi_gobgp_paths ctl "$FAM" "$PFX" | awk -F'|' -v n="$i" '$1 == n' | wc -l)
     [ "$n" = 1 ] || return 1
   done
 }
 rh_wait 10 one_each
-bi_check "${names[3]}" one_each || bi_gobgp_paths ctl 4 "$PFX" | sed 's/^/# ctl: /'
+bi_check "${names[3]}" one_each || bi_gobgp_paths ctl "$FAM" "$PFX" | sed 's/^/# ctl: /'
 
 # Resets seen so far by rx: its established transitions per neighbour.
 resets() {
@@ -104,20 +113,21 @@ before=$(resets)
 rh_birdc nva1 disable rs1 >/dev/null
 rh_birdc nva1 disable rs2 >/dev/null
 only_nva2() {
-  want_paths rx 198.18.1.4 "65002;" || return 1
-  want_paths rx 198.18.1.5 "65002;"
+  want_paths rx "${BI_INST[0]}" "65002;" || return 1
+  want_paths rx "${BI_INST[1]}" "65002;"
 }
 rh_wait 30 only_nva2
 bi_check "${names[4]}" only_nva2 ||
-  rh_log "rx: $(paths_from rx 198.18.1.4) / $(paths_from rx 198.18.1.5)"
+  rh_log "rx: $(paths_from rx "${BI_INST[0]}") / $(paths_from rx "${BI_INST[1]}")"
 after=$(resets)
-still_up() { bi_gobgp_established rx 198.18.1.4 && bi_gobgp_established rx 198.18.1.5; }
+still_up() { bi_gobgp_established rx "${BI_INST[0]}" && bi_gobgp_established rx "${BI_INST[1]}"; }
+RX=$(bi_addr 3 "$FAM")
 if still_up && [ "$before" = "$after" ] &&
-  [ "$(grep -c "peer route-server 198.18.13.2@.*session established" "$RH_TMP/cp.log")" = 2 ]; then
+  [ "$(grep -F "peer route-server $RX@" "$RH_TMP/cp.log" | grep -c "session established")" = 2 ]; then
   rh_ok "${names[5]}"
 else
   rh_not_ok "${names[5]}"
   rh_log "notifications before: $before after: $after"
-  grep "198.18.13.2" "$RH_TMP/cp.log" | sed 's/^/# /' | tail -10
+  grep -F "$RX" "$RH_TMP/cp.log" | sed 's/^/# /' | tail -10
 fi
 rh_done
