@@ -151,6 +151,14 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
 	log_notice("peer %s: session established (AS %u)", p->name, bgp_open_peer_as(peer));
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		if (p->opts.addpath_tx[aid] || p->opts.addpath_rx[aid])
+			log_info("peer %s: ADD-PATH %s for %s (RFC 7911)", p->name,
+			         p->opts.addpath_tx[aid] && p->opts.addpath_rx[aid]
+			                 ? "send and receive"
+			         : p->opts.addpath_tx[aid] ? "send"
+			                                   : "receive",
+			         aid == BGP_AID_IPV6 ? "IPv6" : "IPv4");
 	cp_gr_established(p, peer);
 	hub_peer_set_addpath(p->hp, p->opts.addpath_tx);
 	if (hub_peer_up(p->hp, p->families, peer->bgp_id) < 0)

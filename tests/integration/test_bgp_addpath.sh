@@ -13,6 +13,7 @@
 #   4    ctl (add-path off): one path per instance
 #   5    nva1 stops: rx keeps one path per instance, nva2's
 #   6    no session of rx was reset (the withdrawal is by path id, not a reset)
+#   7    the negotiated mode is logged: ADD-PATH send on rx's two sessions, no other
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -35,7 +36,8 @@ names=("every session Established"
   "ADD-PATH receiver: both paths from instance ${BI_INST[1]}"
   "peer without ADD-PATH: one path per instance"
   "one feeder stops: the receiver keeps the other path only"
-  "ADD-PATH receiver: no session reset")
+  "ADD-PATH receiver: no session reset"
+  "the log names ADD-PATH send for the receiver's two sessions only")
 for t in gobgpd bird "$RH_BUILD/controlplane/routehub-controlplane"; do
   if ! command -v "$t" >/dev/null; then
     for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
@@ -130,4 +132,10 @@ else
   rh_log "notifications before: $before after: $after"
   grep -F "$RX" "$RH_TMP/cp.log" | sed 's/^/# /' | tail -10
 fi
+# The negotiated mode is logged per session: send, toward rx's two sessions only.
+logged_send() {
+  [ "$(grep -c "ADD-PATH send for IPv$FAM" "$RH_TMP/cp.log")" = 2 ] &&
+    [ "$(grep "ADD-PATH send for IPv$FAM" "$RH_TMP/cp.log" | grep -cF " $(bi_addr 3 "$FAM")@")" = 2 ]
+}
+bi_check "${names[6]}" logged_send || grep "ADD-PATH" "$RH_TMP/cp.log" | sed 's/^/# /'
 rh_done
