@@ -286,33 +286,15 @@ static bool is_wanted(const struct ap_path *sp, const struct ap_want *w, size_t 
 	return false;
 }
 
-/* Withdraws the paths sent that are no longer wanted, in one batch (RFC 7911 3). */
-static int flush_withdraw(struct bgp_ap_out *ap, struct bgp_ap_set *s, const struct rh_prefix *p,
-                          const struct ap_want *w, size_t nw, bgp_out_batch_cb cb, void *arg,
-                          size_t *sent)
+/* Drops the paths with ids ids[0..n-1] from s (withdrawn). */
+static void set_drop(struct bgp_ap_out *ap, struct bgp_ap_set *s, const uint32_t *ids, size_t n)
 {
-	const struct rh_prefix *pp[BGP_AP_MAX_PATHS];
-	uint32_t ids[BGP_AP_MAX_PATHS];
-	size_t n = 0;
-	int rc;
-
-	for (unsigned i = 0; i < s->n && n < BGP_AP_MAX_PATHS; i++)
-		if (!is_wanted(&s->v[i], w, nw)) {
-			pp[n] = p;
-			ids[n++] = s->v[i].out_id;
-		}
-	if (n == 0)
-		return 0;
-	rc = cb(&(struct bgp_out_batch){.aid = aid_of(p->family),
-	                                .withdraw = true,
-	                                .n = n,
-	                                .prefixes = pp,
-	                                .path_ids = ids},
-	        arg);
-	if (rc < 0)
-		return rc;
 	for (unsigned i = 0; i < s->n;) {
-		if (is_wanted(&s->v[i], w, nw)) {
+		bool gone = false;
+
+		for (size_t k = 0; k < n && !gone; k++)
+			gone = s->v[i].out_id == ids[k];
+		if (!gone) {
 			i++;
 			continue;
 		}
@@ -320,7 +302,38 @@ static int flush_withdraw(struct bgp_ap_out *ap, struct bgp_ap_set *s, const str
 		s->v[i] = s->v[--s->n];
 		ap->advertised--;
 	}
-	*sent += n;
+}
+
+/* Withdraws the paths sent that are no longer wanted, by their ids (RFC 7911 3), at most
+ * max a batch. */
+static int flush_withdraw(struct bgp_ap_out *ap, struct bgp_ap_set *s, const struct rh_prefix *p,
+                          const struct ap_want *w, size_t nw, size_t max, bgp_out_batch_cb cb,
+                          void *arg, size_t *sent)
+{
+	const struct rh_prefix *pp[BGP_AP_MAX_PATHS];
+	uint32_t ids[BGP_AP_MAX_PATHS];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < s->n && n < BGP_AP_MAX_PATHS; i++)
+		if (!is_wanted(&s->v[i], w, nw)) {
+			pp[n] = p;
+			ids[n++] = s->v[i].out_id;
+		}
+	for (size_t off = 0; off < n;) {
+		size_t k = n - off < max ? n - off : max;
+		int rc = cb(&(struct bgp_out_batch){.aid = aid_of(p->family),
+		                                    .withdraw = true,
+		                                    .n = k,
+		                                    .prefixes = pp + off,
+		                                    .path_ids = ids + off},
+		            arg);
+
+		if (rc < 0)
+			return rc;
+		set_drop(ap, s, ids + off, k);
+		*sent += k;
+		off += k;
+	}
 	return 0;
 }
 
@@ -368,15 +381,15 @@ static int flush_announce(struct bgp_ap_out *ap, struct bgp_ap_set *s, const str
 }
 
 /* The difference between what entry x's paths want and what was sent. */
-static int flush_entry(struct bgp_ap_out *ap, uint32_t x, bgp_out_batch_cb cb, void *arg,
-                       size_t *sent)
+static int flush_entry(struct bgp_ap_out *ap, uint32_t x, size_t max, bgp_out_batch_cb cb,
+                       void *arg, size_t *sent)
 {
 	struct bgp_ap_set *s = &ap->sets[slot_of(ap, x)];
 	struct bgp_rib_entry *e = bgp_rib_entry_at(ap->out->rib, x);
 	const struct rh_prefix *p = bgp_rib_entry_prefix(e);
 	struct ap_want w[BGP_AP_MAX_PATHS];
 	size_t nw = wanted(ap, e, w, BGP_AP_MAX_PATHS);
-	int rc = flush_withdraw(ap, s, p, w, nw, cb, arg, sent);
+	int rc = flush_withdraw(ap, s, p, w, nw, max, cb, arg, sent);
 
 	for (size_t i = 0; i < nw && rc == 0; i++)
 		rc = flush_announce(ap, s, p, &w[i], cb, arg, sent);
@@ -391,20 +404,20 @@ static int flush_entry(struct bgp_ap_out *ap, uint32_t x, bgp_out_batch_cb cb, v
 	return 0;
 }
 
-long bgp_ap_out_flush(struct bgp_ap_out *ap, size_t max, bgp_out_batch_cb cb, void *arg)
+long bgp_ap_out_flush(struct bgp_ap_out *ap, size_t max_batch, bgp_out_batch_cb cb, void *arg)
 {
 	size_t sent = 0;
 
-	while (ap->q_head < ap->q_len && sent < max) {
+	if (max_batch == 0)
+		return -EINVAL;
+	while (ap->q_head < ap->q_len) {
 		uint32_t x = ap->queue[ap->q_head];
-		int rc = flush_entry(ap, x, cb, arg, &sent);
+		int rc = flush_entry(ap, x, max_batch, cb, arg, &sent);
 
 		if (rc < 0)
 			return rc;
 		ap->q_head++;
 	}
-	if (ap->q_head < ap->q_len)
-		return (long)sent;
 	ap->q_head = ap->q_len = 0;
 	/* RFC 4724 2: End-of-RIB once the initial table is out. */
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {

@@ -56,10 +56,13 @@ int bgp_ap_out_change(struct bgp_ap_out *ap, struct bgp_rib_entry *e);
  * route refresh (resend true: every path is sent again) or a changed policy. */
 int bgp_ap_out_export_all(struct bgp_ap_out *ap, uint32_t families, bool resend, bool eor);
 /*
- * Sends what is queued: batches with path_ids set; at most about max paths. Returns the
- * number of paths sent, or the callback's negative value (the rest stays queued).
+ * Drains the queue as bgp_out_group_flush() does: batches with path_ids set, at most
+ * max_batch paths each, then End-of-RIB for each family whose initial table is out. The
+ * callback's -EAGAIN (socket full) stops it; the prefix being sent stays queued, and
+ * what of it was sent is recorded. Returns the number of paths handed over, or the
+ * callback's negative value.
  */
-long bgp_ap_out_flush(struct bgp_ap_out *ap, size_t max, bgp_out_batch_cb cb, void *arg);
+long bgp_ap_out_flush(struct bgp_ap_out *ap, size_t max_batch, bgp_out_batch_cb cb, void *arg);
 /* Entries queued (End-of-RIB pending counts one). */
 size_t bgp_ap_out_pending(const struct bgp_ap_out *ap);
 /* Whether ap keeps state for e (the RIB's holder asks, through rib_out.c). */

@@ -57,7 +57,7 @@ struct rx {
 };
 
 static struct {
-	unsigned n, n_eor, n_calls;
+	unsigned n, n_eor, n_calls, n_batches;
 	struct rx r[MAXR];
 	int fail_at; /* call number that returns -EAGAIN, 0 never */
 } got;
@@ -99,6 +99,7 @@ static int rx_cb(const struct bgp_out_batch *b, void *arg)
 		got.n_eor++;
 		return 0;
 	}
+	got.n_batches++;
 	assert_non_null(b->path_ids);
 	o.addpath_tx[b->aid] = true;
 	assert_int_equal(bgp_upd_begin(&uw, buf, sizeof(buf), b->aid, b->withdraw,
@@ -360,6 +361,35 @@ static void test_eagain(void **state)
 	assert_int_equal(bgp_ap_out_pending(f->ap), 0);
 }
 
+/* Withdrawals of one prefix go in batches of at most max_batch paths, every id once. */
+static void test_withdraw_batches(void **state)
+{
+	struct fx *f = *state;
+	uint32_t ids[3];
+
+	add(f, &f->a, "203.0.113.0/24", 65001, 1);
+	add(f, &f->b, "203.0.113.0/24", 65002, 2);
+	add(f, &f->c, "203.0.113.0/24", 65003, 3);
+	assert_int_equal(flush(f), 3);
+	for (unsigned i = 0; i < 3; i++)
+		ids[i] = got.r[i].id;
+	got_reset();
+	del(f, &f->b, "203.0.113.0/24");
+	del(f, &f->c, "203.0.113.0/24");
+	del(f, &f->a, "203.0.113.0/24");
+	assert_int_equal(bgp_ap_out_flush(f->ap, 2, rx_cb, NULL), 3);
+	assert_int_equal(got.n_batches, 2);
+	assert_int_equal(got.n, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		unsigned seen = 0;
+
+		for (unsigned k = 0; k < got.n; k++)
+			seen += got.r[k].withdraw && got.r[k].id == ids[i];
+		assert_int_equal(seen, 1);
+	}
+	assert_int_equal(f->ap->advertised, 0);
+}
+
 /* IPv6 goes through MP_REACH/MP_UNREACH with path ids the same way. */
 static void test_ipv6(void **state)
 {
@@ -429,6 +459,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_best_change_no_resend, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_policy_and_refresh, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_eagain, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_withdraw_batches, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
 	        cmocka_unit_test(test_negotiate),
 	        cmocka_unit_test(test_open_capability),
