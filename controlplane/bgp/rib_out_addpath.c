@@ -349,7 +349,7 @@ static int flush_announce(struct bgp_ap_out *ap, struct bgp_ap_set *s, const str
 	if (sp != NULL && sp->attrs_id == bgp_attrs_id(w->a) && !s->forced)
 		return 0; /* unchanged: not sent again */
 	if (sp == NULL && s->n == s->cap) {
-		uint16_t cap = s->cap != 0 ? (uint16_t)(s->cap * 2) : 4;
+		uint16_t cap = s->cap != 0 ? (uint16_t)(s->cap * 2) : 2;
 		struct ap_path *v = realloc(s->v, cap * sizeof(*v));
 
 		if (v == NULL)
