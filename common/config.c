@@ -308,6 +308,7 @@ static void read_peer(struct loader *ld, const struct lyd_node *n, struct rh_pee
 	p->multihop = (uint8_t)leaf_ulong(n, "multihop", 1);
 	copy_str(p->password, sizeof(p->password), leaf(n, "password"));
 	p->add_path = rh_add_path_parse(leaf(n, "add-path"));
+	p->gtsm = leaf_bool(n, "gtsm", false);
 }
 
 static void read_rs(struct loader *ld, const struct lyd_node *rs, struct rh_rs_cfg *c)

@@ -47,6 +47,7 @@ struct rh_peer_cfg {
 	uint8_t multihop;                   /* TTL; 1 = directly connected */
 	char password[RH_PASSWORD_MAX + 1]; /* empty = no TCP MD5 */
 	uint8_t add_path;                   /* RH_ADD_PATH_* bits; 0 = off (RFC 7911) */
+	bool gtsm;                          /* RFC 5082 */
 };
 
 struct rh_rs_cfg {

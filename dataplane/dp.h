@@ -34,6 +34,19 @@
 #define DP_ICMP_RATE  100
 #define DP_ICMP_BURST 50
 
+/*
+ * Packets for the appliance itself that reach the kernel through the TAPs: at most this
+ * many a second, so that a flood at the appliance's own addresses cannot starve the main
+ * lcore and the kernel (RFC 6192 2: protect the router control plane). BGP (TCP port
+ * 179, but not a connection request, which anyone can forge) has a bucket of its own, so
+ * that a flood of ICMP echo or SYNs does not take the established sessions' segments'
+ * room. ARP and ND are not policed: the neighbour table needs them.
+ */
+#define DP_PUNT_RATE      5000
+#define DP_PUNT_BURST     500
+#define DP_PUNT_BGP_RATE  20000
+#define DP_PUNT_BGP_BURST 2000
+
 struct dp_tap {
 	bool up;
 	uint16_t eth_port;
@@ -56,6 +69,7 @@ struct dp_main_stats {
 	uint64_t slow_fwd;        /* held packets forwarded once resolved */
 	uint64_t slow_drops;      /* slow-path packets that could not be sent */
 	uint64_t no_route;        /* ICMP errors with no route back */
+	uint64_t punt_policed;    /* to the kernel, over DP_PUNT_RATE / DP_PUNT_BGP_RATE */
 };
 
 struct dp_main {
@@ -80,6 +94,8 @@ struct dp_main {
 	uint16_t main_txq; /* the main lcore's TX queue on every port */
 	uint32_t own_nh_base;
 	struct icmp_bucket icmp_bucket;
+	struct icmp_bucket punt_bucket;     /* to the kernel, but BGP */
+	struct icmp_bucket punt_bgp_bucket; /* BGP segments to the kernel */
 	struct dp_main_stats stats;
 	struct neigh_stats neigh_stats; /* copied by the main loop, read by telemetry */
 	int mgmt_fd;

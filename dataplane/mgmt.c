@@ -265,6 +265,7 @@ static unsigned main_counters(const struct dp_main *d, struct counter *c, unsign
 	        {"to_kernel", s->to_kernel},
 	        {"from_kernel", s->from_kernel},
 	        {"kernel_drops", s->kernel_drops},
+	        {"punt_policed", s->punt_policed},
 	        {"own_echo", s->own_echo},
 	        {"icmp_sent", s->icmp_sent},
 	        {"icmp_ratelimited", s->icmp_ratelimited},

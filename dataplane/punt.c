@@ -164,6 +164,64 @@ static void icmp_send(struct dp_main *d, struct rte_mbuf *m, uint16_t port, enum
 	route_out(d, e, family, now_ms);
 }
 
+/*
+ * Whether m is a BGP segment of a session (TCP port 179 either side, not a bare SYN).
+ * Only the first fragment has the ports; IPv6 extension headers make it "not BGP",
+ * which only costs such a packet the general bucket.
+ */
+static bool punt_is_bgp(const struct rte_mbuf *m, uint8_t family)
+{
+	uint32_t off = ETH_HLEN, len = rte_pktmbuf_data_len(m);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *tcp;
+
+	if (family == RH_AF_INET) {
+		if (len < off + 20 || p[off + 9] != IPPROTO_TCP || (p[off + 6] & 0x1f) != 0 ||
+		    p[off + 7] != 0) /* a later fragment */
+			return false;
+		off += (uint32_t)(p[off] & 0xf) * 4;
+	} else if (family == RH_AF_INET6) {
+		if (len < off + 40 || p[off + 6] != IPPROTO_TCP)
+			return false;
+		off += 40;
+	} else {
+		return false;
+	}
+	if (len < off + 14)
+		return false;
+	tcp = p + off;
+	if (((tcp[0] << 8 | tcp[1]) != 179 && (tcp[2] << 8 | tcp[3]) != 179))
+		return false;
+	/* flags (RFC 9293 3.1): SYN without ACK opens a connection. */
+	return (tcp[13] & 0x12) != 0x02;
+}
+
+/* Neighbour Solicitation or Advertisement (RFC 4861 4.3, 4.4) without extension headers. */
+static bool punt_is_nd(const struct rte_mbuf *m, uint8_t family)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return family == RH_AF_INET6 && rte_pktmbuf_data_len(m) >= ETH_HLEN + 41 &&
+	       p[ETH_HLEN + 6] == IPPROTO_ICMPV6 &&
+	       (p[ETH_HLEN + 40] == 135 || p[ETH_HLEN + 40] == 136);
+}
+
+/* The policer of what goes to the kernel (DP_PUNT_RATE); true when m may pass. ND is
+ * not policed, as ARP is not: the neighbour table needs it. */
+static bool punt_police(struct dp_main *d, const struct rte_mbuf *m, uint64_t now_ms)
+{
+	uint8_t family = ip_family(m);
+	struct icmp_bucket *b = punt_is_bgp(m, family) ? &d->punt_bgp_bucket : &d->punt_bucket;
+
+	if (punt_is_nd(m, family))
+		return true;
+
+	if (icmp_bucket_take(b, now_ms))
+		return true;
+	d->stats.punt_policed++;
+	return false;
+}
+
 static uint16_t port_index(const struct dp_main *d, const struct rte_mbuf *m)
 {
 	return m->port < RTE_MAX_ETHPORTS ? d->fwd->port_of_eth[m->port] : DP_PORT_NONE;
@@ -189,13 +247,18 @@ static void punt_one(struct dp_main *d, struct rte_mbuf *m, uint64_t now_ms)
 	switch (meta->reason) {
 	case DP_PUNT_ARP:
 	case DP_PUNT_IP6_LINK:
-	case DP_PUNT_LOCAL:
-		/* Snoop before the kernel answers (unicast NS probes come as LOCAL). */
-		if (meta->reason != DP_PUNT_LOCAL || meta->family == RH_AF_INET6)
-			neigh_input(d->neigh, port, m, now_ms);
+		neigh_input(d->neigh, port, m, now_ms);
 		to_kernel(d, port, m);
 		return;
+	case DP_PUNT_LOCAL:
 	case DP_PUNT_NH_LOCAL:
+		/* Snoop before the kernel answers (unicast NS probes come as LOCAL). */
+		if (meta->reason == DP_PUNT_LOCAL && meta->family == RH_AF_INET6)
+			neigh_input(d->neigh, port, m, now_ms);
+		if (!punt_police(d, m, now_ms)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
 		to_kernel(d, port, m);
 		return;
 	case DP_PUNT_TTL_EXCEEDED:
@@ -473,6 +536,8 @@ static int tap_create(struct dp_main *d, uint16_t p)
 int dp_punt_init(struct dp_main *d)
 {
 	icmp_bucket_init(&d->icmp_bucket, DP_ICMP_RATE, DP_ICMP_BURST, dp_now_ms());
+	icmp_bucket_init(&d->punt_bucket, DP_PUNT_RATE, DP_PUNT_BURST, dp_now_ms());
+	icmp_bucket_init(&d->punt_bgp_bucket, DP_PUNT_BGP_RATE, DP_PUNT_BGP_BURST, dp_now_ms());
 	for (uint16_t p = 0; p < d->n_ports; p++) {
 		int rc = tap_create(d, p);
 

@@ -73,6 +73,7 @@ struct bgp_ptable {
 	size_t moved;                 /* slots of s[0] below this index have been moved to s[1] */
 	size_t count;                 /* nodes */
 	unsigned walking;             /* walks in progress: resizing pauses */
+	uint32_t mul;                 /* odd, this table's own: see home() in ptable.c */
 };
 
 /* Hash of a normalised prefix (family, length, bytes). */

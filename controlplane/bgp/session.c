@@ -811,11 +811,38 @@ bool bgp_session_accepting(const struct bgp_session *s)
 	return s->admin_up;
 }
 
+/*
+ * RFC 5082 3: a GTSM peer's connection is refused when its SYN arrived with a TTL below
+ * the radius. IP_MINTTL on the accepted socket filters only what arrives after accept():
+ * a peer that sends its OPEN and KEEPALIVE at once would have both queued unchecked, so
+ * the SYN (kept by the listener, TCP_SAVE_SYN) is checked too.
+ */
+static bool gtsm_refuses(struct bgp_session *s, int fd)
+{
+	int ttl, min;
+
+	if (!s->cfg.gtsm)
+		return false;
+	ttl = bgp_sock_syn_ttl(fd);
+	min = bgp_sock_min_ttl(&s->cfg);
+	if (ttl < 0 || ttl >= min)
+		return false; /* no saved SYN: IP_MINTTL alone, as before */
+	s->stats.refused++;
+	log_warn("bgp %s: GTSM: connection refused, its SYN arrived with TTL %d, below %d "
+	         "(RFC 5082)",
+	         s->name, ttl, min);
+	return true;
+}
+
 void bgp_session_incoming(struct bgp_session *s, int fd)
 {
 	struct bgp_conn *c = s->conn[0];
 	char a[RH_ADDR_STRLEN];
 
+	if (gtsm_refuses(s, fd)) {
+		close(fd);
+		return;
+	}
 	if (c->fsm.state == BGP_ST_IDLE) {
 		rh_timer_stop(s->loop, &s->idle_hold);
 		bgp_conn_event(c, BGP_EV_AUTOMATIC_START_PASSIVE, NULL);
@@ -833,9 +860,8 @@ void bgp_session_incoming(struct bgp_session *s, int fd)
 		}
 		bgp_conn_event(c, BGP_EV_MANUAL_START_PASSIVE, NULL);
 	}
-	/* GTSM on an accepted socket filters from now on: segments queued before (at most
-	 * the peer's OPEN) passed unchecked, but no KEEPALIVE will, so a peer outside the
-	 * radius never reaches Established. The shared listener cannot filter per peer. */
+	/* GTSM on an accepted socket filters from now on (its SYN was checked above); the
+	 * shared listener cannot filter per peer. */
 	if (bgp_sock_ttl(fd, &s->cfg) < 0 || conn_attach(c, fd, false, false) < 0) {
 		log_warn("bgp %s: cannot set up incoming connection from %s", s->name,
 		         rh_addr_fmt(&s->cfg.remote, a, sizeof(a)));

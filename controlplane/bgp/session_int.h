@@ -9,6 +9,10 @@
 int bgp_sock_md5(int fd, const struct rh_addr *peer, const char *key);
 /* TTL or GTSM (RFC 5082), and the TOS of control traffic, on a connected socket. */
 int bgp_sock_ttl(int fd, const struct bgp_session_cfg *cfg);
+/* RFC 5082: the lowest TTL a segment of this session may arrive with. */
+int bgp_sock_min_ttl(const struct bgp_session_cfg *cfg);
+/* The TTL (hop limit) the accepted connection fd's SYN arrived with, or -errno. */
+int bgp_sock_syn_ttl(int fd);
 /*
  * A non-blocking socket bound to cfg->local, with MD5 and TTL set, connecting to the peer.
  * Returns the fd (connection in progress or done), or a negative errno.

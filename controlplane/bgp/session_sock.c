@@ -44,17 +44,38 @@ int bgp_sock_md5(int fd, const struct rh_addr *peer, const char *key)
 	return 0;
 }
 
+int bgp_sock_min_ttl(const struct bgp_session_cfg *cfg)
+{
+	int hops = cfg->multihop ? cfg->multihop : 1;
+
+	/* RFC 5082 3: accept only packets whose TTL shows they came from within the trust
+	 * radius; the configured hop count is the radius (254 for a direct peer). */
+	return hops >= 255 ? 1 : 255 - hops;
+}
+
+int bgp_sock_syn_ttl(int fd)
+{
+	/* TCP_SAVE_SYN on the listener (bgp_listener_new) kept the SYN's IP and TCP headers;
+	 * reading them also frees them. */
+	uint8_t syn[320];
+	socklen_t len = sizeof(syn);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, syn, &len) < 0)
+		return -errno;
+	if (len >= 20 && syn[0] >> 4 == 4)
+		return syn[8]; /* IPv4 TTL */
+	if (len >= 40 && syn[0] >> 4 == 6)
+		return syn[7]; /* IPv6 hop limit */
+	return -EPROTO;
+}
+
 int bgp_sock_ttl(int fd, const struct bgp_session_cfg *cfg)
 {
 	int hops = cfg->multihop ? cfg->multihop : 1;
 	int ttl = cfg->gtsm ? 255 : hops;
-	/* RFC 5082 3: accept only packets whose TTL shows they came from within the trust
-	 * radius; the configured hop count is the radius (254 for a direct peer). */
-	int minttl = 255 - hops;
+	int minttl = bgp_sock_min_ttl(cfg);
 	int tos = BGP_TOS_CS6;
 
-	if (minttl < 1)
-		minttl = 1;
 	if (cfg->local.family == RH_AF_INET6) {
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) < 0)
 			return -errno;
@@ -217,6 +238,8 @@ struct bgp_listener *bgp_listener_new(struct rh_evloop *loop, const struct rh_ad
 	if (l->fd < 0)
 		goto fail;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Keep each SYN's headers: GTSM checks the TTL it arrived with (bgp_sock_syn_ttl). */
+	setsockopt(l->fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof(one));
 	/* The SYN-ACK leaves from the listener, before the accepted socket gets the peer's
 	 * TTL: a GTSM peer (RFC 5082) drops it unless it has TTL 255. Harmless to others. */
 	if (ss.ss_family == AF_INET6) {

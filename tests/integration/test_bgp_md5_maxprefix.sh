@@ -90,7 +90,7 @@ frr_at_bird() {
   done
 }
 bi_check "FRR's two networks reach BIRD" rh_wait 20 frr_at_bird
-bird_since=$(rh_birdc bird show protocols rs1 rs2 2>/dev/null | awk '/^rs[12] /{print $5}')
+bird_since=$(rh_birdc bird show protocols 2>/dev/null | awk '/^rs[12] /{print $1, $5}')
 rh_vtysh frr 'configure terminal' 'router bgp 65001' 'address-family ipv4 unicast' \
   'network 203.0.113.0/26 route-map TAG' 'network 203.0.113.64/26 route-map TAG' \
   'network 203.0.113.128/26 route-map TAG' 'network 203.0.113.192/26 route-map TAG' >/dev/null
@@ -126,7 +126,7 @@ eff_lacks() {
 bi_check "route limit: the effective routes lose FRR's routes" rh_wait 10 eff_lacks
 bird_still() {
   bird_both && bi_rh_all_established "$BIRD" &&
-    [ "$(rh_birdc bird show protocols rs1 rs2 2>/dev/null | awk '/^rs[12] /{print $5}')" = "$bird_since" ]
+    [ -n "$bird_since" ] && [ "$(rh_birdc bird show protocols 2>/dev/null | awk '/^rs[12] /{print $1, $5}')" = "$bird_since" ]
 }
 bi_check "route limit: BIRD's sessions stay up" bird_still
 # FRR retries every 2 s; routehub refuses it.

@@ -76,7 +76,7 @@ valid_routes() {
 }
 bi_check "ExaBGP's valid routes reach BIRD and the effective routes" rh_wait 20 valid_routes
 frr_conns=$(bi_frr_field frr 198.18.1.4 connectionsEstablished),$(bi_frr_field frr 198.18.1.5 connectionsEstablished)
-bird_since=$(rh_birdc bird show protocols rs1 rs2 2>/dev/null | awk '/^rs[12] /{print $5}')
+bird_since=$(rh_birdc bird show protocols 2>/dev/null | awk '/^rs[12] /{print $1, $5}')
 
 # ------------------------------------------------------------------ 3-9 treat-as-withdraw
 # ORIGIN (type 1, flags 0x40 well-known transitive) with the undefined value 5.
@@ -131,7 +131,7 @@ went_down() {
 bi_check "session reset: ExaBGP's sessions went down" went_down
 others_untouched() {
   [ "$(bi_frr_field frr 198.18.1.4 connectionsEstablished),$(bi_frr_field frr 198.18.1.5 connectionsEstablished)" = "$frr_conns" ] &&
-    [ "$(rh_birdc bird show protocols rs1 rs2 2>/dev/null | awk '/^rs[12] /{print $5}')" = "$bird_since" ] &&
+    [ -n "$bird_since" ] && [ "$(rh_birdc bird show protocols 2>/dev/null | awk '/^rs[12] /{print $1, $5}')" = "$bird_since" ] &&
     bi_rh_all_established "$FRR" "$BIRD" &&
     ! grep -Eq "peer [a-z-]+ ($FRR|$BIRD)@.*session down" "$RH_TMP/cp.log"
 }

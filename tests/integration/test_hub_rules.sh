@@ -315,6 +315,7 @@ out=$(hub_ctl reload 2>&1)
 rh_log "routehubctl reload: $(echo "$out" | tr '\n' '|')"
 wcheck "R15: the VNet space back: after another ROUTE-REFRESH 198.18.200.0/24 is refused again (overlaps VNet)" 10 \
   eval 'eff_reason 198.18.200.0/24 198.18.2.4 | grep -q VNet && ! hub_eff_active 198.18.200.0/24 nva'
+rh_log "R15: other sessions before the reloads: $others0; after: $(others)"
 check "R15: ... no other session reset (FRR connectionsEstablished, BIRD since of er and vpn)" \
   eval '[ "$(others)" = "$others0" ]'
 # R16 below starts from the exchange running.
