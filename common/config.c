@@ -279,6 +279,26 @@ static int read_prefix(struct loader *ld, const struct lyd_node *n, struct rh_pr
 	return 0;
 }
 
+const char *rh_add_path_name(uint8_t bits)
+{
+	static const char *const names[] = {"off", "receive", "send", "both"};
+
+	return names[bits & (RH_ADD_PATH_RECEIVE | RH_ADD_PATH_SEND)];
+}
+
+uint8_t rh_add_path_parse(const char *v)
+{
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "receive") == 0)
+		return RH_ADD_PATH_RECEIVE;
+	if (strcmp(v, "send") == 0)
+		return RH_ADD_PATH_SEND;
+	if (strcmp(v, "both") == 0)
+		return RH_ADD_PATH_RECEIVE | RH_ADD_PATH_SEND;
+	return 0; /* "off"; the schema refuses anything else */
+}
+
 static void read_peer(struct loader *ld, const struct lyd_node *n, struct rh_peer_cfg *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -287,6 +307,7 @@ static void read_peer(struct loader *ld, const struct lyd_node *n, struct rh_pee
 	p->hold_time = (uint16_t)leaf_ulong(n, "hold-time", 180);
 	p->multihop = (uint8_t)leaf_ulong(n, "multihop", 1);
 	copy_str(p->password, sizeof(p->password), leaf(n, "password"));
+	p->add_path = rh_add_path_parse(leaf(n, "add-path"));
 	p->gtsm = leaf_bool(n, "gtsm", false);
 }
 

@@ -37,12 +37,16 @@ enum rh_hub_pref {
 	RH_PREF_ASPATH = 2,
 };
 
+#define RH_ADD_PATH_RECEIVE 0x1
+#define RH_ADD_PATH_SEND    0x2
+
 struct rh_peer_cfg {
 	struct rh_addr addr;
 	uint32_t asn;
 	uint16_t hold_time;
 	uint8_t multihop;                   /* TTL; 1 = directly connected */
 	char password[RH_PASSWORD_MAX + 1]; /* empty = no TCP MD5 */
+	uint8_t add_path;                   /* RH_ADD_PATH_* bits; 0 = off (RFC 7911) */
 	bool gtsm;                          /* RFC 5082 */
 };
 
@@ -165,5 +169,8 @@ void rh_config_free(struct rh_config *cfg);
 int rh_config_port_for(const struct rh_config *cfg, const struct rh_addr *addr);
 
 const char *rh_hub_pref_name(enum rh_hub_pref p);
+/* The add-path leaf's value <-> RH_ADD_PATH_* bits ("off" and NULL: 0). */
+uint8_t rh_add_path_parse(const char *v);
+const char *rh_add_path_name(uint8_t bits);
 
 #endif

@@ -61,7 +61,8 @@ static int send_batch(const struct bgp_out_batch *b, void *arg)
 		if (rc < 0)
 			return rc;
 		for (; i < b->n; i++)
-			if (bgp_upd_add(&uw, b->prefixes[i], 0) == -ENOSPC)
+			if (bgp_upd_add(&uw, b->prefixes[i],
+			                b->path_ids != NULL ? b->path_ids[i] : 0) == -ENOSPC)
 				break;
 		if (i == first)
 			return -EMSGSIZE; /* attributes alone fill a message */
@@ -134,11 +135,11 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	struct cp_peer *p = arg;
 	bool any_mp = peer->caps.mp[BGP_AID_IPV4] || peer->caps.mp[BGP_AID_IPV6];
 
-	(void)s;
 	memset(&p->opts, 0, sizeof(p->opts));
 	p->opts.as4 = peer->caps.as4;
 	p->opts.ebgp = true;
 	p->opts.max_msg = peer->caps.ext_msg ? BGP_MAX_MSG_EXT : BGP_MAX_MSG;
+	bgp_addpath_negotiate(&bgp_session_cfg(s)->caps, &peer->caps, &p->opts);
 	/* RFC 4760 8: a speaker that announces no multiprotocol capability does IPv4 unicast. */
 	p->families[BGP_AID_IPV4] = !any_mp || peer->caps.mp[BGP_AID_IPV4];
 	p->families[BGP_AID_IPV6] = peer->caps.mp[BGP_AID_IPV6];
@@ -150,7 +151,16 @@ static void on_established(struct bgp_session *s, const struct bgp_open *peer, v
 	p->up_since_ms = rh_evloop_now_ms(p->cp->loop);
 	p->sent_prefixes = 0;
 	log_notice("peer %s: session established (AS %u)", p->name, bgp_open_peer_as(peer));
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		if (p->opts.addpath_tx[aid] || p->opts.addpath_rx[aid])
+			log_info("peer %s: ADD-PATH %s for %s (RFC 7911)", p->name,
+			         p->opts.addpath_tx[aid] && p->opts.addpath_rx[aid]
+			                 ? "send and receive"
+			         : p->opts.addpath_tx[aid] ? "send"
+			                                   : "receive",
+			         aid == BGP_AID_IPV6 ? "IPv6" : "IPv4");
 	cp_gr_established(p, peer);
+	hub_peer_set_addpath(p->hp, p->opts.addpath_tx);
 	if (hub_peer_up(p->hp, p->families, peer->bgp_id) < 0)
 		log_err("peer %s: the hub could not take the session", p->name);
 	cp_schedule_flush(p);
@@ -346,6 +356,11 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	sc->caps.route_refresh = true; /* R15 */
 	sc->caps.enhanced_rr = true;
 	sc->caps.ext_msg = true;
+	/* RFC 7911 4: ADD-PATH for both unicast families when configured (off by default). */
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		sc->caps.addpath[aid] =
+		        (uint8_t)(((pc->add_path & RH_ADD_PATH_RECEIVE) ? BGP_ADDPATH_RECV : 0) |
+		                  ((pc->add_path & RH_ADD_PATH_SEND) ? BGP_ADDPATH_SEND : 0));
 	/* RFC 4724: the forwarding state is the dataplane's FIB, another process, which keeps
 	 * forwarding while the control plane restarts (and gets no route removed by its
 	 * return: cp_fib.c). Listing the families with F set lets the peers keep the routes

@@ -126,6 +126,14 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o);
 int bgp_open_decode(const uint8_t *body, size_t len, struct bgp_open *o, struct bgp_notify *n);
 /* Added: the peer's ASN, the AS4 capability's when present (RFC 6793 4.1). */
 uint32_t bgp_open_peer_as(const struct bgp_open *o);
+/*
+ * Added: the ADD-PATH mode of each family (RFC 7911 4) from what we announced (local)
+ * and what the peer did: we send path ids when we announced send and the peer receive
+ * (opts->addpath_tx), and expect them when we announced receive and the peer send
+ * (opts->addpath_rx).
+ */
+void bgp_addpath_negotiate(const struct bgp_caps *local, const struct bgp_caps *peer,
+                           struct bgp_codec_opts *opts);
 
 int bgp_keepalive_encode(struct wbuf *w);
 

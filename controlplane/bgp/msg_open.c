@@ -121,6 +121,17 @@ int bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	return bgp_msg_end(w, start);
 }
 
+void bgp_addpath_negotiate(const struct bgp_caps *local, const struct bgp_caps *peer,
+                           struct bgp_codec_opts *opts)
+{
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++) {
+		opts->addpath_tx[aid] = (local->addpath[aid] & BGP_ADDPATH_SEND) &&
+		                        (peer->addpath[aid] & BGP_ADDPATH_RECV);
+		opts->addpath_rx[aid] = (local->addpath[aid] & BGP_ADDPATH_RECV) &&
+		                        (peer->addpath[aid] & BGP_ADDPATH_SEND);
+	}
+}
+
 uint32_t bgp_open_peer_as(const struct bgp_open *o)
 {
 	return o->caps.as4 ? o->caps.as4_asn : o->my_as;

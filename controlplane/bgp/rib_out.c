@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "rib_out.h"
+#include "rib_out_addpath.h"
 
 struct bgp_amap_node {
 	struct bgp_amap_node *next;
@@ -543,6 +544,9 @@ static bool out_holds(const struct bgp_rib_entry *e, void *arg)
 		if (!state_empty(g, idx))
 			return true;
 	}
+	for (const struct bgp_ap_out *ap = out->aps; ap != NULL; ap = ap->next)
+		if (bgp_ap_out_holds(ap, e))
+			return true;
 	return false;
 }
 
@@ -621,6 +625,8 @@ void bgp_rib_out_free(struct bgp_rib_out *out)
 		out->groups = g->next;
 		group_free(g);
 	}
+	while (out->aps != NULL)
+		bgp_ap_out_free(out->aps);
 	bgp_rib_del_holder(out->rib, out_holds, out);
 	free(out);
 }
@@ -693,9 +699,16 @@ int bgp_rib_out_change(struct bgp_rib_out *out, const struct bgp_rib_change *c)
 {
 	int rc = 0;
 
+	/* ADD-PATH send: any path of the prefix may have changed (RFC 7911). */
+	for (struct bgp_ap_out *ap = out->aps; ap != NULL; ap = ap->next) {
+		int r = bgp_ap_out_change(ap, c->entry);
+
+		if (r < 0)
+			rc = r;
+	}
 	/* Without ADD-PATH only the best path is advertised (RFC 4271 9.1.3). */
 	if (!c->best_changed)
-		return 0;
+		return rc;
 	for (struct bgp_out_group *g = out->groups; g != NULL; g = g->next) {
 		int r = group_export(g, c->entry);
 

@@ -18,7 +18,9 @@
  * Routes sharing a set almost always share their source peer (the set holds its AS path and next
  * hop).
  *
- * Without ADD-PATH send, a group advertises the best path of each prefix, path id 0.
+ * A group advertises the best path of each prefix, path id 0. A peer's families with
+ * ADD-PATH send are exported by rib_out_addpath.h instead, attached here (out->aps): it is
+ * fed by bgp_rib_out_change() and its state holds RIB entries through this holder.
  */
 #ifndef ROUTEHUB_BGP_RIB_OUT_H
 #define ROUTEHUB_BGP_RIB_OUT_H
@@ -73,6 +75,8 @@ struct bgp_out_batch {
 	const struct bgp_rib_peer *src;
 	size_t n;
 	const struct rh_prefix *const *prefixes;
+	/* ADD-PATH send (rib_out_addpath.h): the path id of each prefix; NULL: all 0. */
+	const uint32_t *path_ids;
 };
 
 /*
@@ -121,9 +125,12 @@ struct bgp_out_group {
 	size_t batch_cap;
 };
 
+struct bgp_ap_out;
+
 struct bgp_rib_out {
 	struct bgp_rib *rib;
 	struct bgp_out_group *groups;
+	struct bgp_ap_out *aps; /* ADD-PATH send exporters (rib_out_addpath.h) */
 };
 
 /* The Adj-RIBs-Out fed by rib. NULL and errno on failure. */

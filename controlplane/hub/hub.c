@@ -91,7 +91,8 @@ void hub_notify(struct hub *h)
 
 		if (!p->up || p->g == NULL || h->ops == NULL || h->ops->peer_ready == NULL)
 			continue;
-		ready = bgp_out_group_pending(p->g) > 0;
+		ready = bgp_out_group_pending(p->g) > 0 ||
+		        (p->ap != NULL && bgp_ap_out_pending(p->ap) > 0);
 		for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
 			ready |= p->g->eor_pending[aid];
 		if (ready)
@@ -210,6 +211,32 @@ void *hub_peer_user(const struct hub_peer *p)
 	return p->user;
 }
 
+void hub_peer_set_addpath(struct hub_peer *p, const bool tx[BGP_AID_MAX])
+{
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		p->addpath_tx[aid] = tx != NULL && tx[aid];
+}
+
+/* ADD-PATH send families: their own exporter, the whole table, then End-of-RIB. */
+static int peer_ap_start(struct hub_peer *p)
+{
+	struct bgp_export_policy pol;
+	int rc;
+
+	hub_peer_ap_policy(p, &pol);
+	if (pol.families == 0)
+		return 0;
+	p->ap = bgp_ap_out_new(p->part->out, &pol);
+	if (p->ap == NULL)
+		return -errno;
+	rc = bgp_ap_out_export_all(p->ap, pol.families, false, true);
+	if (rc < 0) {
+		bgp_ap_out_free(p->ap);
+		p->ap = NULL;
+	}
+	return rc;
+}
+
 int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t bgp_id)
 {
 	struct bgp_export_policy pol;
@@ -227,6 +254,8 @@ int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t b
 		return -errno;
 	/* Its own group (the policy's arg is the session): the whole table, then EoR. */
 	rc = bgp_out_group_start(p->g);
+	if (rc == 0)
+		rc = peer_ap_start(p);
 	if (rc < 0) {
 		bgp_rib_out_leave(p->part->out, p->g);
 		p->g = NULL;
@@ -242,7 +271,7 @@ void hub_peer_counts(const struct hub_peer *p, struct hub_peer_counts *c)
 {
 	c->accepted = p->rp.rp.n_paths;
 	c->received = c->accepted + (uint32_t)p->n_rejected;
-	c->advertised = 0;
+	c->advertised = p->ap != NULL ? (uint32_t)p->ap->advertised : 0; /* paths */
 	for (unsigned aid = 0; p->g != NULL && aid < BGP_AID_MAX; aid++)
 		c->advertised += (uint32_t)p->g->advertised[aid];
 }
@@ -413,6 +442,8 @@ void hub_peer_down(struct hub_peer *p)
 	int rc = peer_clear(p);
 
 	p->gr = false;
+	bgp_ap_out_free(p->ap);
+	p->ap = NULL;
 	if (p->g != NULL) {
 		bgp_rib_out_leave(p->part->out, p->g);
 		p->g = NULL;
@@ -507,6 +538,8 @@ void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
 	bgp_rib_peer_mark_stale(p->part->rib, &p->rp.rp);
 	p->gr = true;
 	rc = stale_drop(p, drop, true, &n);
+	bgp_ap_out_free(p->ap);
+	p->ap = NULL;
 	if (p->g != NULL) {
 		bgp_rib_out_leave(p->part->out, p->g);
 		p->g = NULL;
@@ -783,7 +816,10 @@ int hub_peer_refresh(struct hub_peer *p, enum bgp_aid aid)
 	if ((unsigned)aid >= BGP_AID_MAX || !p->families[aid])
 		return -EINVAL;
 	/* RFC 2918 3: the whole Adj-RIB-Out of that family again. */
-	rc = bgp_out_group_resend(p->g, aid, false);
+	if (p->ap != NULL && (p->ap->pol.families & BGP_EXPORT_AF(aid)))
+		rc = bgp_ap_out_export_all(p->ap, BGP_EXPORT_AF(aid), true, false);
+	else
+		rc = bgp_out_group_resend(p->g, aid, false);
 	hub_notify(p->h);
 	return rc;
 }
@@ -879,6 +915,11 @@ long hub_peer_flush(struct hub_peer *p, size_t max, bgp_out_batch_cb cb, void *a
 	if (!p->up || p->g == NULL)
 		return 0;
 	n = bgp_out_group_flush(p->g, max, cb, arg);
+	if (n >= 0 && p->ap != NULL) {
+		long m = bgp_ap_out_flush(p->ap, max, cb, arg);
+
+		n = m < 0 ? m : n + m;
+	}
 	if (n > 0)
 		p->sent += (uint64_t)n;
 	return n;
@@ -919,6 +960,9 @@ static int hub_rs_repolicy(struct hub *h)
 
 			hub_peer_policy(p, &pol);
 			rc = bgp_out_group_set_policy(p->g, &pol);
+			if (rc == 0 && p->ap != NULL)
+				rc = bgp_ap_out_export_all(p->ap, p->ap->pol.families, false,
+				                           false);
 		}
 	return rc;
 }

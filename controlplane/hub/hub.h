@@ -103,6 +103,12 @@ void *hub_peer_user(const struct hub_peer *p);
  */
 int hub_peer_up(struct hub_peer *p, const bool families[BGP_AID_MAX], uint32_t bgp_id);
 /*
+ * Added: the families negotiated with ADD-PATH send (RFC 7911 4), set before
+ * hub_peer_up(): those get every path the peer may receive, each with its path id
+ * (rib_out_addpath.h), instead of one path a prefix. All false by default.
+ */
+void hub_peer_set_addpath(struct hub_peer *p, const bool tx[BGP_AID_MAX]);
+/*
  * For show bgp summary (state bgp-neighbor): routes the peer holds with us (accepted or
  * refused by the import rules), accepted ones, and prefixes advertised to it now.
  */

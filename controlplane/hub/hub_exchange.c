@@ -222,19 +222,17 @@ static const struct bgp_path *path_for(const struct hub_peer *to, const struct r
 	return NULL;
 }
 
-static enum bgp_export_result export_session(const struct rh_prefix *p, const struct bgp_path *best,
-                                             const struct bgp_attrs **out, void *arg)
+/* The attributes path q is sent to the session with (q allowed to it). */
+static enum bgp_export_result export_path(const struct hub_peer *to, const struct rh_prefix *p,
+                                          const struct bgp_path *q, bool as_is,
+                                          const struct bgp_attrs **out)
 {
-	const struct hub_peer *to = arg;
-	const struct bgp_path *q = path_for(to, p, best);
 	const struct rh_addr *nh;
 
-	if (q == NULL)
-		return BGP_EXPORT_REJECT;
 	/* Route-server behaviour (R1, RFC 7947 2.2): an NVA's route goes to the other NVAs
 	 * as it came, AS path, communities and next hop (R2) unchanged. */
 	if (to->part->id == HUB_PART_RS && hub_rpeer_of(q->peer)->src == HUB_SRC_NVA) {
-		if (q == best)
+		if (as_is)
 			return BGP_EXPORT_ACCEPT;
 		*out = bgp_attrs_ref(q->attrs);
 		return BGP_EXPORT_MODIFY;
@@ -255,6 +253,43 @@ static enum bgp_export_result export_session(const struct rh_prefix *p, const st
 		break;
 	}
 	return *out != NULL ? BGP_EXPORT_MODIFY : BGP_EXPORT_REJECT;
+}
+
+static enum bgp_export_result export_session(const struct rh_prefix *p, const struct bgp_path *best,
+                                             const struct bgp_attrs **out, void *arg)
+{
+	const struct hub_peer *to = arg;
+	const struct bgp_path *q = path_for(to, p, best);
+
+	return q != NULL ? export_path(to, p, q, q == best, out) : BGP_EXPORT_REJECT;
+}
+
+/*
+ * ADD-PATH send (RFC 7911), called for each path q of the prefix. The route server sends
+ * every path the client may receive (R1, R4, R5, R9, split horizon), each with the
+ * attributes it would have as the single path, as RFC 7947 2.3.2.2 has a route server
+ * do with ADD-PATH: the client then runs its own decision on all of them. The gateways
+ * advertise the best path only, as without ADD-PATH: their paths all carry the gateway
+ * itself as next hop and its own AS, so more than one would tell a peer nothing new.
+ */
+static enum bgp_export_result export_session_path(const struct rh_prefix *p,
+                                                  const struct bgp_path *q,
+                                                  const struct bgp_attrs **out, void *arg)
+{
+	const struct hub_peer *to = arg;
+
+	if (to->part->id != HUB_PART_RS)
+		return (q->flags & BGP_PATH_BEST) ? export_session(p, q, out, arg)
+		                                  : BGP_EXPORT_REJECT;
+	if (!allowed_to(to, p, q))
+		return BGP_EXPORT_REJECT;
+	/* An NVA peers with both instances: its two sessions bring the same path twice.
+	 * One is enough (the last in decision order: the paths after q are known here). */
+	for (const struct bgp_path *r = q->next; r != NULL; r = r->next)
+		if (r->attrs == q->attrs && r->path_id == q->path_id &&
+		    rh_addr_equal(&r->peer->addr, &q->peer->addr))
+			return BGP_EXPORT_REJECT;
+	return export_path(to, p, q, true, out);
 }
 
 /*
@@ -279,13 +314,23 @@ static unsigned rs_sources(const struct hub *h)
 	return n;
 }
 
+/* Whether a route server session receives ADD-PATH: every path change matters to it. */
+static bool rs_addpath(const struct hub *h)
+{
+	for (const struct hub_peer *p = h->peers; p != NULL; p = p->next)
+		if (p->ap != NULL && p->part->id == HUB_PART_RS)
+			return true;
+	return false;
+}
+
 void hub_rs_reexport(struct hub *h, const struct rh_prefix *p, size_t n, bool all)
 {
 	struct hub_part *pt = &h->part[HUB_PART_RS];
 
 	/* One source: the other paths of a prefix are its own ADD-PATH paths, which split
-	 * horizon keeps from every client that could want them. */
-	if (!pt->present || (!all && rs_sources(h) < 2))
+	 * horizon keeps from every client that could want them; unless a client receives
+	 * ADD-PATH (RFC 7911), which wants every path of every source. */
+	if (!pt->present || (!all && rs_sources(h) < 2 && !rs_addpath(h)))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct bgp_rib_entry *e = bgp_rib_lookup(pt->rib, &p[i]);
@@ -307,7 +352,15 @@ void hub_peer_policy(struct hub_peer *p, struct bgp_export_policy *pol)
 {
 	*pol = (struct bgp_export_policy){.fn = export_session, .arg = p};
 	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
-		if (p->families[aid])
+		if (p->families[aid] && !p->addpath_tx[aid])
+			pol->families |= BGP_EXPORT_AF(aid);
+}
+
+void hub_peer_ap_policy(struct hub_peer *p, struct bgp_export_policy *pol)
+{
+	*pol = (struct bgp_export_policy){.fn = export_session_path, .arg = p};
+	for (unsigned aid = 0; aid < BGP_AID_MAX; aid++)
+		if (p->families[aid] && p->addpath_tx[aid])
 			pol->families |= BGP_EXPORT_AF(aid);
 }
 

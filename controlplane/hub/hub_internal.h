@@ -11,6 +11,7 @@
 #include "ptable.h"
 #include "rib.h"
 #include "rib_out.h"
+#include "rib_out_addpath.h"
 
 enum hub_part_id {
 	HUB_PART_RS = 0,  /* route server: NVA peers */
@@ -96,7 +97,9 @@ struct hub_peer {
 	bool up;
 	bool gr; /* may hold stale routes (graceful restart, RFC 4724 4.2) */
 	bool families[BGP_AID_MAX];
-	struct bgp_out_group *g; /* its own Adj-RIB-Out while up */
+	struct bgp_out_group *g;      /* its own Adj-RIB-Out while up */
+	bool addpath_tx[BGP_AID_MAX]; /* ADD-PATH send negotiated (RFC 7911 4) */
+	struct bgp_ap_out *ap;        /* while up with addpath_tx: those families' export */
 	struct bgp_ptable rejected[BGP_AID_MAX];
 	struct bgp_pool rej_pool;
 	size_t n_rejected;
@@ -175,6 +178,8 @@ int hub_part_init(struct hub *h, enum hub_part_id id);
 void hub_part_fini(struct hub_part *pt);
 /* The export policy of a session's own Adj-RIB-Out. */
 void hub_peer_policy(struct hub_peer *p, struct bgp_export_policy *pol);
+/* The policy of its ADD-PATH families (rib_out_addpath.h): called once per path. */
+void hub_peer_ap_policy(struct hub_peer *p, struct bgp_export_policy *pol);
 /* (Re)sets the policies of the internal groups after a switch; 0 or -ENOMEM. */
 int hub_exchange_repolicy(struct hub *h);
 /* Exports p[0..n-1] of the RS part again (per-client best): all, or those with 2+ paths. */

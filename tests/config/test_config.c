@@ -57,6 +57,8 @@ static const struct bad_case bad_cases[] = {
         {"type-bad-address", 1, "nva-peer/address (line 13)", "198.18.2.400"},
         {"type-bad-prefix", 1, "vnet-address-space (line 10)", "198.18.0.0/33"},
         {"type-bad-hold-time", 1, "hold-time", "RFC 4271 4.2"},
+        {"type-bad-add-path", 1, "nva-peer[address='198.18.2.4']/add-path",
+         "Invalid enumeration value \"tx\""},
         {"type-bad-gr-time", 1, "control-plane/graceful-restart-time-max", "RFC 4724 3"},
         {"type-bad-preference", 1, "hub-routing-preference",
          "Invalid enumeration value \"Fastest\""},
@@ -286,6 +288,42 @@ static void test_baremetal_values(void **state)
 	rh_config_free(cfg);
 }
 
+/* ADD-PATH (RFC 7911) per peer: off unless set; the values map to receive/send bits. */
+static void test_add_path(void **state)
+{
+	struct rh_config *cfg = load_shipped("lab-sdwan-er.json");
+	char file[512], json[8192], fixed[8300], *at;
+	unsigned problems = 0;
+	size_t size;
+	FILE *f;
+
+	(void)state;
+	for (unsigned i = 0; i < cfg->rs.n_peers; i++)
+		assert_int_equal(cfg->rs.peer[i].add_path, 0);
+	rh_config_free(cfg);
+	assert_int_equal(rh_add_path_parse("off"), 0);
+	assert_int_equal(rh_add_path_parse("receive"), RH_ADD_PATH_RECEIVE);
+	assert_int_equal(rh_add_path_parse("send"), RH_ADD_PATH_SEND);
+	assert_int_equal(rh_add_path_parse("both"), RH_ADD_PATH_RECEIVE | RH_ADD_PATH_SEND);
+	assert_string_equal(rh_add_path_name(RH_ADD_PATH_SEND), "send");
+	/* The bad file with a valid value loads, and only that peer has ADD-PATH. */
+	snprintf(file, sizeof(file), "%s/tests/config/bad/type-bad-add-path.json", RH_SOURCE_ROOT);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	size = fread(json, 1, sizeof(json) - 1, f);
+	fclose(f);
+	json[size] = '\0';
+	at = strstr(json, "\"tx\"");
+	assert_non_null(at);
+	snprintf(fixed, sizeof(fixed), "%.*s\"send\"%s", (int)(at - json), json, at + 4);
+	cfg = rh_config_load_json(fixed, "add-path", stderr, &problems);
+	assert_non_null(cfg);
+	assert_int_equal(problems, 0);
+	assert_int_equal(cfg->rs.peer[0].add_path, RH_ADD_PATH_SEND);
+	assert_int_equal(cfg->er.peer[0].add_path, 0);
+	rh_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +332,7 @@ int main(void)
 	        cmocka_unit_test(test_vpn_lab_values),
 	        cmocka_unit_test(test_baremetal_values),
 	        cmocka_unit_test(test_bench_bgp_lifts_limits),
+	        cmocka_unit_test(test_add_path),
 	        cmocka_unit_test(test_bad_configs),
 	        cmocka_unit_test(test_every_bad_file_has_a_case),
 	};

@@ -40,9 +40,10 @@ bi_peer_ns() {
 }
 
 # bi_config FILE FAMILY ROUTE_LIMIT PEERS...: the routehub configuration; each peer is
-# I:ASN[:PASSWORD]. Hold time 9 s (keepalive 3 s) so that failures show quickly.
+# I:ASN[:PASSWORD[:ADD_PATH]] (ADD_PATH: receive, send or both; RFC 7911). Hold time 9 s
+# (keepalive 3 s) so that failures show quickly.
 bi_config() {
-  local file=$1 fam=$2 limit=$3 sep="" p i asn pw
+  local file=$1 fam=$2 limit=$3 sep="" p i asn pw ap
   shift 3
   local rs=("${BI_RS4[@]}")
   [ "$fam" = 6 ] && rs=("${BI_RS6[@]}")
@@ -54,10 +55,11 @@ bi_config() {
     echo "  \"route-limit\": $limit,"
     echo '  "nva-peer": ['
     for p in "$@"; do
-      IFS=: read -r i asn pw <<<"$p"
+      IFS=: read -r i asn pw ap <<<"$p"
       printf '%s   {"address": "%s", "asn": %s, "hold-time": 9, "multihop": 2' "$sep" \
         "$(bi_addr "$i" "$fam")" "$asn"
       [ -n "$pw" ] && printf ', "password": "%s"' "$pw"
+      [ -n "$ap" ] && printf ', "add-path": "%s"' "$ap"
       printf '}'
       sep=$',\n'
     done

@@ -111,8 +111,8 @@ void fx_stop(void)
 	assert_int_equal(bgp_attrs_interned_count(), 0);
 }
 
-void fx_peer(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t asn,
-             const char *local)
+static void peer_up(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t asn,
+                    const char *local, bool addpath)
 {
 	static const bool both[BGP_AID_MAX] = {true, true};
 	const struct rh_addr *inst = role == HUB_ROLE_NVA         ? fx.cfg.rs.instance
@@ -130,7 +130,20 @@ void fx_peer(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t a
 	p->hp = hub_peer_add(fx.h, &info);
 	assert_non_null(p->hp);
 	hub_peer_set_user(p->hp, p);
+	hub_peer_set_addpath(p->hp, addpath ? both : NULL);
 	assert_int_equal(hub_peer_up(p->hp, both, htonl(0x0a000000u + info.addr.bytes[3])), 0);
+}
+
+void fx_peer(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t asn,
+             const char *local)
+{
+	peer_up(p, role, addr, asn, local, false);
+}
+
+void fx_peer_addpath(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t asn,
+                     const char *local)
+{
+	peer_up(p, role, addr, asn, local, true);
 }
 
 static int flush_cb(const struct bgp_out_batch *b, void *arg)
@@ -149,6 +162,7 @@ static int flush_cb(const struct bgp_out_batch *b, void *arg)
 		memset(s, 0, sizeof(*s));
 		rh_prefix_fmt(b->prefixes[i], s->prefix, sizeof(s->prefix));
 		s->withdraw = b->withdraw;
+		s->path_id = b->path_ids != NULL ? b->path_ids[i] : 0;
 		if (b->withdraw)
 			continue;
 		bgp_aspath_fmt(b->attrs, s->aspath, sizeof(s->aspath));

@@ -21,6 +21,7 @@ struct fx_sent {
 	char aspath[128];
 	char nexthop[RH_ADDR_STRLEN];
 	bool no_advertise;
+	uint32_t path_id; /* ADD-PATH send (RFC 7911); 0 without */
 };
 
 struct fx_peer {
@@ -55,6 +56,9 @@ void fx_stop(void);
 /* A session of the role at instance `local` (NULL: the first of the part); brought up. */
 void fx_peer(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t asn,
              const char *local);
+/* The same with ADD-PATH send negotiated for both families (RFC 7911). */
+void fx_peer_addpath(struct fx_peer *p, enum hub_role role, const char *addr, uint32_t asn,
+                     const char *local);
 /* Flushes what the session has pending into p->sent (cleared first); returns n_sent. */
 unsigned fx_flush(struct fx_peer *p);
 /* The record of prefix in p->sent, NULL if not sent. */

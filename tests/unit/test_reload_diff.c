@@ -103,6 +103,17 @@ static void hold_time_resets_that_peer_only(void **state)
 	assert_int_equal(d.n_fixed, 0);
 }
 
+/* ADD-PATH is negotiated in the OPEN: changing it resets that peer's sessions. */
+static void add_path_resets_that_peer(void **state)
+{
+	(void)state;
+	b->rs.peer[1].add_path = RH_ADD_PATH_SEND;
+	assert_int_equal(cp_config_diff(a, b, &d), 1);
+	assert_int_equal(d.n_peers, 1);
+	assert_int_equal(d.peer[0].what, CP_PEER_CHANGED);
+	assert_true(has_line("peer 198.18.3.4 (nva): add-path off -> send, session reset"));
+}
+
 static void several_parameters_one_line(void **state)
 {
 	(void)state;
@@ -249,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(unchanged_is_nothing, setup, teardown),
 	        cmocka_unit_test_setup_teardown(hold_time_resets_that_peer_only, setup, teardown),
+	        cmocka_unit_test_setup_teardown(add_path_resets_that_peer, setup, teardown),
 	        cmocka_unit_test_setup_teardown(several_parameters_one_line, setup, teardown),
 	        cmocka_unit_test_setup_teardown(added_and_removed, setup, teardown),
 	        cmocka_unit_test_setup_teardown(reordered_peers_are_unchanged, setup, teardown),
