@@ -20,6 +20,7 @@
 #include <rte_jhash.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
+#include <rte_vect.h>
 
 #include "worker.h"
 
@@ -85,6 +86,7 @@ int dp_punt_meta_offset = -1;
 /* What pass 1 leaves for pass 2 and for the end of the burst. */
 struct burst {
 	uint16_t n4, n6, n_punt, n_neigh, n_free;
+	uint32_t grp4; /* bit k: idx4[k..k+3] are a group of 4 common-case packets (pass 1) */
 	uint16_t idx4[DP_BURST];
 	uint16_t idx6[DP_BURST];
 	uint32_t ip4[DP_BURST]; /* host byte order, as rte_fib takes it */
@@ -420,6 +422,102 @@ static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte
 	return true;
 }
 
+/*
+ * Pass 1 over a group of 4 (the l3fwd way): what one packet of the common case needs,
+ * computed without a branch, the verdicts of the four combined into one word. A set bit
+ * means "not sure": the group then goes packet by packet through ip4_fast_input() and
+ * l2_input(), which decide; so a group taken here is one those would all have passed.
+ */
+struct fast4 {
+	__m128i want, mask; /* bytes 0..15 of the frame: the port's MAC, 0x0800, 0x45 */
+	uint64_t filter4;   /* the own-address filter: a hit is examined by l2_input() */
+};
+
+/* ip4_martian() by the first octet: 0/8, 127/8, 224/4 and 240/4 (RFC 1812 5.3.7). */
+static const uint8_t martian_octet[256] = {[0] = 1, [127] = 1, [224 ... 255] = 1};
+
+/* One packet: its verdict; *ipw gets IP header bytes 0..15 and *dst the destination. */
+static inline uint32_t ip4_fast_bad(const struct fast4 *f, const struct rte_mbuf *m, __m128i *ipw,
+                                    uint32_t *dst)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	__m128i h = _mm_loadu_si128((const __m128i *)(const void *)p);
+	uint32_t tot, bad;
+	uint16_t tot_be;
+
+	*ipw = _mm_loadu_si128((const __m128i *)(const void *)(p + ETH_HLEN));
+	memcpy(dst, p + ETH_HLEN + 16, 4);
+	memcpy(&tot_be, p + ETH_HLEN + 2, 2);
+	tot = BE16(tot_be);
+	bad = (uint32_t)!_mm_testz_si128(_mm_xor_si128(h, f->want), f->mask);
+	/* 20 <= total length <= the frame's IP bytes (5.2.2 (5)); the caller checked that
+	 * data_len, hence pkt_len, holds the 34 bytes read here. */
+	bad |= (uint32_t)(tot - IP4_MIN_HLEN > m->pkt_len - ETH_HLEN - IP4_MIN_HLEN);
+	bad |= (uint32_t)((f->filter4 & dp_local_bit4(*dst)) != 0);
+	bad |= (uint32_t)(martian_octet[p[ETH_HLEN + 12]] | martian_octet[p[ETH_HLEN + 16]]);
+	return bad;
+}
+
+/*
+ * The header checksums of four 20-byte headers at once (RFC 1071): a[j] holds bytes 0..15
+ * of header j, d its bytes 16..19 in lane j. The 16-bit words are summed in 32-bit lanes
+ * (at most 10 * 0xffff: no overflow) and folded twice; a header is intact when its sum
+ * folds to 0xffff, in either byte order.
+ */
+static inline bool ip4_cksum4_ok(const __m128i a[4], __m128i d)
+{
+	const __m128i lo16 = _mm_set1_epi32(0xffff);
+	__m128i s[4], t;
+	unsigned j;
+
+	for (j = 0; j < 4; j++)
+		s[j] = _mm_add_epi32(_mm_and_si128(a[j], lo16), _mm_srli_epi32(a[j], 16));
+	t = _mm_hadd_epi32(_mm_hadd_epi32(s[0], s[1]), _mm_hadd_epi32(s[2], s[3]));
+	t = _mm_add_epi32(t, _mm_add_epi32(_mm_and_si128(d, lo16), _mm_srli_epi32(d, 16)));
+	t = _mm_add_epi32(_mm_and_si128(t, lo16), _mm_srli_epi32(t, 16));
+	t = _mm_add_epi32(_mm_and_si128(t, lo16), _mm_srli_epi32(t, 16));
+	return _mm_movemask_epi8(_mm_cmpeq_epi32(t, lo16)) == 0xffff;
+}
+
+/*
+ * The group pk[0..3], all received on the run's port: true when the four are common-case
+ * packets, then queued for the lookup as one group; false leaves them untouched.
+ */
+static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
+                                  uint16_t i)
+{
+	const uint64_t cm = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	const __m128i bswap32 = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	uint64_t fl_or =
+	        (pk[0]->ol_flags | pk[1]->ol_flags | pk[2]->ol_flags | pk[3]->ol_flags) & cm;
+	uint64_t fl_and = pk[0]->ol_flags & pk[1]->ol_flags & pk[2]->ol_flags & pk[3]->ol_flags;
+	uint32_t bad, d[4];
+	__m128i a[4], dv;
+	uint16_t k = b->n4;
+
+	/* All four unverified (checked in software below), or all four GOOD by the NIC. */
+	if (fl_or != 0 && (fl_or != RTE_MBUF_F_RX_IP_CKSUM_GOOD || (fl_and & cm) != fl_or))
+		return false;
+	if (unlikely(RTE_MIN(RTE_MIN(pk[0]->data_len, pk[1]->data_len),
+	                     RTE_MIN(pk[2]->data_len, pk[3]->data_len)) <
+	             (uint16_t)(ETH_HLEN + IP4_MIN_HLEN)))
+		return false;
+	bad = ip4_fast_bad(f, pk[0], &a[0], &d[0]) | ip4_fast_bad(f, pk[1], &a[1], &d[1]) |
+	      ip4_fast_bad(f, pk[2], &a[2], &d[2]) | ip4_fast_bad(f, pk[3], &a[3], &d[3]);
+	dv = _mm_loadu_si128((const __m128i *)(const void *)d);
+	if (unlikely(bad != 0 || (fl_or == 0 && !ip4_cksum4_ok(a, dv))))
+		return false;
+	/* rte_fib takes host byte order. */
+	_mm_storeu_si128((__m128i *)(void *)&b->ip4[k], _mm_shuffle_epi8(dv, bswap32));
+	b->idx4[k] = i;
+	b->idx4[k + 1] = (uint16_t)(i + 1);
+	b->idx4[k + 2] = (uint16_t)(i + 2);
+	b->idx4[k + 3] = (uint16_t)(i + 3);
+	b->grp4 |= 1u << k;
+	b->n4 = (uint16_t)(k + 4);
+	return true;
+}
+
 /* Pass 1: the Ethernet header, then the network layer's own checks. port: the input
  * port's index, already checked and counted. */
 static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
@@ -621,6 +719,78 @@ static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 	return 0;
 }
 
+/* The next hop of a non-group fib value, looked up once per burst while it repeats. */
+struct nh_cache {
+	uint64_t val;
+	const struct dp_nh *nh; /* NULL: not a resolved next hop on a port of ours */
+};
+
+/*
+ * Pass 2 for a group of 4 that pass 1 found common: when the four have one route to one
+ * resolved next hop (no ECMP), TTLs to spare and a size within the port's MTU, they are
+ * rewritten and queued together. false leaves them untouched, for ip4_forward().
+ */
+static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struct nh_cache *c,
+                                     struct rte_mbuf **pkts, uint16_t k)
+{
+	const struct dp_fwd_ctx *ctx = w->ctx;
+	uint64_t v = b->val4[k];
+	struct rte_mbuf *m[4];
+	struct rte_ipv4_hdr *ip[4];
+	const struct dp_nh *nh;
+	struct dp_txbuf *t;
+	uint32_t bad = 0, tot[4], macs_hi;
+	uint64_t macs_lo, bytes = 0;
+	uint16_t mtu, n;
+	unsigned j;
+
+	if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3]) |
+	     (v & DP_FIB_GROUP)) != 0)
+		return false;
+	if (unlikely(v != c->val)) {
+		nh = dp_fib_nh(ctx->fib, v, 0);
+		if (nh != NULL && (nh->state != DP_NH_RESOLVED || nh->port >= ctx->n_ports ||
+		                   !ctx->port[nh->port].enabled))
+			nh = NULL;
+		c->val = v;
+		c->nh = nh;
+	}
+	nh = c->nh;
+	if (unlikely(nh == NULL))
+		return false;
+	mtu = ctx->port[nh->port].mtu;
+	for (j = 0; j < 4; j++) {
+		/* Pass 1 queued the group's packets in a row. */
+		m[j] = pkts[b->idx4[k] + j];
+		ip[j] = rte_pktmbuf_mtod_offset(m[j], struct rte_ipv4_hdr *, ETH_HLEN);
+		tot[j] = BE16(ip[j]->total_length);
+		/* RFC 1812 5.3.1 (TTL 0 or 1 expires here) and the MTU: ip4_forward() says.
+		 * Either goes negative. */
+		bad |= ((uint32_t)ip[j]->time_to_live - 2) | ((uint32_t)mtu - tot[j]);
+	}
+	t = &w->tx[nh->port];
+	n = t->n;
+	if (unlikely((int32_t)bad < 0 || n > DP_BURST - 4))
+		return false;
+	memcpy(&macs_lo, &nh->dst_mac, 8);
+	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
+	for (j = 0; j < 4; j++) {
+		uint8_t *p = (uint8_t *)ip[j] - ETH_HLEN;
+
+		trim_padding(m[j], tot[j]);
+		ip4_dec_ttl(ip[j]);
+		memcpy(p, &macs_lo, 8);
+		memcpy(p + 8, &macs_hi, 4);
+		bytes += m[j]->pkt_len;
+	}
+	memcpy(&t->pkts[n], m, sizeof(m));
+	t->n = (uint16_t)(n + 4);
+	t->bytes += bytes;
+	if (t->n == DP_BURST)
+		tx_flush_port(w, nh->port);
+	return true;
+}
+
 static int ip6_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
 {
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
@@ -680,44 +850,116 @@ static inline void rx_switch(struct dp_worker *w, struct rx_acc *rx, uint16_t et
 	rx->bytes = 0;
 }
 
+/* Pass 1 for one packet of port rx->port (counted by the caller): the common case, else
+ * the full examination. */
+static inline void input_classify(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                  uint16_t i, uint8_t port)
+{
+	if (likely(ip4_fast_input(w->ctx, m, port, &b->ip4[b->n4])))
+		b->idx4[b->n4++] = i;
+	else
+		l2_input(w, b, m, i, port);
+}
+
+static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc *rx,
+                             struct rte_mbuf *m, uint16_t i)
+{
+	/* A burst comes from one queue of one port: the input port's counters are added once
+	 * per run of packets of one port, not once per packet. */
+	if (unlikely(m->port != rx->eth_port))
+		rx_switch(w, rx, m->port);
+	if (unlikely(rx->port == DP_PORT_NONE)) {
+		drop(w, b, m, DP_DROP_BAD_PORT);
+		return;
+	}
+	rx->pkts++;
+	rx->bytes += m->pkt_len;
+	input_classify(w, b, m, i, rx->port);
+}
+
+/* The fast-path template of port index `port`. */
+static void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+{
+	/* Bytes 12..14: ethertype 0x0800, version 4 and IHL 5; 6..11 (source MAC) and 15
+	 * (TOS) are not looked at. */
+	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
+	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
+	f->filter4 = ctx->local.filter4;
+}
+
+/* Pass 1 in groups of 4 packets, the rest (and groups that are not all common) one by
+ * one; the order of the packets is kept in the lookup array. */
+static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
+	struct fast4 f = {.filter4 = 0};
+	uint8_t fport = DP_PORT_NONE;
+	uint16_t i, j;
+
+	for (i = 0; i < 4 && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	if (n > 0)
+		rx_switch(w, &rx, pkts[0]->port);
+	for (i = 0; i + 4 <= n; i += 4) {
+		struct rte_mbuf **pk = pkts + i;
+
+		/* The next group's headers, while this one is examined. */
+		if (likely(i + 8 <= n)) {
+			rte_prefetch0(rte_pktmbuf_mtod(pk[4], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pk[5], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pk[6], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pk[7], void *));
+		} else {
+			for (j = (uint16_t)(i + 4); j < n; j++)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+		}
+		if (unlikely(((pk[0]->port ^ rx.eth_port) | (pk[1]->port ^ rx.eth_port) |
+		              (pk[2]->port ^ rx.eth_port) | (pk[3]->port ^ rx.eth_port)) != 0 ||
+		             rx.port == DP_PORT_NONE)) {
+			for (j = 0; j < 4; j++)
+				input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
+			continue;
+		}
+		rx.pkts += 4;
+		rx.bytes +=
+		        (uint64_t)pk[0]->pkt_len + pk[1]->pkt_len + pk[2]->pkt_len + pk[3]->pkt_len;
+		if (unlikely(fport != rx.port)) {
+			fast4_set_port(&f, w->ctx, rx.port);
+			fport = rx.port;
+		}
+		if (likely(ip4_fast_group(&f, b, pk, i)))
+			continue;
+		for (j = 0; j < 4; j++)
+			input_classify(w, b, pk[j], (uint16_t)(i + j), rx.port);
+	}
+	for (; i < n; i++)
+		input_one(w, b, &rx, pkts[i], i);
+	rx_switch(w, &rx, UINT16_MAX);
+}
+
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_fib *fib = w->ctx->fib;
-	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
+	struct nh_cache nc = {.val = DP_FIB_NONE, .nh = NULL};
 	struct burst b;
 	uint16_t i;
 
 	b.n4 = b.n6 = b.n_punt = b.n_neigh = b.n_free = 0;
+	b.grp4 = 0;
 	w->stats.in_pkts += n;
-	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (i + PREFETCH_OFFSET < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		/* A burst comes from one queue of one port: the input port's counters are
-		 * added once per run of packets of one port, not once per packet. */
-		if (unlikely(m->port != rx.eth_port))
-			rx_switch(w, &rx, m->port);
-		if (unlikely(rx.port == DP_PORT_NONE)) {
-			drop(w, &b, m, DP_DROP_BAD_PORT);
-			continue;
-		}
-		rx.pkts++;
-		rx.bytes += m->pkt_len;
-		if (likely(ip4_fast_input(w->ctx, m, rx.port, &b.ip4[b.n4])))
-			b.idx4[b.n4++] = i;
-		else
-			l2_input(w, &b, m, i, rx.port);
-	}
-	rx_switch(w, &rx, UINT16_MAX);
+	input_burst(w, &b, pkts, n);
 	if (b.n4 > 0)
 		dp_fib_lookup4_bulk(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)
 		dp_fib_lookup6_bulk(fib, b.ip6, b.val6, b.n6);
-	for (i = 0; i < b.n4; i++)
+	for (i = 0; i < b.n4;) {
+		if (((b.grp4 >> i) & 1) != 0 && ip4_forward_group(w, &b, &nc, pkts, i)) {
+			i = (uint16_t)(i + 4);
+			continue;
+		}
 		ip4_forward(w, &b, pkts[b.idx4[i]], b.val4[i]);
+		i++;
+	}
 	for (i = 0; i < b.n6; i++)
 		ip6_forward(w, &b, pkts[b.idx6[i]], b.val6[i]);
 	ring_out(w, w->ctx->punt_ring, b.punt, b.punt_reason, b.n_punt);
