@@ -86,7 +86,10 @@ int dp_punt_meta_offset = -1;
 /* What pass 1 leaves for pass 2 and for the end of the burst. */
 struct burst {
 	uint16_t n4, n6, n_punt, n_neigh, n_free;
-	uint32_t grp4; /* bit k: idx4[k..k+3] are a group of 4 common-case packets (pass 1) */
+	uint32_t grp4;     /* bit k: idx4[k..k+3] are a group of 4 common-case packets (pass 1) */
+	uint32_t grp4_pad; /* bit k: that group has link-layer padding to trim */
+	uint16_t grp4_len[DP_BURST];   /* at k: the group's largest IP total length */
+	uint32_t grp4_bytes[DP_BURST]; /* at k: the group's frame bytes */
 	uint16_t idx4[DP_BURST];
 	uint16_t idx6[DP_BURST];
 	uint32_t ip4[DP_BURST]; /* host byte order, as rte_fib takes it */
@@ -438,7 +441,7 @@ static const uint8_t martian_octet[256] = {[0] = 1, [127] = 1, [224 ... 255] = 1
 
 /* One packet: its verdict; *ipw gets IP header bytes 0..15 and *dst the destination. */
 static inline uint32_t ip4_fast_bad(const struct fast4 *f, const struct rte_mbuf *m, __m128i *ipw,
-                                    uint32_t *dst)
+                                    uint32_t *dst, uint32_t *pad, uint32_t *max_len)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	__m128i h = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -453,6 +456,10 @@ static inline uint32_t ip4_fast_bad(const struct fast4 *f, const struct rte_mbuf
 	/* 20 <= total length <= the frame's IP bytes (5.2.2 (5)); the caller checked that
 	 * data_len, hence pkt_len, holds the 34 bytes read here. */
 	bad |= (uint32_t)(tot - IP4_MIN_HLEN > m->pkt_len - ETH_HLEN - IP4_MIN_HLEN);
+	/* A TTL that expires here (RFC 1812 5.3.1) is for ip4_forward() to deal with. */
+	bad |= (uint32_t)(p[ETH_HLEN + 8] <= 1);
+	*pad |= (m->pkt_len - ETH_HLEN) ^ tot;
+	*max_len = RTE_MAX(*max_len, tot);
 	bad |= (uint32_t)((f->filter4 & dp_local_bit4(*dst)) != 0);
 	bad |= (uint32_t)(martian_octet[p[ETH_HLEN + 12]] | martian_octet[p[ETH_HLEN + 16]]);
 	return bad;
@@ -484,14 +491,14 @@ static inline bool ip4_cksum4_ok(const __m128i a[4], __m128i d)
  * packets, then queued for the lookup as one group; false leaves them untouched.
  */
 static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
-                                  uint16_t i)
+                                  uint16_t i, uint32_t bytes)
 {
 	const uint64_t cm = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED;
 	const __m128i bswap32 = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
 	uint64_t fl_or =
 	        (pk[0]->ol_flags | pk[1]->ol_flags | pk[2]->ol_flags | pk[3]->ol_flags) & cm;
 	uint64_t fl_and = pk[0]->ol_flags & pk[1]->ol_flags & pk[2]->ol_flags & pk[3]->ol_flags;
-	uint32_t bad, d[4];
+	uint32_t bad, d[4], pad = 0, max_len = 0;
 	__m128i a[4], dv;
 	uint16_t k = b->n4;
 
@@ -502,8 +509,10 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	                     RTE_MIN(pk[2]->data_len, pk[3]->data_len)) <
 	             (uint16_t)(ETH_HLEN + IP4_MIN_HLEN)))
 		return false;
-	bad = ip4_fast_bad(f, pk[0], &a[0], &d[0]) | ip4_fast_bad(f, pk[1], &a[1], &d[1]) |
-	      ip4_fast_bad(f, pk[2], &a[2], &d[2]) | ip4_fast_bad(f, pk[3], &a[3], &d[3]);
+	bad = ip4_fast_bad(f, pk[0], &a[0], &d[0], &pad, &max_len) |
+	      ip4_fast_bad(f, pk[1], &a[1], &d[1], &pad, &max_len) |
+	      ip4_fast_bad(f, pk[2], &a[2], &d[2], &pad, &max_len) |
+	      ip4_fast_bad(f, pk[3], &a[3], &d[3], &pad, &max_len);
 	dv = _mm_loadu_si128((const __m128i *)(const void *)d);
 	if (unlikely(bad != 0 || (fl_or == 0 && !ip4_cksum4_ok(a, dv))))
 		return false;
@@ -514,6 +523,9 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	b->idx4[k + 2] = (uint16_t)(i + 2);
 	b->idx4[k + 3] = (uint16_t)(i + 3);
 	b->grp4 |= 1u << k;
+	b->grp4_pad |= (uint32_t)(pad != 0) << k;
+	b->grp4_len[k] = (uint16_t)max_len;
+	b->grp4_bytes[k] = bytes;
 	b->n4 = (uint16_t)(k + 4);
 	return true;
 }
@@ -735,13 +747,11 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
 	uint64_t v = b->val4[k];
-	struct rte_mbuf *m[4];
-	struct rte_ipv4_hdr *ip[4];
 	const struct dp_nh *nh;
 	struct dp_txbuf *t;
-	uint32_t bad = 0, tot[4], macs_hi;
-	uint64_t macs_lo, bytes = 0;
-	uint16_t mtu, n;
+	uint32_t macs_hi;
+	uint64_t macs_lo;
+	uint16_t n;
 	unsigned j;
 
 	if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3]) |
@@ -758,34 +768,40 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 	nh = c->nh;
 	if (unlikely(nh == NULL))
 		return false;
-	mtu = ctx->port[nh->port].mtu;
-	for (j = 0; j < 4; j++) {
-		/* Pass 1 queued the group's packets in a row. */
-		m[j] = pkts[b->idx4[k] + j];
-		ip[j] = rte_pktmbuf_mtod_offset(m[j], struct rte_ipv4_hdr *, ETH_HLEN);
-		tot[j] = BE16(ip[j]->total_length);
-		/* RFC 1812 5.3.1 (TTL 0 or 1 expires here) and the MTU: ip4_forward() says.
-		 * Either goes negative. */
-		bad |= ((uint32_t)ip[j]->time_to_live - 2) | ((uint32_t)mtu - tot[j]);
-	}
+	/* Pass 1 checked the TTLs; the largest packet tells for the MTU (RFC 1812 5.2.6 says
+	 * what to do with a larger one: ip4_forward()). */
 	t = &w->tx[nh->port];
 	n = t->n;
-	if (unlikely((int32_t)bad < 0 || n > DP_BURST - 4))
+	if (unlikely(b->grp4_len[k] > ctx->port[nh->port].mtu || n > DP_BURST - 4))
 		return false;
 	memcpy(&macs_lo, &nh->dst_mac, 8);
 	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
 	for (j = 0; j < 4; j++) {
-		uint8_t *p = (uint8_t *)ip[j] - ETH_HLEN;
+		/* Pass 1 queued the group's packets in a row. */
+		struct rte_mbuf *mj = pkts[b->idx4[k] + j];
+		uint8_t *p = rte_pktmbuf_mtod(mj, uint8_t *);
 
-		trim_padding(m[j], tot[j]);
-		ip4_dec_ttl(ip[j]);
+		ip4_dec_ttl((struct rte_ipv4_hdr *)(p + ETH_HLEN));
 		memcpy(p, &macs_lo, 8);
 		memcpy(p + 8, &macs_hi, 4);
-		bytes += m[j]->pkt_len;
+		t->pkts[n + j] = mj;
 	}
-	memcpy(&t->pkts[n], m, sizeof(m));
+	if (unlikely((b->grp4_pad >> k) & 1)) {
+		uint64_t bytes = 0;
+
+		for (j = 0; j < 4; j++) {
+			struct rte_mbuf *mj = t->pkts[n + j];
+
+			trim_padding(mj, BE16(rte_pktmbuf_mtod_offset(mj, struct rte_ipv4_hdr *,
+			                                              ETH_HLEN)
+			                              ->total_length));
+			bytes += mj->pkt_len;
+		}
+		t->bytes += bytes;
+	} else {
+		t->bytes += b->grp4_bytes[k];
+	}
 	t->n = (uint16_t)(n + 4);
-	t->bytes += bytes;
 	if (t->n == DP_BURST)
 		tx_flush_port(w, nh->port);
 	return true;
@@ -894,6 +910,7 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
 	struct fast4 f = {.filter4 = 0};
 	uint8_t fport = DP_PORT_NONE;
+	uint32_t bytes;
 	uint16_t i, j;
 
 	for (i = 0; i < 4 && i < n; i++)
@@ -920,14 +937,14 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 				input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
 			continue;
 		}
+		bytes = pk[0]->pkt_len + pk[1]->pkt_len + pk[2]->pkt_len + pk[3]->pkt_len;
 		rx.pkts += 4;
-		rx.bytes +=
-		        (uint64_t)pk[0]->pkt_len + pk[1]->pkt_len + pk[2]->pkt_len + pk[3]->pkt_len;
+		rx.bytes += bytes;
 		if (unlikely(fport != rx.port)) {
 			fast4_set_port(&f, w->ctx, rx.port);
 			fport = rx.port;
 		}
-		if (likely(ip4_fast_group(&f, b, pk, i)))
+		if (likely(ip4_fast_group(&f, b, pk, i, bytes)))
 			continue;
 		for (j = 0; j < 4; j++)
 			input_classify(w, b, pk[j], (uint16_t)(i + j), rx.port);
@@ -945,7 +962,7 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 	uint16_t i;
 
 	b.n4 = b.n6 = b.n_punt = b.n_neigh = b.n_free = 0;
-	b.grp4 = 0;
+	b.grp4 = b.grp4_pad = 0;
 	w->stats.in_pkts += n;
 	input_burst(w, &b, pkts, n);
 	if (b.n4 > 0)
