@@ -726,12 +726,23 @@ static inline void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
 {
 	/* With m' = m - 0x100 (TTL >= 2: no borrow), ~m + m' is 0xfeff whatever m is, so
 	 * HC' = ~(~HC + 0xfeff) with one end-around carry; done on the header's bytes as
-	 * they are (one's complement sums commute with byte swapping, RFC 1071 2(B)). */
+	 * they are (one's complement sums commute with byte swapping, RFC 1071 2(B)).
+	 * On a little-endian host the raw checksum c then becomes c + 1, except 0xfffe -> 0
+	 * and 0xffff -> 1 (i.e. (c + 1) mod 0xffff): in the 32-bit word of TTL, protocol
+	 * and checksum, TTL - 1 and that in one add. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint32_t x;
+
+	memcpy(&x, &ip->time_to_live, 4);
+	x += 0xffffu + ((uint32_t)(x >= 0xfffe0000u) << 16);
+	memcpy(&ip->time_to_live, &x, 4);
+#else
 	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)RTE_BE16(0xfeff);
 
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->hdr_checksum = (uint16_t)~sum;
 	ip->time_to_live--;
+#endif
 }
 
 static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
