@@ -320,7 +320,7 @@ static int ip4_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, u
 	/* Traffic to the appliance goes to the kernel, whatever its TTL (eBGP sends TTL 1). */
 	if (unlikely(dp_local_has4(&w->ctx->local, ip->dst_addr)))
 		return punt(b, m, DP_PUNT_LOCAL, RH_AF_INET, 0, 0);
-	if (unlikely(ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr)))
+	if (unlikely((int)ip4_martian(ip->src_addr) | (int)ip4_martian(ip->dst_addr)))
 		return drop(w, b, m,
 		            ip4_martian(ip->src_addr) ? DP_DROP_IP4_MARTIAN_SRC
 		                                      : DP_DROP_IP4_MARTIAN_DST);
@@ -418,7 +418,7 @@ static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte
 	tot = BE16(ip->total_length);
 	if (unlikely(tot < IP4_MIN_HLEN || tot > m->pkt_len - ETH_HLEN ||
 	             dp_local_has4(&ctx->local, ip->dst_addr) ||
-	             (ip4_martian(ip->src_addr) | ip4_martian(ip->dst_addr))))
+	             ((int)ip4_martian(ip->src_addr) | (int)ip4_martian(ip->dst_addr))))
 		return false;
 	*dst = BE32(ip->dst_addr);
 	return true;
