@@ -801,25 +801,17 @@ static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc
 	input_classify(w, b, m, i, rx->port);
 }
 
-/* The fast-path template of port index `port`. */
-static void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
-{
-	/* Bytes 12..14: ethertype 0x0800, version 4 and IHL 5; 6..11 (source MAC) and 15
-	 * (TOS) are not looked at. */
-	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
-	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
-	f->filter4 = ctx->local.filter4;
-}
-
 /* Pass 1 in groups of 4 packets, the rest (and groups that are not all common) one by
  * one; the order of the packets is kept in the lookup array. */
 static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
-	struct fast4 f = {.filter4 = 0};
+	struct fast4 f;
 	uint8_t fport = DP_PORT_NONE;
 	uint32_t bytes;
 	uint16_t i, j;
+
+	memset(&f, 0, sizeof(f)); /* set with the first group's port */
 
 	for (i = 0; i < 4 && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -852,10 +844,7 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 			fast4_set_port(&f, w->ctx, rx.port);
 			fport = rx.port;
 		}
-		if (likely(ip4_fast_group(&f, b, pk, i,
-		                          _mm_set_epi32((int)pk[3]->pkt_len, (int)pk[2]->pkt_len,
-		                                        (int)pk[1]->pkt_len, (int)pk[0]->pkt_len),
-		                          bytes)))
+		if (likely(ip4_fast_group(&f, b, pk, i, bytes)))
 			continue;
 		for (j = 0; j < 4; j++)
 			input_classify(w, b, pk[j], (uint16_t)(i + j), rx.port);

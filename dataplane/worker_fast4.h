@@ -8,6 +8,9 @@
 
 #include <rte_vect.h>
 
+/* The SSE 4.1 code below (x86 only); elsewhere every packet takes the per-packet path. */
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+
 /*
  * Pass 1 over a group of 4 (the l3fwd way): the checks of the common case for four packets
  * at once, in SSE registers, combined into one verdict. Any doubt sends the group packet
@@ -56,14 +59,16 @@ static inline __m128i ip4_martian8(__m128i s, __m128i d)
 }
 
 /*
- * The group pk[0..3], all received on the run's port, `plen` their pkt_len and `bytes` the
- * sum: true when the
+ * The group pk[0..3], all received on the run's port, `bytes` the sum of their pkt_len:
+ * true when the
  * four are common-case packets, then queued for the lookup as one group; false leaves
  * them untouched.
  */
 static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
-                                  uint16_t i, __m128i plen, uint32_t bytes)
+                                  uint16_t i, uint32_t bytes)
 {
+	const __m128i plen = _mm_set_epi32((int)pk[3]->pkt_len, (int)pk[2]->pkt_len,
+	                                   (int)pk[1]->pkt_len, (int)pk[0]->pkt_len);
 	const uint64_t cm = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED;
 	const __m128i bswap32 = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
 	/* The total length, big-endian in bytes 2..3 of word 0, to a host-order lane. */
@@ -141,4 +146,39 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	return true;
 }
 
+/* The fast-path template of port index `port`. */
+static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+{
+	/* Bytes 12..14: ethertype 0x0800, version 4 and IHL 5; 6..11 (source MAC) and 15
+	 * (TOS) are not looked at. */
+	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
+	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
+	f->filter4 = ctx->local.filter4;
+}
+
+#else /* no SSE 4.1 */
+
+struct fast4 {
+	int unused;
+};
+
+static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+{
+	RTE_SET_USED(f);
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(port);
+}
+
+static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
+                                  uint16_t i, uint32_t bytes)
+{
+	RTE_SET_USED(f);
+	RTE_SET_USED(b);
+	RTE_SET_USED(pk);
+	RTE_SET_USED(i);
+	RTE_SET_USED(bytes);
+	return false;
+}
+
+#endif
 #endif
