@@ -60,9 +60,8 @@ static inline __m128i ip4_martian8(__m128i s, __m128i d)
 
 /*
  * The group pk[0..3], all received on the run's port, `bytes` the sum of their pkt_len:
- * true when the
- * four are common-case packets, then queued for the lookup as one group; false leaves
- * them untouched.
+ * true when the four are common-case packets, then queued for the lookup as one group;
+ * false leaves them untouched.
  */
 static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
                                   uint16_t i, uint32_t bytes)
