@@ -19,7 +19,7 @@
  */
 struct fast4 {
 	__m128i want, mask; /* bytes 0..15 of the frame: the port's MAC, 0x0800, 0x45 */
-	uint64_t filter4;   /* the own-address filter: a hit is examined by l2_input() */
+	__m128i filter4;    /* the own-address filter's 8 bytes, twice: see ip4_local4() */
 };
 
 /*
@@ -59,6 +59,24 @@ static inline __m128i ip4_martian8(__m128i s, __m128i d)
 }
 
 /*
+ * dp_local_has4()'s filter for four destinations (network order, one per lane): non-zero
+ * lanes where the filter has the address's bit (dp_local_bit4(): bit (a * K) >> 26), which
+ * l2_input() then examines. The bit is looked up with two byte shuffles: byte i >> 3 of the
+ * filter, and 1 << (i & 7).
+ */
+static inline __m128i ip4_local4(__m128i filter, __m128i dst)
+{
+	const __m128i bits =
+	        _mm_set_epi8(-128, 64, 32, 16, 8, 4, 2, 1, -128, 64, 32, 16, 8, 4, 2, 1);
+	__m128i idx = _mm_srli_epi32(_mm_mullo_epi32(dst, _mm_set1_epi32((int)0x9e3779b1u)), 26);
+	__m128i fb = _mm_shuffle_epi8(filter, _mm_srli_epi32(idx, 3));
+	__m128i bm = _mm_shuffle_epi8(bits, _mm_and_si128(idx, _mm_set1_epi32(7)));
+
+	/* Only byte 0 of each lane holds an index; the other bytes looked up entry 0. */
+	return _mm_and_si128(_mm_and_si128(fb, bm), _mm_set1_epi32(0xff));
+}
+
+/*
  * The group pk[0..3], all received on the run's port, `bytes` the sum of their pkt_len:
  * true when the four are common-case packets, then queued for the lookup as one group;
  * false leaves them untouched.
@@ -79,7 +97,6 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	const uint8_t *p[4];
 	__m128i a[4], v[5], l2, t01, t23, u01, u23, tot, plen14, bad, mx;
 	uint32_t d[4];
-	uint64_t lbits;
 	uint16_t k = b->n4;
 	unsigned j;
 
@@ -91,7 +108,6 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	             (uint16_t)(ETH_HLEN + IP4_MIN_HLEN)))
 		return false;
 	l2 = _mm_setzero_si128();
-	lbits = 0;
 #pragma GCC unroll 4
 	for (j = 0; j < 4; j++) {
 		p[j] = rte_pktmbuf_mtod(pk[j], const uint8_t *);
@@ -100,10 +116,9 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 		                          f->want));
 		a[j] = _mm_loadu_si128((const __m128i *)(const void *)(p[j] + ETH_HLEN));
 		memcpy(&d[j], p[j] + ETH_HLEN + 16, 4);
-		lbits |= dp_local_bit4(d[j]);
 	}
 	/* To the port's MAC, IPv4 with IHL 5, and no destination that may be our own. */
-	if (!_mm_testz_si128(l2, f->mask) || (lbits & f->filter4) != 0)
+	if (!_mm_testz_si128(l2, f->mask))
 		return false;
 	/* Transposed: v[w] = word w of the four headers. */
 	t01 = _mm_unpacklo_epi32(a[0], a[1]);
@@ -124,6 +139,7 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	bad = _mm_or_si128(
 	        bad, _mm_cmpgt_epi32(_mm_set1_epi32(2), _mm_and_si128(v[2], _mm_set1_epi32(0xff))));
 	bad = _mm_or_si128(bad, ip4_martian8(v[3], v[4]));
+	bad = _mm_or_si128(bad, ip4_local4(f->filter4, v[4]));
 	if (fl_or == 0)
 		bad = _mm_or_si128(bad, _mm_xor_si128(ip4_cksum4(v), _mm_set1_epi32(-1)));
 	if (unlikely(!_mm_testz_si128(bad, bad)))
@@ -152,7 +168,7 @@ static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx,
 	 * (TOS) are not looked at. */
 	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
 	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
-	f->filter4 = ctx->local.filter4;
+	f->filter4 = _mm_set1_epi64x((long long)ctx->local.filter4);
 }
 
 #else /* no SSE 4.1 */
