@@ -85,6 +85,10 @@ int dp_punt_meta_offset = -1;
 /* What pass 1 leaves for pass 2 and for the end of the burst. */
 struct burst {
 	uint16_t n4, n6, n_punt, n_neigh, n_free;
+	uint32_t grp4;     /* bit k: idx4[k..k+3] are a group of 4 common-case packets (pass 1) */
+	uint32_t grp4_pad; /* bit k: that group has link-layer padding to trim */
+	uint16_t grp4_len[DP_BURST];   /* at k: the group's largest IP total length */
+	uint32_t grp4_bytes[DP_BURST]; /* at k: the group's frame bytes */
 	uint16_t idx4[DP_BURST];
 	uint16_t idx6[DP_BURST];
 	uint32_t ip4[DP_BURST]; /* host byte order, as rte_fib takes it */
@@ -420,6 +424,8 @@ static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte
 	return true;
 }
 
+#include "worker_fast4.h"
+
 /* Pass 1: the Ethernet header, then the network layer's own checks. port: the input
  * port's index, already checked and counted. */
 static int l2_input(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint16_t i,
@@ -588,12 +594,23 @@ static inline void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
 {
 	/* With m' = m - 0x100 (TTL >= 2: no borrow), ~m + m' is 0xfeff whatever m is, so
 	 * HC' = ~(~HC + 0xfeff) with one end-around carry; done on the header's bytes as
-	 * they are (one's complement sums commute with byte swapping, RFC 1071 2(B)). */
+	 * they are (one's complement sums commute with byte swapping, RFC 1071 2(B)).
+	 * On a little-endian host the raw checksum c then becomes c + 1, except 0xfffe -> 0
+	 * and 0xffff -> 1 (i.e. (c + 1) mod 0xffff): in the 32-bit word of TTL, protocol
+	 * and checksum, TTL - 1 and that in one add. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint32_t x;
+
+	memcpy(&x, &ip->time_to_live, 4);
+	x += 0xffffu + ((uint32_t)(x >= 0xfffe0000u) << 16);
+	memcpy(&ip->time_to_live, &x, 4);
+#else
 	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)RTE_BE16(0xfeff);
 
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->hdr_checksum = (uint16_t)~sum;
 	ip->time_to_live--;
+#endif
 }
 
 static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
@@ -619,6 +636,83 @@ static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 	eth_rewrite(m, nh);
 	tx_enqueue(w, nh->port, m);
 	return 0;
+}
+
+/* The next hop of a non-group fib value, looked up once per burst while it repeats. */
+struct nh_cache {
+	uint64_t val;
+	const struct dp_nh *nh; /* NULL: not a resolved next hop on a port of ours */
+};
+
+/*
+ * Pass 2 for a group of 4 that pass 1 found common: when the four have one route to one
+ * resolved next hop (no ECMP), TTLs to spare and a size within the port's MTU, they are
+ * rewritten and queued together. false leaves them untouched, for ip4_forward().
+ */
+static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struct nh_cache *c,
+                                     struct rte_mbuf **pkts, uint16_t k)
+{
+	const struct dp_fwd_ctx *ctx = w->ctx;
+	uint64_t v = b->val4[k];
+	const struct dp_nh *nh;
+	struct dp_txbuf *t;
+	uint32_t macs_hi;
+	uint64_t macs_lo;
+	uint16_t n;
+	unsigned j;
+
+	if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3]) |
+	     (v & DP_FIB_GROUP)) != 0)
+		return false;
+	if (unlikely(v != c->val)) {
+		nh = dp_fib_nh(ctx->fib, v, 0);
+		if (nh != NULL && (nh->state != DP_NH_RESOLVED || nh->port >= ctx->n_ports ||
+		                   !ctx->port[nh->port].enabled))
+			nh = NULL;
+		c->val = v;
+		c->nh = nh;
+	}
+	nh = c->nh;
+	if (unlikely(nh == NULL))
+		return false;
+	/* Pass 1 checked the TTLs; the largest packet tells for the MTU (RFC 1812 5.2.6 says
+	 * what to do with a larger one: ip4_forward()). */
+	t = &w->tx[nh->port];
+	n = t->n;
+	if (unlikely(b->grp4_len[k] > ctx->port[nh->port].mtu || n > DP_BURST - 4))
+		return false;
+	memcpy(&macs_lo, &nh->dst_mac, 8);
+	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
+#pragma GCC unroll 4
+	for (j = 0; j < 4; j++) {
+		/* Pass 1 queued the group's packets in a row. */
+		struct rte_mbuf *mj = pkts[b->idx4[k] + j];
+		uint8_t *p = rte_pktmbuf_mtod(mj, uint8_t *);
+
+		ip4_dec_ttl((struct rte_ipv4_hdr *)(p + ETH_HLEN));
+		memcpy(p, &macs_lo, 8);
+		memcpy(p + 8, &macs_hi, 4);
+		t->pkts[n + j] = mj;
+	}
+	if (unlikely((b->grp4_pad >> k) & 1)) {
+		uint64_t bytes = 0;
+
+		for (j = 0; j < 4; j++) {
+			struct rte_mbuf *mj = t->pkts[n + j];
+
+			trim_padding(mj, BE16(rte_pktmbuf_mtod_offset(mj, struct rte_ipv4_hdr *,
+			                                              ETH_HLEN)
+			                              ->total_length));
+			bytes += mj->pkt_len;
+		}
+		t->bytes += bytes;
+	} else {
+		t->bytes += b->grp4_bytes[k];
+	}
+	t->n = (uint16_t)(n + 4);
+	if (t->n == DP_BURST)
+		tx_flush_port(w, nh->port);
+	return true;
 }
 
 static int ip6_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
@@ -680,44 +774,109 @@ static inline void rx_switch(struct dp_worker *w, struct rx_acc *rx, uint16_t et
 	rx->bytes = 0;
 }
 
+/* Pass 1 for one packet of port rx->port (counted by the caller): the common case, else
+ * the full examination. */
+static inline void input_classify(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
+                                  uint16_t i, uint8_t port)
+{
+	if (likely(ip4_fast_input(w->ctx, m, port, &b->ip4[b->n4])))
+		b->idx4[b->n4++] = i;
+	else
+		l2_input(w, b, m, i, port);
+}
+
+static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc *rx,
+                             struct rte_mbuf *m, uint16_t i)
+{
+	/* A burst comes from one queue of one port: the input port's counters are added once
+	 * per run of packets of one port, not once per packet. */
+	if (unlikely(m->port != rx->eth_port))
+		rx_switch(w, rx, m->port);
+	if (unlikely(rx->port == DP_PORT_NONE)) {
+		drop(w, b, m, DP_DROP_BAD_PORT);
+		return;
+	}
+	rx->pkts++;
+	rx->bytes += m->pkt_len;
+	input_classify(w, b, m, i, rx->port);
+}
+
+/* Pass 1 in groups of 4 packets, the rest (and groups that are not all common) one by
+ * one; the order of the packets is kept in the lookup array. */
+static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
+	struct fast4 f;
+	uint8_t fport = DP_PORT_NONE;
+	uint32_t bytes;
+	uint16_t i, j;
+
+	memset(&f, 0, sizeof(f)); /* set with the first group's port */
+
+	for (i = 0; i < 4 && i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	if (n > 0)
+		rx_switch(w, &rx, pkts[0]->port);
+	for (i = 0; i + 4 <= n; i += 4) {
+		struct rte_mbuf **pk = pkts + i;
+
+		/* The next group's headers, while this one is examined. */
+		if (likely(i + 8 <= n)) {
+			rte_prefetch0(rte_pktmbuf_mtod(pk[4], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pk[5], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pk[6], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pk[7], void *));
+		} else {
+			for (j = (uint16_t)(i + 4); j < n; j++)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+		}
+		if (unlikely(((pk[0]->port ^ rx.eth_port) | (pk[1]->port ^ rx.eth_port) |
+		              (pk[2]->port ^ rx.eth_port) | (pk[3]->port ^ rx.eth_port)) != 0 ||
+		             rx.port == DP_PORT_NONE)) {
+			for (j = 0; j < 4; j++)
+				input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
+			continue;
+		}
+		bytes = pk[0]->pkt_len + pk[1]->pkt_len + pk[2]->pkt_len + pk[3]->pkt_len;
+		rx.pkts += 4;
+		rx.bytes += bytes;
+		if (unlikely(fport != rx.port)) {
+			fast4_set_port(&f, w->ctx, rx.port);
+			fport = rx.port;
+		}
+		if (likely(ip4_fast_group(&f, b, pk, i, bytes)))
+			continue;
+		for (j = 0; j < 4; j++)
+			input_classify(w, b, pk[j], (uint16_t)(i + j), rx.port);
+	}
+	for (; i < n; i++)
+		input_one(w, b, &rx, pkts[i], i);
+	rx_switch(w, &rx, UINT16_MAX);
+}
+
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_fib *fib = w->ctx->fib;
-	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
+	struct nh_cache nc = {.val = DP_FIB_NONE, .nh = NULL};
 	struct burst b;
 	uint16_t i;
 
 	b.n4 = b.n6 = b.n_punt = b.n_neigh = b.n_free = 0;
+	b.grp4 = b.grp4_pad = 0;
 	w->stats.in_pkts += n;
-	for (i = 0; i < PREFETCH_OFFSET && i < n; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (i + PREFETCH_OFFSET < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
-		/* A burst comes from one queue of one port: the input port's counters are
-		 * added once per run of packets of one port, not once per packet. */
-		if (unlikely(m->port != rx.eth_port))
-			rx_switch(w, &rx, m->port);
-		if (unlikely(rx.port == DP_PORT_NONE)) {
-			drop(w, &b, m, DP_DROP_BAD_PORT);
-			continue;
-		}
-		rx.pkts++;
-		rx.bytes += m->pkt_len;
-		if (likely(ip4_fast_input(w->ctx, m, rx.port, &b.ip4[b.n4])))
-			b.idx4[b.n4++] = i;
-		else
-			l2_input(w, &b, m, i, rx.port);
-	}
-	rx_switch(w, &rx, UINT16_MAX);
+	input_burst(w, &b, pkts, n);
 	if (b.n4 > 0)
 		dp_fib_lookup4_bulk(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)
 		dp_fib_lookup6_bulk(fib, b.ip6, b.val6, b.n6);
-	for (i = 0; i < b.n4; i++)
+	for (i = 0; i < b.n4;) {
+		if (((b.grp4 >> i) & 1) != 0 && ip4_forward_group(w, &b, &nc, pkts, i)) {
+			i = (uint16_t)(i + 4);
+			continue;
+		}
 		ip4_forward(w, &b, pkts[b.idx4[i]], b.val4[i]);
+		i++;
+	}
 	for (i = 0; i < b.n6; i++)
 		ip6_forward(w, &b, pkts[b.idx6[i]], b.val6[i]);
 	ring_out(w, w->ctx->punt_ring, b.punt, b.punt_reason, b.n_punt);

@@ -4,6 +4,8 @@
 # callgrind: unlike Mpps, the figure does not move with the machine's load. Same workload
 # as dataplane.sh (net_pcap infinite_rx in, net_null out), without hugepages.
 #   scripts/bench/dataplane_instr.sh [ROUTES]      default 16; WINDOW=20 seconds counted
+# ONLY=routehub or ONLY=l3fwd measures one of the two.
+# KEEP=DIR keeps the callgrind profiles there (callgrind_annotate DIR/cg.routehub.1).
 # The 900,000-route table works too but takes long: l3fwd's rte_lpm_add() under valgrind.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +17,7 @@ work=$(mktemp -d /tmp/routehub-dpinstr.XXXXXX)
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$work"/cg.* "$KEEP"/ 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -60,20 +63,23 @@ measure() {
     'BEGIN { printf "%-9s %8s routes: %6.1f instructions/packet (%d packets)\n", n, r, i / p, p }'
 }
 
-awk '{print "R" $1 " 1"}' "$work/w.routes" >"$work/l3fwd4"
-echo "R2001:db8::/32 1" >"$work/l3fwd6"
-valgrind --tool=callgrind --callgrind-out-file="$work/cg.l3fwd" --toggle-collect=lpm_main_loop \
-  "$l3fwd" -l 1 -n 1 --no-pci --no-huge -m 1500 --file-prefix=rhinstr_l3 \
-  --vdev "net_pcap0,rx_pcap=$work/w.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
-  -- -p 0x3 -P --config="(0,0,1),(1,0,1)" --lookup=lpm --rule_ipv4="$work/l3fwd4" \
-  --rule_ipv6="$work/l3fwd6" --parse-ptype --rx-queue-size 32768 >"$work/l3fwd.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 3000); do
-  grep -q "entering main loop" "$work/l3fwd.log" && break
-  kill -0 "$pid" 2>/dev/null || { echo "l3fwd did not start"; tail "$work/l3fwd.log"; exit 1; }
-  sleep 0.2
-done
-measure l3fwd rhinstr_l3 || { echo "l3fwd: no figure"; tail "$work/l3fwd.log"; exit 1; }
+if [ "${ONLY:-l3fwd}" = l3fwd ]; then
+  awk '{print "R" $1 " 1"}' "$work/w.routes" >"$work/l3fwd4"
+  echo "R2001:db8::/32 1" >"$work/l3fwd6"
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.l3fwd" --toggle-collect=lpm_main_loop \
+    "$l3fwd" -l 1 -n 1 --no-pci --no-huge -m 1500 --file-prefix=rhinstr_l3 \
+    --vdev "net_pcap0,rx_pcap=$work/w.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
+    -- -p 0x3 -P --config="(0,0,1),(1,0,1)" --lookup=lpm --rule_ipv4="$work/l3fwd4" \
+    --rule_ipv6="$work/l3fwd6" --parse-ptype --rx-queue-size 32768 >"$work/l3fwd.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 3000); do
+    grep -q "entering main loop" "$work/l3fwd.log" && break
+    kill -0 "$pid" 2>/dev/null || { echo "l3fwd did not start"; tail "$work/l3fwd.log"; exit 1; }
+    sleep 0.2
+  done
+  measure l3fwd rhinstr_l3 || { echo "l3fwd: no figure"; tail "$work/l3fwd.log"; exit 1; }
+fi
+[ "${ONLY:-}" = l3fwd ] && exit 0
 
 # The worker thread would starve the main lcore (the FIB channel) under valgrind's
 # one-thread-at-a-time scheduling without --fair-sched.

@@ -816,6 +816,188 @@ static void test_counter_identity(void **state)
 	rte_pktmbuf_free_bulk((struct rte_mbuf **)punted, nb);
 }
 
+/* ---- Groups of 4 ---------------------------------------------------------------------------- */
+
+/* One packet that is not the common case, and what becomes of it. */
+enum odd_fate { ODD_FWD1, ODD_FWD0, ODD_DROP, ODD_PUNT };
+
+struct odd_kind {
+	const char *name;
+	enum odd_fate fate;
+	unsigned reason; /* enum dp_drop or dp_punt */
+};
+
+static const struct odd_kind ODD[] = {
+        {"bad checksum", ODD_DROP, DP_DROP_IP4_CKSUM},
+        {"ttl 1", ODD_PUNT, DP_PUNT_TTL_EXCEEDED},
+        {"arp", ODD_PUNT, DP_PUNT_ARP},
+        {"no route", ODD_PUNT, DP_PUNT_NO_ROUTE},
+        {"martian source", ODD_DROP, DP_DROP_IP4_MARTIAN_SRC},
+        {"own address", ODD_PUNT, DP_PUNT_LOCAL},
+        {"unresolved next hop", ODD_PUNT, DP_PUNT_NEIGH},
+        {"too big", ODD_DROP, DP_DROP_TOO_BIG},
+        {"other port's route", ODD_FWD0, 0},
+        {"ecmp route", ODD_FWD1, 0},
+        {"padded", ODD_FWD1, 0},
+        {"nic checksum good", ODD_FWD1, 0},
+        {"ip options", ODD_FWD1, 0},
+        {"other host's mac", ODD_DROP, DP_DROP_L2_OTHER_HOST},
+};
+
+static struct rte_mbuf *mk_odd(unsigned kind, uint16_t tag)
+{
+	struct rte_mbuf *m = NULL;
+	struct rte_ipv4_hdr *ip;
+
+	switch (kind) {
+	case 0:
+		m = mk_ip4(SRC4, IP(10, 1, 0, 9), 64, 1, 60);
+		ip4_of(m)->hdr_checksum ^= 1;
+		return m;
+	case 1:
+		return mk_ip4(SRC4, IP(10, 1, 0, 9), 1, 1, 60);
+	case 2:
+		return mk_frame(0, &MAC_P0, RTE_ETHER_TYPE_ARP, 28);
+	case 3:
+		return mk_ip4(SRC4, IP(192, 0, 2, 9), 64, 1, 60);
+	case 4:
+		return mk_ip4(IP(0, 0, 0, 1), IP(10, 1, 0, 9), 64, 1, 60);
+	case 5:
+		return mk_ip4(SRC4, OWN4, 64, 1, 60);
+	case 6:
+		return mk_ip4(SRC4, IP(10, 6, 0, 9), 64, 1, 60);
+	case 7:
+		return mk_ip4(SRC4, IP(10, 1, 0, 9), 64, 1, MTU_P1 + 1);
+	case 8:
+		m = mk_ip4(SRC4, IP(10, 2, 0, 9), 64, 1, 60);
+		break;
+	case 9:
+		m = mk_ip4(SRC4, IP(10, 50, 0, 9), 64, 1, 60);
+		break;
+	case 10:
+		m = mk_ip4(SRC4, IP(10, 1, 0, 9), 64, 1, 60);
+		ip4_of(m)->total_length = rte_cpu_to_be_16(40);
+		break;
+	case 11:
+		m = mk_ip4(SRC4, IP(10, 1, 0, 9), 64, 1, 60);
+		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		break;
+	case 12:
+		m = mk_ip4(SRC4, IP(10, 1, 0, 9), 64, 1, 60);
+		ip = ip4_of(m);
+		ip->version_ihl = 0x46; /* 4 bytes of options (zeros: end of list) */
+		break;
+	default:
+		m = mk_frame(0, &MAC_B, RTE_ETHER_TYPE_IPV4, 60);
+		return m;
+	}
+	ip = ip4_of(m);
+	ip->packet_id = rte_cpu_to_be_16(tag);
+	ip4_fix_cksum(m);
+	return m;
+}
+
+/*
+ * A burst of 12 (three groups of 4) where one packet of the middle group is not the
+ * common case, in each position, for each kind: the others are forwarded in their order,
+ * the odd one meets its own fate (in its place in its port's output when forwarded), and
+ * every counter moves by exactly what it should.
+ */
+static void test_group_mixed(void **state)
+{
+	(void)state;
+	for (unsigned kind = 0; kind < RTE_DIM(ODD); kind++) {
+		for (unsigned pos = 4; pos < 8; pos++) {
+			struct rte_mbuf *pkts[12], *out[16];
+			struct dp_worker_stats before = T.w.stats;
+			const struct odd_kind *k = &ODD[kind];
+			unsigned n1 = 0, nb, i;
+			uint64_t bytes1 = 0;
+			void *q = NULL;
+
+			for (i = 0; i < 12; i++) {
+				pkts[i] = i == pos ? mk_odd(kind, (uint16_t)(100 + i))
+				                   : mk_ip4(SRC4, IP(10, 1, 0, i), 64, 1, 60);
+				if (i != pos) {
+					ip4_of(pkts[i])->packet_id =
+					        rte_cpu_to_be_16((uint16_t)(100 + i));
+					ip4_fix_cksum(pkts[i]);
+				}
+			}
+			dp_worker_process_burst(&T.w, pkts, 12);
+			dp_worker_flush(&T.w);
+			nb = rte_eth_rx_burst(T.eth[1], 0, out, RTE_DIM(out));
+			for (i = 0; i < 12; i++) {
+				if (i == pos && k->fate != ODD_FWD1)
+					continue;
+				if (n1 >= nb)
+					fail_msg("%s at %u: packet %u not forwarded", k->name, pos,
+					         i);
+				if (rte_be_to_cpu_16(ip4_of(out[n1])->packet_id) != 100 + i)
+					fail_msg("%s at %u: output %u out of order", k->name, pos,
+					         n1);
+				assert_int_equal(ip4_of(out[n1])->time_to_live, 63);
+				assert_true(ip4_cksum_valid(ip4_of(out[n1])));
+				bytes1 += rte_pktmbuf_pkt_len(out[n1]);
+				n1++;
+			}
+			assert_int_equal(nb, n1);
+			rte_pktmbuf_free_bulk(out, nb);
+			nb = rte_eth_rx_burst(T.eth[0], 0, out, RTE_DIM(out));
+			assert_int_equal(nb, k->fate == ODD_FWD0 ? 1 : 0);
+			rte_pktmbuf_free_bulk(out, nb);
+			assert_int_equal(T.w.stats.in_pkts - before.in_pkts, 12);
+			assert_int_equal(T.w.stats.port[0].rx_pkts - before.port[0].rx_pkts, 12);
+			assert_int_equal(T.w.stats.port[1].tx_pkts - before.port[1].tx_pkts, n1);
+			assert_int_equal(T.w.stats.port[1].tx_bytes - before.port[1].tx_bytes,
+			                 bytes1);
+			assert_int_equal(T.w.stats.fwd_pkts - before.fwd_pkts,
+			                 k->fate <= ODD_FWD0 ? 12 : 11);
+			for (i = 0; i < DP_DROP_MAX; i++)
+				assert_int_equal(T.w.stats.drop[i] - before.drop[i],
+				                 k->fate == ODD_DROP && k->reason == i ? 1 : 0);
+			for (i = 0; i < DP_PUNT_MAX; i++)
+				assert_int_equal(T.w.stats.punt[i] - before.punt[i],
+				                 k->fate == ODD_PUNT && k->reason == i ? 1 : 0);
+			if (k->fate == ODD_PUNT) {
+				struct rte_ring *r =
+				        k->reason == DP_PUNT_NEIGH ? T.neigh_ring : T.punt_ring;
+
+				assert_int_equal(rte_ring_dequeue(r, &q), 0);
+				assert_ptr_equal(q, pkts[pos]);
+				rte_pktmbuf_free(q);
+			}
+		}
+	}
+}
+
+/* Groups whose packets come from two ports: each port's counters stay exact. */
+static void test_group_two_ports(void **state)
+{
+	struct rte_mbuf *pkts[16], *out[16];
+	unsigned nb;
+
+	(void)state;
+	for (unsigned i = 0; i < 16; i++) {
+		pkts[i] = mk_ip4(SRC4, IP(10, 1, 0, i), 64, 1, 60);
+		if (i == 6 || i == 13) {
+			/* Received on port 1, for port 1's MAC: forwarded back out of port 1. */
+			pkts[i]->port = T.eth[1];
+			memcpy(rte_pktmbuf_mtod(pkts[i], void *), &MAC_P1, RTE_ETHER_ADDR_LEN);
+		}
+	}
+	dp_worker_process_burst(&T.w, pkts, 16);
+	dp_worker_flush(&T.w);
+	assert_int_equal(T.w.stats.port[0].rx_pkts, 14);
+	assert_int_equal(T.w.stats.port[1].rx_pkts, 2);
+	assert_int_equal(T.w.stats.port[0].rx_bytes, 14 * 74);
+	assert_int_equal(T.w.stats.port[1].rx_bytes, 2 * 74);
+	assert_int_equal(T.w.stats.fwd_pkts, 16);
+	nb = rte_eth_rx_burst(T.eth[1], 0, out, RTE_DIM(out));
+	assert_int_equal(nb, 16);
+	rte_pktmbuf_free_bulk(out, nb);
+}
+
 /* A full exception ring drops what does not fit, counted, and leaks nothing. */
 static void test_ring_full(void **state)
 {
@@ -935,6 +1117,8 @@ int main(void)
 	        T_(test_ecmp_spread),
 	        T_(test_ecmp_flow_sticks),
 	        T_(test_counter_identity),
+	        T_(test_group_mixed),
+	        T_(test_group_two_ports),
 	        T_(test_ring_full),
 	        T_(test_tx_full),
 	        T_(test_worker_main),

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker's pass 1 over groups of 4 common-case IPv4 packets, in SSE registers. Private
+ * to worker.c, which includes it after its struct burst, ETH_HLEN and IP4_MIN_HLEN.
+ */
+#ifndef ROUTEHUB_DP_WORKER_FAST4_H
+#define ROUTEHUB_DP_WORKER_FAST4_H
+
+#include <rte_vect.h>
+
+/* The SSE 4.1 code below (x86 only); elsewhere every packet takes the per-packet path. */
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+
+/*
+ * Pass 1 over a group of 4 (the l3fwd way): the checks of the common case for four packets
+ * at once, in SSE registers, combined into one verdict. Any doubt sends the group packet
+ * by packet through ip4_fast_input() and l2_input(), which decide; so a group taken here
+ * is one those would all have passed.
+ */
+struct fast4 {
+	__m128i want, mask; /* bytes 0..15 of the frame: the port's MAC, 0x0800, 0x45 */
+	__m128i filter4;    /* the own-address filter's 8 bytes, twice: see ip4_local4() */
+};
+
+/*
+ * The header checksums of four 20-byte headers (RFC 1071), the headers' 32-bit words
+ * transposed: v[w] holds word w of header j in lane j. The 16-bit halves are summed in
+ * 32-bit lanes (at most 10 * 0xffff: no overflow) and folded twice; a header is intact
+ * when its sum folds to 0xffff, in either byte order. All ones in the lanes that are.
+ */
+static inline __m128i ip4_cksum4(const __m128i v[5])
+{
+	const __m128i lo16 = _mm_set1_epi32(0xffff);
+	__m128i t = _mm_setzero_si128();
+	unsigned w;
+
+#pragma GCC unroll 5
+	for (w = 0; w < 5; w++)
+		t = _mm_add_epi32(
+		        t, _mm_add_epi32(_mm_and_si128(v[w], lo16), _mm_srli_epi32(v[w], 16)));
+	t = _mm_add_epi32(_mm_and_si128(t, lo16), _mm_srli_epi32(t, 16));
+	t = _mm_add_epi32(_mm_and_si128(t, lo16), _mm_srli_epi32(t, 16));
+	return _mm_cmpeq_epi32(t, lo16);
+}
+
+/*
+ * RFC 1812 5.3.7 for eight addresses (network order, one per 32-bit lane of s and d) by
+ * their first octet: 0/8, 127/8, 224/4, 240/4. Non-zero lanes for martians.
+ */
+static inline __m128i ip4_martian8(__m128i s, __m128i d)
+{
+	const __m128i octet = _mm_set1_epi32(0xff);
+	__m128i f = _mm_packus_epi32(_mm_and_si128(s, octet), _mm_and_si128(d, octet));
+	__m128i f1 = _mm_sub_epi16(f, _mm_set1_epi16(1)); /* 0 wraps to -1 */
+
+	return _mm_or_si128(_mm_or_si128(_mm_cmpgt_epi16(f1, _mm_set1_epi16(222)),
+	                                 _mm_cmpeq_epi16(f1, _mm_set1_epi16(-1))),
+	                    _mm_cmpeq_epi16(f, _mm_set1_epi16(127)));
+}
+
+/*
+ * dp_local_has4()'s filter for four destinations (network order, one per lane): non-zero
+ * lanes where the filter has the address's bit (dp_local_bit4(): bit (a * K) >> 26), which
+ * l2_input() then examines. The bit is looked up with two byte shuffles: byte i >> 3 of the
+ * filter, and 1 << (i & 7).
+ */
+static inline __m128i ip4_local4(__m128i filter, __m128i dst)
+{
+	const __m128i bits =
+	        _mm_set_epi8(-128, 64, 32, 16, 8, 4, 2, 1, -128, 64, 32, 16, 8, 4, 2, 1);
+	__m128i idx = _mm_srli_epi32(_mm_mullo_epi32(dst, _mm_set1_epi32((int)0x9e3779b1u)), 26);
+	__m128i fb = _mm_shuffle_epi8(filter, _mm_srli_epi32(idx, 3));
+	__m128i bm = _mm_shuffle_epi8(bits, _mm_and_si128(idx, _mm_set1_epi32(7)));
+
+	/* Only byte 0 of each lane holds an index; the other bytes looked up entry 0. */
+	return _mm_and_si128(_mm_and_si128(fb, bm), _mm_set1_epi32(0xff));
+}
+
+/*
+ * The group pk[0..3], all received on the run's port, `bytes` the sum of their pkt_len:
+ * true when the four are common-case packets, then queued for the lookup as one group;
+ * false leaves them untouched.
+ */
+static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
+                                  uint16_t i, uint32_t bytes)
+{
+	const __m128i plen = _mm_set_epi32((int)pk[3]->pkt_len, (int)pk[2]->pkt_len,
+	                                   (int)pk[1]->pkt_len, (int)pk[0]->pkt_len);
+	const uint64_t cm = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	const __m128i bswap32 = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	/* The total length, big-endian in bytes 2..3 of word 0, to a host-order lane. */
+	const __m128i tot_of =
+	        _mm_set_epi8(-1, -1, 14, 15, -1, -1, 10, 11, -1, -1, 6, 7, -1, -1, 2, 3);
+	uint64_t fl_or =
+	        (pk[0]->ol_flags | pk[1]->ol_flags | pk[2]->ol_flags | pk[3]->ol_flags) & cm;
+	uint64_t fl_and = pk[0]->ol_flags & pk[1]->ol_flags & pk[2]->ol_flags & pk[3]->ol_flags;
+	const uint8_t *p[4];
+	__m128i a[4], v[5], l2, t01, t23, u01, u23, tot, plen14, bad, mx;
+	uint32_t d[4];
+	uint16_t k = b->n4;
+	unsigned j;
+
+	/* All four unverified (checked in software below), or all four GOOD by the NIC. */
+	if (fl_or != 0 && (fl_or != RTE_MBUF_F_RX_IP_CKSUM_GOOD || (fl_and & cm) != fl_or))
+		return false;
+	if (unlikely(RTE_MIN(RTE_MIN(pk[0]->data_len, pk[1]->data_len),
+	                     RTE_MIN(pk[2]->data_len, pk[3]->data_len)) <
+	             (uint16_t)(ETH_HLEN + IP4_MIN_HLEN)))
+		return false;
+	l2 = _mm_setzero_si128();
+#pragma GCC unroll 4
+	for (j = 0; j < 4; j++) {
+		p[j] = rte_pktmbuf_mtod(pk[j], const uint8_t *);
+		l2 = _mm_or_si128(
+		        l2, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)p[j]),
+		                          f->want));
+		a[j] = _mm_loadu_si128((const __m128i *)(const void *)(p[j] + ETH_HLEN));
+		memcpy(&d[j], p[j] + ETH_HLEN + 16, 4);
+	}
+	/* To the port's MAC, IPv4 with IHL 5, and no destination that may be our own. */
+	if (!_mm_testz_si128(l2, f->mask))
+		return false;
+	/* Transposed: v[w] = word w of the four headers. */
+	t01 = _mm_unpacklo_epi32(a[0], a[1]);
+	t23 = _mm_unpacklo_epi32(a[2], a[3]);
+	u01 = _mm_unpackhi_epi32(a[0], a[1]);
+	u23 = _mm_unpackhi_epi32(a[2], a[3]);
+	v[0] = _mm_unpacklo_epi64(t01, t23);
+	v[1] = _mm_unpackhi_epi64(t01, t23);
+	v[2] = _mm_unpacklo_epi64(u01, u23);
+	v[3] = _mm_unpackhi_epi64(u01, u23);
+	v[4] = _mm_loadu_si128((const __m128i *)(const void *)d);
+	tot = _mm_shuffle_epi8(v[0], tot_of);
+	plen14 = _mm_sub_epi32(plen, _mm_set1_epi32((int)ETH_HLEN));
+	/* 20 <= total length <= the frame's IP bytes (5.2.2 (5)); a TTL that expires here
+	 * (5.3.1) is for ip4_forward(); martians (5.3.7). */
+	bad = _mm_or_si128(_mm_cmpgt_epi32(tot, plen14),
+	                   _mm_cmpgt_epi32(_mm_set1_epi32((int)IP4_MIN_HLEN), tot));
+	bad = _mm_or_si128(
+	        bad, _mm_cmpgt_epi32(_mm_set1_epi32(2), _mm_and_si128(v[2], _mm_set1_epi32(0xff))));
+	bad = _mm_or_si128(bad, ip4_martian8(v[3], v[4]));
+	bad = _mm_or_si128(bad, ip4_local4(f->filter4, v[4]));
+	if (fl_or == 0)
+		bad = _mm_or_si128(bad, _mm_xor_si128(ip4_cksum4(v), _mm_set1_epi32(-1)));
+	if (unlikely(!_mm_testz_si128(bad, bad)))
+		return false;
+	/* rte_fib takes host byte order. */
+	_mm_storeu_si128((__m128i *)(void *)&b->ip4[k], _mm_shuffle_epi8(v[4], bswap32));
+	mx = _mm_max_epu32(tot, _mm_shuffle_epi32(tot, _MM_SHUFFLE(1, 0, 3, 2)));
+	mx = _mm_max_epu32(mx, _mm_shuffle_epi32(mx, _MM_SHUFFLE(2, 3, 0, 1)));
+	b->grp4_len[k] = (uint16_t)_mm_cvtsi128_si32(mx);
+	plen14 = _mm_xor_si128(plen14, tot);
+	b->grp4_pad |= (uint32_t)!_mm_testz_si128(plen14, plen14) << k;
+	b->idx4[k] = i;
+	b->idx4[k + 1] = (uint16_t)(i + 1);
+	b->idx4[k + 2] = (uint16_t)(i + 2);
+	b->idx4[k + 3] = (uint16_t)(i + 3);
+	b->grp4 |= 1u << k;
+	b->grp4_bytes[k] = bytes;
+	b->n4 = (uint16_t)(k + 4);
+	return true;
+}
+
+/* The fast-path template of port index `port`. */
+static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+{
+	/* Bytes 12..14: ethertype 0x0800, version 4 and IHL 5; 6..11 (source MAC) and 15
+	 * (TOS) are not looked at. */
+	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
+	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
+	f->filter4 = _mm_set1_epi64x((long long)ctx->local.filter4);
+}
+
+#else /* no SSE 4.1 */
+
+struct fast4 {
+	int unused;
+};
+
+static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+{
+	RTE_SET_USED(f);
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(port);
+}
+
+static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
+                                  uint16_t i, uint32_t bytes)
+{
+	RTE_SET_USED(f);
+	RTE_SET_USED(b);
+	RTE_SET_USED(pk);
+	RTE_SET_USED(i);
+	RTE_SET_USED(bytes);
+	return false;
+}
+
+#endif
+#endif
