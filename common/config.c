@@ -309,6 +309,7 @@ static void read_peer(struct loader *ld, const struct lyd_node *n, struct rh_pee
 	copy_str(p->password, sizeof(p->password), leaf(n, "password"));
 	p->add_path = rh_add_path_parse(leaf(n, "add-path"));
 	p->gtsm = leaf_bool(n, "gtsm", false);
+	p->passive = leaf_bool(n, "passive", false);
 }
 
 static void read_rs(struct loader *ld, const struct lyd_node *rs, struct rh_rs_cfg *c)

@@ -48,6 +48,7 @@ struct rh_peer_cfg {
 	char password[RH_PASSWORD_MAX + 1]; /* empty = no TCP MD5 */
 	uint8_t add_path;                   /* RH_ADD_PATH_* bits; 0 = off (RFC 7911) */
 	bool gtsm;                          /* RFC 5082 */
+	bool passive;                       /* only accept (RFC 4271 8.1.1) */
 };
 
 struct rh_rs_cfg {

@@ -130,6 +130,7 @@ static void peer_params(const struct rh_peer_cfg *o, const struct rh_peer_cfg *n
 	                               : "changed");
 	PARAM(o->add_path != n->add_path, "%sadd-path %s -> %s", len ? ", " : "",
 	      rh_add_path_name(o->add_path), rh_add_path_name(n->add_path));
+	PARAM(o->passive != n->passive, "%spassive %s", len ? ", " : "", n->passive ? "on" : "off");
 	PARAM(o->gtsm != n->gtsm, "%sgtsm %s", len ? ", " : "", n->gtsm ? "on" : "off");
 #undef PARAM
 }

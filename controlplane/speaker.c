@@ -347,6 +347,7 @@ static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
 	memcpy(&sc->router_id, cp->cfg.cp.router_id.bytes, 4);
 	sc->hold_time = pc->hold_time; /* R14: 180 s, keepalive a third */
 	sc->multihop = pc->multihop;
+	sc->passive = pc->passive;
 	sc->gtsm = pc->gtsm; /* RFC 5082: bgp_sock_ttl() sets TTL 255 and the minimum TTL */
 	snprintf(sc->password, sizeof(sc->password), "%s", pc->password);
 	sc->caps.mp[BGP_AID_IPV4] = true;
