@@ -130,6 +130,15 @@ bool dp_own_is_connected(const struct dp_nh *nh);
 const char *dp_own_origin(const struct dp_main *d, uint32_t nh_id);
 
 /* ---- mgmt.c: the management socket ---- */
+/* A counter by name, as `show stats`, telemetry and the metrics list them. */
+struct dp_counter {
+	const char *name;
+	uint64_t value;
+};
+/* The main lcore's slow-path and neighbour counters, into c (at most max): how many. One
+ * list for every reader, so that none misses a counter the others show. */
+unsigned dp_main_counters(const struct dp_main *d, struct dp_counter *c, unsigned max);
+
 int dp_mgmt_init(struct dp_main *d);
 void dp_mgmt_fini(struct dp_main *d);
 /* Telemetry stops reading the process's counters (first thing at shutdown). */

@@ -167,44 +167,15 @@ static void worker_reasons(struct dp_main *d, struct rh_mtext *t)
 /* The main lcore's slow path and neighbour resolution (show stats, worker "main"). */
 static void slow_path(struct dp_main *d, struct rh_mtext *t)
 {
-	const struct dp_main_stats *s = &d->stats;
-	const struct neigh_stats *ns = &d->neigh_stats;
-	const struct {
-		const char *event;
-		uint64_t v;
-	} ev[] = {
-	        {"to_kernel", s->to_kernel},
-	        {"from_kernel", s->from_kernel},
-	        {"kernel_drops", s->kernel_drops},
-	        {"own_echo", s->own_echo},
-	        {"icmp_sent", s->icmp_sent},
-	        {"icmp_ratelimited", s->icmp_ratelimited},
-	        {"icmp_suppressed", s->icmp_suppressed},
-	        {"icmp_no_route", s->no_route},
-	        {"neigh_packets", s->neigh_pkts},
-	        {"neigh_next_hop_gone", s->neigh_nh_gone},
-	        {"slow_forwarded", s->slow_fwd},
-	        {"slow_drops", s->slow_drops},
-	        {"neigh_requests", ns->requests},
-	        {"neigh_probes", ns->probes},
-	        {"neigh_replies", ns->replies},
-	        {"neigh_learned", ns->learned},
-	        {"neigh_resolved", ns->resolved},
-	        {"neigh_failed", ns->failed},
-	        {"neigh_expired", ns->expired},
-	        {"neigh_held", ns->held},
-	        {"neigh_hold_drops", ns->hold_drops},
-	        {"neigh_invalid", ns->invalid},
-	        {"neigh_no_source", ns->no_source},
-	        {"neigh_alloc_fails", ns->alloc_fails},
-	};
+	struct dp_counter ev[64];
+	unsigned n = dp_main_counters(d, ev, RTE_DIM(ev));
 
 	rh_metric_family(t, "routehub_dp_slowpath_events_total", RH_METRIC_COUNTER,
 	                 "Events of the main lcore's exception path and neighbour resolution");
-	for (size_t i = 0; i < RTE_DIM(ev); i++) {
-		const char *l[] = {"event", ev[i].event, NULL};
+	for (unsigned i = 0; i < n; i++) {
+		const char *l[] = {"event", ev[i].name, NULL};
 
-		rh_metric_u64(t, "routehub_dp_slowpath_events_total", l, ev[i].v);
+		rh_metric_u64(t, "routehub_dp_slowpath_events_total", l, ev[i].value);
 	}
 }
 

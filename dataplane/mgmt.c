@@ -247,21 +247,16 @@ static int neigh_state_cb(const struct neigh_entry *e, void *arg)
 
 /* ---- show stats ---- */
 
-struct counter {
-	const char *name;
-	uint64_t value;
-};
-
 /*
  * The main lcore's counters, by name (also for telemetry, from its own thread: hence the
  * neighbour table's copy in d->neigh_stats, refreshed by the main loop, rather than the
  * table itself).
  */
-static unsigned main_counters(const struct dp_main *d, struct counter *c, unsigned max)
+unsigned dp_main_counters(const struct dp_main *d, struct dp_counter *c, unsigned max)
 {
 	const struct dp_main_stats *s = &d->stats;
 	const struct neigh_stats *ns = &d->neigh_stats;
-	const struct counter all[] = {
+	const struct dp_counter all[] = {
 	        {"to_kernel", s->to_kernel},
 	        {"from_kernel", s->from_kernel},
 	        {"kernel_drops", s->kernel_drops},
@@ -296,23 +291,23 @@ static unsigned main_counters(const struct dp_main *d, struct counter *c, unsign
 }
 
 /* A worker's counters: in, forwarded, and every drop and punt reason. */
-static unsigned worker_counters(const struct dp_worker *w, struct counter *c, unsigned max)
+static unsigned worker_counters(const struct dp_worker *w, struct dp_counter *c, unsigned max)
 {
 	unsigned n = 0;
 
 	if (w == NULL || max < 2 + DP_DROP_MAX + DP_PUNT_MAX)
 		return 0; /* not created yet (telemetry may ask during startup) */
-	c[n++] = (struct counter){"in", w->stats.in_pkts};
-	c[n++] = (struct counter){"forwarded", w->stats.fwd_pkts};
+	c[n++] = (struct dp_counter){"in", w->stats.in_pkts};
+	c[n++] = (struct dp_counter){"forwarded", w->stats.fwd_pkts};
 	for (unsigned i = 0; i < DP_DROP_MAX; i++)
-		c[n++] = (struct counter){dp_drop_names[i], w->stats.drop[i]};
+		c[n++] = (struct dp_counter){dp_drop_names[i], w->stats.drop[i]};
 	for (unsigned i = 0; i < DP_PUNT_MAX; i++)
-		c[n++] = (struct counter){dp_punt_names[i], w->stats.punt[i]};
+		c[n++] = (struct dp_counter){dp_punt_names[i], w->stats.punt[i]};
 	return n;
 }
 
-static void stats_rows(struct lyd_node *tree, int *rc, const char *worker, const struct counter *c,
-                       unsigned n)
+static void stats_rows(struct lyd_node *tree, int *rc, const char *worker,
+                       const struct dp_counter *c, unsigned n)
 {
 	char base[160];
 
@@ -330,7 +325,7 @@ static void stats_rows(struct lyd_node *tree, int *rc, const char *worker, const
 
 static int stats_state(struct dp_main *d, struct lyd_node *tree)
 {
-	struct counter c[64];
+	struct dp_counter c[64];
 	char name[16];
 	int rc = 0;
 
@@ -340,7 +335,7 @@ static int stats_state(struct dp_main *d, struct lyd_node *tree)
 		snprintf(name, sizeof(name), "%u", w);
 		stats_rows(tree, &rc, name, c, n);
 	}
-	stats_rows(tree, &rc, "main", c, main_counters(d, c, RTE_DIM(c)));
+	stats_rows(tree, &rc, "main", c, dp_main_counters(d, c, RTE_DIM(c)));
 	return rc;
 }
 
@@ -404,7 +399,7 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *t
 {
 	struct dp_main *d = __atomic_load_n(&tel_dp, __ATOMIC_ACQUIRE);
 	char key[RTE_TEL_MAX_STRING_LEN];
-	struct counter c[64];
+	struct dp_counter c[64];
 	unsigned n;
 
 	(void)cmd;
@@ -419,7 +414,7 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *t
 			rte_tel_data_add_dict_u64(t, key, c[i].value);
 		}
 	}
-	n = main_counters(d, c, RTE_DIM(c));
+	n = dp_main_counters(d, c, RTE_DIM(c));
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "main_%s", c[i].name);
 		rte_tel_data_add_dict_u64(t, key, c[i].value);
