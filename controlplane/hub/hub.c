@@ -436,12 +436,12 @@ static int peer_clear(struct hub_peer *p)
 	return hub_eff_touched(h, 0);
 }
 
-void hub_peer_down(struct hub_peer *p)
+/* The session is gone (its routes cleared, or kept stale: rc from that): no more export
+ * to it, and the hub settles what changed. */
+static void peer_session_gone(struct hub_peer *p, int rc, const char *what)
 {
 	struct hub *h = p->h;
-	int rc = peer_clear(p);
 
-	p->gr = false;
 	bgp_ap_out_free(p->ap);
 	p->ap = NULL;
 	if (p->g != NULL) {
@@ -452,8 +452,16 @@ void hub_peer_down(struct hub_peer *p)
 	if (rc == 0)
 		rc = hub_settle(h);
 	if (rc < 0)
-		log_err("hub: session down: %s", strerror(-rc));
+		log_err("hub: session down%s: %s", what, strerror(-rc));
 	hub_notify(h);
+}
+
+void hub_peer_down(struct hub_peer *p)
+{
+	int rc = peer_clear(p);
+
+	p->gr = false;
+	peer_session_gone(p, rc, "");
 }
 
 /* ------------------------------------------------------------------ graceful restart */
@@ -524,7 +532,6 @@ static int stale_drop(struct hub_peer *p, unsigned aids, bool refused, size_t *n
 
 void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
 {
-	struct hub *h = p->h;
 	unsigned drop = 0;
 	size_t n;
 	int rc;
@@ -538,18 +545,7 @@ void hub_peer_down_gr(struct hub_peer *p, const bool keep[BGP_AID_MAX])
 	bgp_rib_peer_mark_stale(p->part->rib, &p->rp.rp);
 	p->gr = true;
 	rc = stale_drop(p, drop, true, &n);
-	bgp_ap_out_free(p->ap);
-	p->ap = NULL;
-	if (p->g != NULL) {
-		bgp_rib_out_leave(p->part->out, p->g);
-		p->g = NULL;
-	}
-	p->up = false;
-	if (rc == 0)
-		rc = hub_settle(h);
-	if (rc < 0)
-		log_err("hub: session down (graceful restart): %s", strerror(-rc));
-	hub_notify(h);
+	peer_session_gone(p, rc, " (graceful restart)");
 }
 
 size_t hub_peer_sweep_stale(struct hub_peer *p, unsigned aid)
