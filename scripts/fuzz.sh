@@ -4,6 +4,8 @@
 # inputs (tests/fuzz/regress/TARGET), two at a time (the machine has 2 cores).
 #   scripts/fuzz.sh [BUILD_DIR [COUNTS_FILE]]
 #   ROUTEHUB_FUZZ_SECONDS=60      time per target (libFuzzer -max_total_time)
+#   ROUTEHUB_FUZZ_SEED=1          libFuzzer -seed: fixed in CI so that a red run is reproducible
+#                                 and not a matter of luck; 0 = random (for longer hunts)
 #   ROUTEHUB_FUZZ_TARGETS="a b"   a subset (default: all of them)
 # A crash, a timeout (> 10 s on one input), a leak or a sanitizer report fails its target:
 # the log is printed with the input, which is kept in BUILD_DIR/fuzz-artifacts/TARGET/ (see
@@ -59,7 +61,7 @@ run_one() {
   [ -f "$top/tests/fuzz/$t.dict" ] && dict=(-dict="$top/tests/fuzz/$t.dict")
   (cd "$out" && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     timeout $((secs + 120)) "$top/$dir/tests/fuzz/fuzz_$t" \
-    -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -seed="${ROUTEHUB_FUZZ_SEED:-1}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/$t/" "${dict[@]}" "$out/corpus" "${seeds[@]}" >"$out/log" 2>&1)
   echo $? >"$out/rc"
 }
