@@ -374,6 +374,19 @@ static void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
 	ip->time_to_live--;
 }
 
+/* Ethernet padding past the IP packet goes, as the worker's trim_padding() does: a padded
+ * frame would otherwise leave longer than the IP length the MTU test saw. False when the
+ * padding cannot be trimmed (spread over segments): the packet is not sent then. */
+static bool release_trim(struct rte_mbuf *m, uint32_t l3_len)
+{
+	uint32_t want = ETH_HLEN + l3_len;
+
+	if (m->pkt_len <= want)
+		return true;
+	return m->pkt_len - want <= UINT16_MAX &&
+	       rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - want)) == 0;
+}
+
 /* A held packet goes: forwarded as the worker would have (it was left untouched). */
 static void cb_release(void *arg, const struct neigh_entry *e, struct rte_mbuf *m, uint8_t flags)
 {
@@ -397,6 +410,11 @@ static void cb_release(void *arg, const struct neigh_entry *e, struct rte_mbuf *
 					rte_pktmbuf_free(m);
 				return;
 			}
+			if (!release_trim(m, rte_be_to_cpu_16(ip->total_length))) {
+				d->stats.slow_drops++;
+				rte_pktmbuf_free(m);
+				return;
+			}
 			ip4_dec_ttl(ip);
 		} else if (family == RH_AF_INET6) {
 			struct rte_ipv6_hdr *ip =
@@ -408,6 +426,11 @@ static void cb_release(void *arg, const struct neigh_entry *e, struct rte_mbuf *
 					icmp_send(d, m, in, ICMP_TOO_BIG, mtu, dp_now_ms());
 				else
 					rte_pktmbuf_free(m);
+				return;
+			}
+			if (!release_trim(m, sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len))) {
+				d->stats.slow_drops++;
+				rte_pktmbuf_free(m);
 				return;
 			}
 			ip->hop_limits--;
