@@ -19,19 +19,6 @@
 
 #define CP_METRICS_POLL_MS 10 /* while a connection is open */
 
-static const char *part_name(enum hub_role r)
-{
-	switch (r) {
-	case HUB_ROLE_ER_ONPREM:
-		return "expressroute-gateway";
-	case HUB_ROLE_VPN_ONPREM:
-		return "vpn-gateway";
-	case HUB_ROLE_NVA:
-	default:
-		return "route-server";
-	}
-}
-
 static const char *role_label(enum hub_role r)
 {
 	switch (r) {
@@ -67,7 +54,7 @@ static void peer_labels(const struct cp_peer *p, struct peer_labels *l)
 	l->v[i++] = "instance";
 	l->v[i++] = l->local;
 	l->v[i++] = "part";
-	l->v[i++] = part_name(hi->role);
+	l->v[i++] = hub_role_part_name(hi->role);
 	l->v[i++] = "role";
 	l->v[i++] = role_label(hi->role);
 	l->v[i] = NULL;
@@ -209,7 +196,7 @@ static void ribs(struct cp *cp, struct rh_mtext *t)
 		struct bgp_rib *rib = hub_role_rib(cp->hub, roles[i]);
 
 		for (int af = 0; rib != NULL && af < 2; af++) {
-			const char *l[] = {"part", part_name(roles[i]), "family",
+			const char *l[] = {"part", hub_role_part_name(roles[i]), "family",
 			                   af ? "ipv6" : "ipv4", NULL};
 
 			rh_metric_u64(t, "routehub_rib_prefixes", l,
@@ -221,7 +208,7 @@ static void ribs(struct cp *cp, struct rh_mtext *t)
 	                 "and the local ones)");
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		struct bgp_rib *rib = hub_role_rib(cp->hub, roles[i]);
-		const char *l[] = {"part", part_name(roles[i]), NULL};
+		const char *l[] = {"part", hub_role_part_name(roles[i]), NULL};
 
 		if (rib != NULL)
 			rh_metric_u64(t, "routehub_rib_paths", l, bgp_rib_path_count(rib));

@@ -327,14 +327,6 @@ static struct bgp_listener *listener_for(struct cp *cp, const struct rh_addr *lo
 	return l;
 }
 
-/* The hub part a session belongs to, for logs. */
-static const char *part_name(enum hub_role r)
-{
-	return r == HUB_ROLE_ER_ONPREM    ? "expressroute-gateway"
-	       : r == HUB_ROLE_VPN_ONPREM ? "vpn-gateway"
-	                                  : "route-server";
-}
-
 static void session_cfg(const struct cp *cp, const struct hub_peer_info *hi,
                         const struct rh_peer_cfg *pc, struct bgp_session_cfg *sc)
 {
@@ -431,7 +423,7 @@ static int add_peer(struct cp *cp, enum hub_role role, const struct rh_peer_cfg 
 		p = &cp->peers[cp->n_peers];
 		memset(p, 0, sizeof(*p));
 		p->cp = cp;
-		snprintf(p->name, sizeof(p->name), "%s %s@%s", part_name(hi.role),
+		snprintf(p->name, sizeof(p->name), "%s %s@%s", hub_role_part_name(hi.role),
 		         rh_addr_fmt(&pc->addr, a, sizeof(a)), rh_addr_fmt(&inst[j], l, sizeof(l)));
 		p->hp = hub_peer_add(cp->hub, &hi);
 		if (p->hp == NULL)

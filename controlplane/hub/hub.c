@@ -619,16 +619,30 @@ static void refused_add(struct refused *r, const struct rh_prefix *pfx, const ch
 	}
 }
 
-static void refused_log(const struct hub_peer *p, const struct refused *r)
+const char *hub_part_name(enum hub_part_id id)
 {
 	static const char *const parts[HUB_PART_MAX] = {"route-server", "expressroute-gateway",
 	                                                "vpn-gateway"};
+
+	return (unsigned)id < HUB_PART_MAX ? parts[id] : "?";
+}
+
+const char *hub_role_part_name(enum hub_role r)
+{
+	return hub_part_name(r == HUB_ROLE_ER_ONPREM    ? HUB_PART_ER
+	                     : r == HUB_ROLE_VPN_ONPREM ? HUB_PART_VPN
+	                                                : HUB_PART_RS);
+}
+
+static void refused_log(const struct hub_peer *p, const struct refused *r)
+{
 	char pb[RH_PREFIX_STRLEN], ab[RH_ADDR_STRLEN], lb[RH_ADDR_STRLEN];
 
 	for (unsigned i = 0; i < REFUSED_WHYS && r->why[i] != NULL; i++)
 		rh_log_summary(LOG_NOTICE,
 		               (unsigned long)(uintptr_t)p ^ (unsigned long)(uintptr_t)r->why[i],
-		               60, r->n[i], "hub: %s %s@%s: refused %s%s: %s", parts[p->part->id],
+		               60, r->n[i], "hub: %s %s@%s: refused %s%s: %s",
+		               hub_part_name(p->part->id),
 		               rh_addr_fmt(&p->info.addr, ab, sizeof(ab)),
 		               rh_addr_fmt(&p->info.local, lb, sizeof(lb)),
 		               rh_prefix_fmt(&r->first[i], pb, sizeof(pb)),

@@ -56,6 +56,10 @@ enum hub_role {
 };
 
 struct hub;
+
+/* The name of the hub part whose peers have this role ("route-server",
+ * "expressroute-gateway", "vpn-gateway"), as the logs, the state and the metrics say it. */
+const char *hub_role_part_name(enum hub_role r);
 struct hub_peer;
 
 /* One BGP session of the hub: a configured peer address at one local instance address. */

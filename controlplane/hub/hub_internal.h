@@ -20,6 +20,9 @@ enum hub_part_id {
 	HUB_PART_MAX = 3,
 };
 
+/* "route-server", "expressroute-gateway", "vpn-gateway". */
+const char *hub_part_name(enum hub_part_id id);
+
 /* What a RIB peer of a part stands for. */
 enum hub_rp_kind {
 	HUB_RP_VNET = 0,     /* the VNet address spaces (R1), local in every part */

@@ -154,9 +154,6 @@ char *hub_peer_routes_json(struct hub_peer *p, bool advertised)
 
 /* ------------------------------------------------------------------ show routes */
 
-static const char *const part_names[HUB_PART_MAX] = {"route-server", "expressroute-gateway",
-                                                     "vpn-gateway"};
-
 struct prefix_vec {
 	struct rh_prefix *v;
 	size_t n, cap;
@@ -199,7 +196,7 @@ static void path_source(const struct bgp_path *q, char *peer, char *inst)
 		break;
 	case HUB_RP_INTERNAL:
 		strcpy(peer, q->peer->id - HUB_RPID_INTERNAL < HUB_PART_MAX
-		                     ? part_names[q->peer->id - HUB_RPID_INTERNAL]
+		                     ? hub_part_name(q->peer->id - HUB_RPID_INTERNAL)
 		                     : "internal");
 		break;
 	case HUB_RP_SESSION:
@@ -226,7 +223,7 @@ static void print_path(FILE *f, enum hub_part_id part, const struct rh_prefix *p
 	fprintf(f,
 	        "%s{\"part\":\"%s\",\"prefix\":\"%s\",\"peer\":\"%s\",\"instance\":\"%s\","
 	        "\"path-id\":%u",
-	        first ? "" : ",", part_names[part], rh_prefix_fmt(p, pb, sizeof(pb)), peer, inst,
+	        first ? "" : ",", hub_part_name(part), rh_prefix_fmt(p, pb, sizeof(pb)), peer, inst,
 	        q->path_id);
 	if ((a->flags & BGP_ATTRS_NEXT_HOP) && a->next_hop.family != 0)
 		fprintf(f, ",\"next-hop\":\"%s\"", rh_addr_fmt(&a->next_hop, nb, sizeof(nb)));
