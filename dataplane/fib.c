@@ -96,6 +96,7 @@ struct rt_table {
 };
 
 struct dp_fib {
+	struct dp_fib_view view; /* first: dp_fib_view() casts the pointer */
 	struct dp_fib_conf conf;
 	struct rte_fib *v4;
 	struct rte_fib6 *v6;
@@ -104,7 +105,6 @@ struct dp_fib {
 	uint32_t v6_dels;         /* deletes of prefixes longer than /24 since it was built */
 	uint32_t v6_rebuild_dels; /* v6_dels that allow a rebuild: 1/256 of its tbl8s, + 1 */
 	unsigned v6_builds;       /* makes each table's name unique */
-	struct dp_nh **nhs;       /* [max_next_hops + 1]; index 0 stays NULL */
 	struct dp_nhg **groups;   /* [max_groups + 1] */
 	struct obj_meta *nh_meta; /* writer only, same indexes */
 	struct obj_meta *group_meta;
@@ -116,9 +116,7 @@ struct dp_fib {
 	uint32_t epoch;
 	uint32_t n_nhs, n_groups;
 	unsigned serial; /* makes the rte object names unique in the process */
-	/* The group flag of a value as rte_fib stores it (see value_encode()). */
-	uint64_t gbit;
-	unsigned gshift; /* DP_FIB_GROUP == gbit << gshift */
+	unsigned gshift; /* DP_FIB_GROUP == view.gbit << gshift */
 };
 
 static unsigned fib_serial;
@@ -221,14 +219,14 @@ static uint64_t value_gbit(const struct dp_fib_conf *c)
 
 static uint64_t value_encode(const struct dp_fib *fib, uint64_t value)
 {
-	return (value & DP_FIB_GROUP) ? fib->gbit | (uint32_t)value : value;
+	return (value & DP_FIB_GROUP) ? fib->view.gbit | (uint32_t)value : value;
 }
 
 /* The smallest entry (0: 2 bytes, 1: 4, 2: 8) that holds every value and n8 tbl8 groups,
  * whose index an entry holds too. */
 static unsigned value_size(const struct dp_fib *fib, uint32_t n8)
 {
-	uint64_t need = RTE_MAX(fib->gbit * 2 - 1, (uint64_t)n8);
+	uint64_t need = RTE_MAX(fib->view.gbit * 2 - 1, (uint64_t)n8);
 
 	return need <= INT16_MAX ? 0 : need <= INT32_MAX ? 1 : 2;
 }
@@ -311,8 +309,8 @@ static int fib_create_objects(struct dp_fib *fib)
 	ret = fib_tables_create(fib);
 	if (ret < 0)
 		return ret;
-	fib->nhs = rte_zmalloc_socket("rh_nhs", sizeof(*fib->nhs) * (c->max_next_hops + 1), 0,
-	                              c->socket_id);
+	fib->view.nhs = rte_zmalloc_socket(
+	        "rh_nhs", sizeof(*fib->view.nhs) * (c->max_next_hops + 1), 0, c->socket_id);
 	fib->groups = rte_zmalloc_socket("rh_nhgs", sizeof(*fib->groups) * (c->max_groups + 1), 0,
 	                                 c->socket_id);
 	fib->nh_meta =
@@ -321,7 +319,7 @@ static int fib_create_objects(struct dp_fib *fib)
 	        rte_zmalloc("rh_nhg_meta", sizeof(struct obj_meta) * (c->max_groups + 1), 0);
 	sz = rte_rcu_qsbr_get_memsize(readers);
 	fib->qsbr = rte_zmalloc_socket("rh_qsbr", sz, RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (fib->nhs == NULL || fib->groups == NULL || fib->nh_meta == NULL ||
+	if (fib->view.nhs == NULL || fib->groups == NULL || fib->nh_meta == NULL ||
 	    fib->group_meta == NULL || fib->qsbr == NULL)
 		return -ENOMEM;
 	return rte_rcu_qsbr_init(fib->qsbr, readers);
@@ -343,8 +341,8 @@ struct dp_fib *dp_fib_create(const struct dp_fib_conf *conf)
 		return NULL;
 	}
 	fib->conf = *conf;
-	fib->gbit = value_gbit(conf);
-	fib->gshift = (unsigned)(__builtin_ctzll(DP_FIB_GROUP) - __builtin_ctzll(fib->gbit));
+	fib->view.gbit = value_gbit(conf);
+	fib->gshift = (unsigned)(__builtin_ctzll(DP_FIB_GROUP) - __builtin_ctzll(fib->view.gbit));
 	fib->serial = __atomic_fetch_add(&fib_serial, 1, __ATOMIC_RELAXED);
 	fib->gc_tail = &fib->gc_head;
 	ret = fib_create_objects(fib);
@@ -367,8 +365,8 @@ void dp_fib_destroy(struct dp_fib *fib)
 		fib->gc_head = l->next;
 		rte_free(l->obj);
 	}
-	for (uint32_t i = 0; fib->nhs != NULL && i <= fib->conf.max_next_hops; i++)
-		rte_free(fib->nhs[i]);
+	for (uint32_t i = 0; fib->view.nhs != NULL && i <= fib->conf.max_next_hops; i++)
+		rte_free(fib->view.nhs[i]);
 	for (uint32_t i = 0; fib->groups != NULL && i <= fib->conf.max_groups; i++)
 		rte_free(fib->groups[i]);
 	rte_fib_free(fib->v4);
@@ -376,7 +374,7 @@ void dp_fib_destroy(struct dp_fib *fib)
 	rte_fib6_free(fib->v6_old);
 	rt_table_free(&fib->rt4);
 	rt_table_free(&fib->rt6);
-	rte_free(fib->nhs);
+	rte_free(fib->view.nhs);
 	rte_free(fib->groups);
 	rte_free(fib->nh_meta);
 	rte_free(fib->group_meta);
@@ -437,7 +435,7 @@ int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh)
 	else
 		next.state = DP_NH_INCOMPLETE;
 
-	old = fib->nhs[nh->id];
+	old = fib->view.nhs[nh->id];
 	/* A re-add of the same gateway keeps what ARP/ND found, so that a resync does not
 	 * stop forwarding until the neighbour is resolved again. */
 	if (old != NULL && next.state == DP_NH_INCOMPLETE && nh_same_target(old, &next) &&
@@ -454,7 +452,7 @@ int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh)
 	if (obj == NULL)
 		return -ENOMEM;
 	obj->nh = next;
-	PUBLISH(fib->nhs[nh->id], &obj->nh);
+	PUBLISH(fib->view.nhs[nh->id], &obj->nh);
 	if (old != NULL)
 		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 	else
@@ -465,9 +463,9 @@ int dp_fib_nh_add(struct dp_fib *fib, const struct fibc_nh *nh)
 
 static void nh_unlink(struct dp_fib *fib, uint32_t id)
 {
-	struct dp_nh *old = fib->nhs[id];
+	struct dp_nh *old = fib->view.nhs[id];
 
-	PUBLISH(fib->nhs[id], NULL);
+	PUBLISH(fib->view.nhs[id], NULL);
 	gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 	fib->n_nhs--;
 	fib->generation++;
@@ -475,7 +473,7 @@ static void nh_unlink(struct dp_fib *fib, uint32_t id)
 
 int dp_fib_nh_del(struct dp_fib *fib, uint32_t id)
 {
-	if (id == 0 || id > fib->conf.max_next_hops || fib->nhs[id] == NULL)
+	if (id == 0 || id > fib->conf.max_next_hops || fib->view.nhs[id] == NULL)
 		return -ENOENT;
 	if (fib->nh_meta[id].refcnt > 0)
 		return -EBUSY;
@@ -491,7 +489,7 @@ int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16],
 
 	memcpy(key.addr, addr, sizeof(key.addr));
 	for (uint32_t id = 1; id <= fib->conf.max_next_hops; id++) {
-		struct dp_nh *old = fib->nhs[id];
+		struct dp_nh *old = fib->view.nhs[id];
 		struct nh_obj *obj;
 
 		if (old == NULL || !nh_same_target(old, &key) ||
@@ -508,7 +506,7 @@ int dp_fib_nh_resolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16],
 		obj->nh.state = DP_NH_RESOLVED;
 		obj->nh.dst_mac = *mac;
 		obj->nh.src_mac = *src_mac;
-		PUBLISH(fib->nhs[id], &obj->nh);
+		PUBLISH(fib->view.nhs[id], &obj->nh);
 		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 		fib->generation++;
 	}
@@ -522,7 +520,7 @@ int dp_fib_nh_unresolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16
 
 	memcpy(key.addr, addr, sizeof(key.addr));
 	for (uint32_t id = 1; id <= fib->conf.max_next_hops; id++) {
-		struct dp_nh *old = fib->nhs[id];
+		struct dp_nh *old = fib->view.nhs[id];
 		struct nh_obj *obj;
 
 		if (old == NULL || old->state != DP_NH_RESOLVED || !nh_same_target(old, &key))
@@ -534,7 +532,7 @@ int dp_fib_nh_unresolve(struct dp_fib *fib, uint16_t port, const uint8_t addr[16
 		obj->nh = *old;
 		obj->nh.state = DP_NH_INCOMPLETE;
 		memset(&obj->nh.dst_mac, 0, sizeof(obj->nh.dst_mac));
-		PUBLISH(fib->nhs[id], &obj->nh);
+		PUBLISH(fib->view.nhs[id], &obj->nh);
 		gc_defer(fib, &((struct nh_obj *)old)->gc, old, sizeof(*old));
 		fib->generation++;
 	}
@@ -621,7 +619,7 @@ int dp_fib_group_add(struct dp_fib *fib, uint32_t id, const uint32_t *members, u
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
 		if (members[i] == 0 || members[i] > fib->conf.max_next_hops ||
-		    fib->nhs[members[i]] == NULL)
+		    fib->view.nhs[members[i]] == NULL)
 			return -ENOENT;
 	old = fib->groups[id];
 	fib->group_meta[id].epoch = fib->epoch;
@@ -700,7 +698,7 @@ static uint64_t route_value(const struct dp_fib *fib, const struct fibc_route *r
 			return DP_FIB_NONE;
 		return DP_FIB_GROUP | r->nh_id;
 	}
-	if (r->nh_id == 0 || r->nh_id > fib->conf.max_next_hops || fib->nhs[r->nh_id] == NULL)
+	if (r->nh_id == 0 || r->nh_id > fib->conf.max_next_hops || fib->view.nhs[r->nh_id] == NULL)
 		return DP_FIB_NONE;
 	return r->nh_id;
 }
@@ -957,7 +955,7 @@ unsigned dp_fib_sweep_stale(struct dp_fib *fib)
 			removed++;
 		}
 	for (uint32_t id = 1; id <= fib->conf.max_next_hops; id++)
-		if (fib->nhs[id] != NULL && fib->nh_meta[id].epoch != fib->epoch &&
+		if (fib->view.nhs[id] != NULL && fib->nh_meta[id].epoch != fib->epoch &&
 		    fib->nh_meta[id].refcnt == 0) {
 			nh_unlink(fib, id);
 			removed++;
@@ -1006,7 +1004,7 @@ int dp_fib_route_walk(const struct dp_fib *fib, uint8_t family, dp_fib_route_fn 
 /* The API's values from the tables' (value_encode() undone), branch-free. */
 static inline void values_decode(const struct dp_fib *fib, uint64_t *values, unsigned n)
 {
-	uint64_t gbit = fib->gbit;
+	uint64_t gbit = fib->view.gbit;
 	unsigned shift = fib->gshift;
 
 	if (gbit == DP_FIB_GROUP)
@@ -1042,6 +1040,33 @@ void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *value
 	values_decode(fib, values, n);
 }
 
+void dp_fib_lookup4_raw(struct dp_fib *fib, const uint32_t *ips, uint64_t *raw, unsigned n)
+{
+	if (fib->v4 == NULL) {
+		memset(raw, 0, sizeof(*raw) * n);
+		return;
+	}
+	rte_fib_lookup_bulk(fib->v4, (uint32_t *)(uintptr_t)ips, raw, (int)n);
+}
+
+void dp_fib_lookup6_raw(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *raw, unsigned n)
+{
+	struct rte_fib6 *t = READ_PTR(fib->v6);
+
+	if (t == NULL) {
+		memset(raw, 0, sizeof(*raw) * n);
+		return;
+	}
+	rte_fib6_lookup_bulk(t, ips, raw, (int)n);
+}
+
+const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint32_t hash)
+{
+	const struct dp_nhg *g = READ_PTR(fib->groups[id]);
+
+	return g == NULL ? NULL : READ_PTR(fib->view.nhs[g->buckets[hash & (DP_NHG_BUCKETS - 1)]]);
+}
+
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash)
 {
 	uint32_t id = (uint32_t)value;
@@ -1055,7 +1080,7 @@ const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t
 			return NULL;
 		id = g->buckets[hash & (DP_NHG_BUCKETS - 1)];
 	}
-	return READ_PTR(fib->nhs[id]);
+	return READ_PTR(fib->view.nhs[id]);
 }
 
 void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,

@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ether.h>
 
 #include "routehub/fib_channel.h"
@@ -167,6 +168,46 @@ void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *value
  * NULL for none. The pointer stays valid until the caller's next quiescent state.
  */
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash);
+
+/*
+ * The workers' way, without a decode nor a call in the common case: dp_fib_lookup*_raw()
+ * return the values as the tables store them ("raw": a next-hop id as is, a group id with
+ * the view's gbit instead of DP_FIB_GROUP; DP_FIB_NONE is 0 in both), which
+ * dp_fib_raw_nh() turns into the next hop. The view sits at the start of struct dp_fib and
+ * is fixed for the FIB's life.
+ */
+struct dp_fib_view {
+	uint64_t gbit;      /* the group flag in raw values */
+	struct dp_nh **nhs; /* [max_next_hops + 1], index 0 NULL; readers READ_PTR() them */
+};
+
+static inline const struct dp_fib_view *dp_fib_view(const struct dp_fib *fib)
+{
+	return (const struct dp_fib_view *)(const void *)fib;
+}
+
+void dp_fib_lookup4_raw(struct dp_fib *fib, const uint32_t *ips, uint64_t *raw, unsigned n);
+void dp_fib_lookup6_raw(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *raw, unsigned n);
+/* The member of group `id` in bucket hash % DP_NHG_BUCKETS; NULL when the group is gone. */
+const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint32_t hash);
+
+static inline bool dp_fib_raw_is_group(const struct dp_fib *fib, uint64_t raw)
+{
+	return (raw & dp_fib_view(fib)->gbit) != 0;
+}
+
+/* dp_fib_nh() of a raw value. */
+static inline const struct dp_nh *dp_fib_raw_nh(const struct dp_fib *fib, uint64_t raw,
+                                                uint32_t hash)
+{
+	const struct dp_fib_view *v = dp_fib_view(fib);
+
+	if (unlikely(raw & v->gbit))
+		return dp_fib_group_nh(fib, (uint32_t)(raw & (v->gbit - 1)), hash);
+	/* A raw next-hop value is its id, below max_next_hops + 1 (the tables hold only
+	 * ids that were valid when added); DP_FIB_NONE reads index 0: NULL. */
+	return __atomic_load_n(&v->nhs[raw], __ATOMIC_ACQUIRE);
+}
 
 /* dp_fib_nh() for a burst: nhs[i] for values[i] and hashes[i]. */
 void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,

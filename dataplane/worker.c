@@ -555,10 +555,9 @@ static inline const struct dp_nh *route_nh(struct dp_worker *w, struct burst *b,
                                            uint64_t val, uint32_t hash, uint8_t family, uint8_t ttl)
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
-	const struct dp_nh *nh = NULL;
+	const struct dp_nh *nh;
 
-	if (likely(val != DP_FIB_NONE))
-		nh = dp_fib_nh(ctx->fib, val, hash);
+	nh = dp_fib_raw_nh(ctx->fib, val, hash);
 	if (likely(nh != NULL && nh->state == DP_NH_RESOLVED && ttl > 1 &&
 	           nh->port < ctx->n_ports && ctx->port[nh->port].enabled))
 		return nh;
@@ -616,7 +615,7 @@ static inline void ip4_dec_ttl(struct rte_ipv4_hdr *ip)
 static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
-	uint32_t hash = (val & DP_FIB_GROUP) ? flow_hash4(m, ip) : 0;
+	uint32_t hash = dp_fib_raw_is_group(w->ctx->fib, val) ? flow_hash4(m, ip) : 0;
 	const struct dp_nh *nh;
 	uint16_t mtu;
 
@@ -662,10 +661,10 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 	unsigned j;
 
 	if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3]) |
-	     (v & DP_FIB_GROUP)) != 0)
+	     (v & dp_fib_view(ctx->fib)->gbit)) != 0)
 		return false;
 	if (unlikely(v != c->val)) {
-		nh = dp_fib_nh(ctx->fib, v, 0);
+		nh = dp_fib_raw_nh(ctx->fib, v, 0);
 		if (nh != NULL && (nh->state != DP_NH_RESOLVED || nh->port >= ctx->n_ports ||
 		                   !ctx->port[nh->port].enabled))
 			nh = NULL;
@@ -677,10 +676,14 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 		return false;
 	/* Pass 1 checked the TTLs; the largest packet tells for the MTU (RFC 1812 5.2.6 says
 	 * what to do with a larger one: ip4_forward()). */
-	t = &w->tx[nh->port];
-	n = t->n;
-	if (unlikely(b->grp4_len[k] > ctx->port[nh->port].mtu || n > DP_BURST - 4))
+	if (unlikely(b->grp4_len[k] > ctx->port[nh->port].mtu))
 		return false;
+	t = &w->tx[nh->port];
+	/* A group that does not fit sends what is buffered first: a group is never split,
+	 * and the buffer stays a multiple of 4 while only groups are queued. */
+	if (unlikely(t->n > DP_BURST - 4))
+		tx_flush_port(w, nh->port);
+	n = t->n;
 	memcpy(&macs_lo, &nh->dst_mac, 8);
 	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
 #pragma GCC unroll 4
@@ -718,7 +721,7 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 static int ip6_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m, uint64_t val)
 {
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
-	uint32_t hash = (val & DP_FIB_GROUP) ? flow_hash6(m, ip) : 0;
+	uint32_t hash = dp_fib_raw_is_group(w->ctx->fib, val) ? flow_hash6(m, ip) : 0;
 	const struct dp_nh *nh;
 	uint16_t mtu;
 
@@ -866,9 +869,9 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 	w->stats.in_pkts += n;
 	input_burst(w, &b, pkts, n);
 	if (b.n4 > 0)
-		dp_fib_lookup4_bulk(fib, b.ip4, b.val4, b.n4);
+		dp_fib_lookup4_raw(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)
-		dp_fib_lookup6_bulk(fib, b.ip6, b.val6, b.n6);
+		dp_fib_lookup6_raw(fib, b.ip6, b.val6, b.n6);
 	for (i = 0; i < b.n4;) {
 		if (((b.grp4 >> i) & 1) != 0 && ip4_forward_group(w, &b, &nc, pkts, i)) {
 			i = (uint16_t)(i + 4);

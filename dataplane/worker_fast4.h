@@ -17,9 +17,13 @@
  * by packet through ip4_fast_input() and l2_input(), which decide; so a group taken here
  * is one those would all have passed.
  */
+#define FAST4_OWN 8 /* own IPv4 addresses compared exactly; beyond, the filter */
+
 struct fast4 {
-	__m128i want, mask; /* bytes 0..15 of the frame: the port's MAC, 0x0800, 0x45 */
-	__m128i filter4;    /* the own-address filter's 8 bytes, twice: see ip4_local4() */
+	__m128i want, mask;     /* bytes 0..15 of the frame: the port's MAC, 0x0800, 0x45 */
+	__m128i filter4;        /* the own-address filter's 8 bytes, twice: see ip4_local4() */
+	__m128i own[FAST4_OWN]; /* each own address in 4 lanes; the unused repeat one */
+	unsigned n_own;         /* own IPv4 addresses */
 };
 
 /*
@@ -74,6 +78,27 @@ static inline __m128i ip4_local4(__m128i filter, __m128i dst)
 
 	/* Only byte 0 of each lane holds an index; the other bytes looked up entry 0. */
 	return _mm_and_si128(_mm_and_si128(fb, bm), _mm_set1_epi32(0xff));
+}
+
+/*
+ * Non-zero lanes for destinations that may be own addresses: exact compares while there
+ * are few (a filter's false positives would send a group in 32 to the slow path with
+ * four addresses, one in 8 with two), else the filter.
+ */
+static inline __m128i ip4_own4(const struct fast4 *f, __m128i dst)
+{
+	__m128i r = _mm_or_si128(
+	        _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[0]), _mm_cmpeq_epi32(dst, f->own[1])),
+	        _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[2]), _mm_cmpeq_epi32(dst, f->own[3])));
+
+	if (likely(f->n_own <= 4))
+		return r;
+	if (f->n_own <= FAST4_OWN)
+		return _mm_or_si128(r, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(dst, f->own[4]),
+		                                                 _mm_cmpeq_epi32(dst, f->own[5])),
+		                                    _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[6]),
+		                                                 _mm_cmpeq_epi32(dst, f->own[7]))));
+	return ip4_local4(f->filter4, dst);
 }
 
 /*
@@ -139,7 +164,7 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	bad = _mm_or_si128(
 	        bad, _mm_cmpgt_epi32(_mm_set1_epi32(2), _mm_and_si128(v[2], _mm_set1_epi32(0xff))));
 	bad = _mm_or_si128(bad, ip4_martian8(v[3], v[4]));
-	bad = _mm_or_si128(bad, ip4_local4(f->filter4, v[4]));
+	bad = _mm_or_si128(bad, ip4_own4(f, v[4]));
 	if (fl_or == 0)
 		bad = _mm_or_si128(bad, _mm_xor_si128(ip4_cksum4(v), _mm_set1_epi32(-1)));
 	if (unlikely(!_mm_testz_si128(bad, bad)))
@@ -169,6 +194,11 @@ static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx,
 	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
 	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
 	f->filter4 = _mm_set1_epi64x((long long)ctx->local.filter4);
+	f->n_own = ctx->local.n4;
+	/* No own address: 0.0.0.0, a martian that the checks send to the slow path anyway. */
+	for (unsigned j = 0; j < FAST4_OWN; j++)
+		f->own[j] = _mm_set1_epi32(
+		        ctx->local.n4 == 0 ? 0 : (int)ctx->local.v4[j % ctx->local.n4]);
 }
 
 #else /* no SSE 4.1 */

@@ -34,6 +34,8 @@ struct route6 {
 };
 
 struct dp_fib {
+	struct dp_fib_view view; /* first, as in fib.c: gbit DP_FIB_GROUP, nhs = nh_ptr */
+	struct dp_nh *nh_ptr[FX_MAX_NH];
 	unsigned n4, n6;
 	struct route4 r4[16];
 	struct route6 r6[16];
@@ -96,6 +98,22 @@ void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *value
 	}
 }
 
+/* The double's raw values are the API's values (gbit is DP_FIB_GROUP). */
+void dp_fib_lookup4_raw(struct dp_fib *fib, const uint32_t *ips, uint64_t *raw, unsigned n)
+{
+	dp_fib_lookup4_bulk(fib, ips, raw, n);
+}
+
+void dp_fib_lookup6_raw(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *raw, unsigned n)
+{
+	dp_fib_lookup6_bulk(fib, ips, raw, n);
+}
+
+const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint32_t hash)
+{
+	return dp_fib_nh(fib, DP_FIB_GROUP | id, hash);
+}
+
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash)
 {
 	uint32_t id = (uint32_t)value, member;
@@ -112,7 +130,13 @@ const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t
 
 struct dp_fib *fx_create(void)
 {
-	return calloc(1, sizeof(struct dp_fib));
+	struct dp_fib *fib = calloc(1, sizeof(struct dp_fib));
+
+	if (fib != NULL) {
+		fib->view.gbit = DP_FIB_GROUP;
+		fib->view.nhs = fib->nh_ptr;
+	}
+	return fib;
 }
 
 void fx_destroy(struct dp_fib *fib)
@@ -125,6 +149,8 @@ void fx_nh(struct dp_fib *fib, uint32_t id, uint8_t family, uint16_t port, enum 
 {
 	struct dp_nh *nh = &fib->nh[id];
 
+	assert_true(id < FX_MAX_NH);
+	fib->nh_ptr[id] = id > 0 ? nh : NULL;
 	nh->id = id;
 	nh->port = port;
 	nh->state = (uint8_t)state;
