@@ -126,6 +126,7 @@ int dp_worker_init(struct dp_worker *w, const struct dp_fwd_ctx *ctx, unsigned i
 	memset(w, 0, sizeof(*w));
 	w->ctx = ctx;
 	w->id = id;
+	w->fast4.port = DP_PORT_NONE;
 	w->tx_queue = tx_queue;
 	return 0;
 }
@@ -809,12 +810,9 @@ static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc
 static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
-	struct fast4 f;
-	uint8_t fport = DP_PORT_NONE;
+	struct dp_fast4 *f = &w->fast4;
 	uint32_t bytes;
 	uint16_t i, j;
-
-	memset(&f, 0, sizeof(f)); /* set with the first group's port */
 
 	for (i = 0; i < 4 && i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -833,24 +831,22 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 			for (j = (uint16_t)(i + 4); j < n; j++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
 		}
-		if (unlikely(((pk[0]->port ^ rx.eth_port) | (pk[1]->port ^ rx.eth_port) |
-		              (pk[2]->port ^ rx.eth_port) | (pk[3]->port ^ rx.eth_port)) != 0 ||
-		             rx.port == DP_PORT_NONE)) {
-			for (j = 0; j < 4; j++)
-				input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
+		/* The template of the current run's port; the group checks that all four
+		 * came from it. */
+		if (unlikely(f->port != rx.port)) {
+			if (rx.port != DP_PORT_NONE)
+				fast4_set_port(f, w->ctx, rx.port);
+			else
+				goto one_by_one;
+		}
+		if (likely(ip4_fast_group(f, b, pk, i, &bytes))) {
+			rx.pkts += 4;
+			rx.bytes += bytes;
 			continue;
 		}
-		bytes = pk[0]->pkt_len + pk[1]->pkt_len + pk[2]->pkt_len + pk[3]->pkt_len;
-		rx.pkts += 4;
-		rx.bytes += bytes;
-		if (unlikely(fport != rx.port)) {
-			fast4_set_port(&f, w->ctx, rx.port);
-			fport = rx.port;
-		}
-		if (likely(ip4_fast_group(&f, b, pk, i, bytes)))
-			continue;
+	one_by_one:
 		for (j = 0; j < 4; j++)
-			input_classify(w, b, pk[j], (uint16_t)(i + j), rx.port);
+			input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
 	}
 	for (; i < n; i++)
 		input_one(w, b, &rx, pkts[i], i);

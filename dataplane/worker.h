@@ -34,6 +34,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
+#include <rte_vect.h>
 
 #include "config.h"
 #include "fib.h"
@@ -171,6 +172,23 @@ struct dp_txbuf {
 	struct rte_mbuf *pkts[DP_BURST];
 };
 
+#define DP_FAST4_OWN 8 /* own IPv4 addresses the grouped path compares exactly */
+
+/*
+ * The grouped IPv4 fast path's template for one input port (worker_fast4.h), kept by the
+ * worker while its packets come from that port.
+ */
+struct dp_fast4 {
+	xmm_t want, mask;        /* frame bytes 0..15: the port's MAC, 0x0800, version 4, IHL 5 */
+	xmm_t meta_mask;         /* the mbuf's port and offload flags, 16 bytes from data_off */
+	xmm_t meta_want[2];      /* checksum unverified / GOOD by the NIC: last matched first */
+	xmm_t filter4;           /* the own-address filter, beyond DP_FAST4_OWN addresses */
+	xmm_t own[DP_FAST4_OWN]; /* each own address in 4 lanes; unused ones repeat one */
+	unsigned n_own;
+	bool nic_cksum; /* meta_want[0] is the GOOD one: no software checksum */
+	uint8_t port;   /* the port index it is for; DP_PORT_NONE: none yet */
+};
+
 /*
  * One per worker lcore, allocated cache-line aligned on that lcore's socket
  * (rte_zmalloc_socket()) so that two workers never share a line of counters.
@@ -183,6 +201,7 @@ struct dp_worker {
 	struct dp_rxq rxq[DP_WORKER_MAX_RXQ];
 	bool stop; /* read and written with __atomic builtins */
 	struct dp_txbuf tx[RH_MAX_PORTS] __rte_cache_aligned; /* by port index */
+	struct dp_fast4 fast4 __rte_cache_aligned;
 	struct dp_worker_stats stats __rte_cache_aligned;
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The worker's pass 1 over groups of 4 common-case IPv4 packets, in SSE registers. Private
- * to worker.c, which includes it after its struct burst, ETH_HLEN and IP4_MIN_HLEN.
+ * to worker.c, which includes it after its struct burst, ETH_HLEN and IP4_MIN_HLEN. The
+ * per-port template, struct dp_fast4, lives in the worker (worker.h).
  */
 #ifndef ROUTEHUB_DP_WORKER_FAST4_H
 #define ROUTEHUB_DP_WORKER_FAST4_H
@@ -17,14 +18,6 @@
  * by packet through ip4_fast_input() and l2_input(), which decide; so a group taken here
  * is one those would all have passed.
  */
-#define FAST4_OWN 8 /* own IPv4 addresses compared exactly; beyond, the filter */
-
-struct fast4 {
-	__m128i want, mask;     /* bytes 0..15 of the frame: the port's MAC, 0x0800, 0x45 */
-	__m128i filter4;        /* the own-address filter's 8 bytes, twice: see ip4_local4() */
-	__m128i own[FAST4_OWN]; /* each own address in 4 lanes; the unused repeat one */
-	unsigned n_own;         /* own IPv4 addresses */
-};
 
 /*
  * The header checksums of four 20-byte headers (RFC 1071), the headers' 32-bit words
@@ -85,7 +78,7 @@ static inline __m128i ip4_local4(__m128i filter, __m128i dst)
  * are few (a filter's false positives would send a group in 32 to the slow path with
  * four addresses, one in 8 with two), else the filter.
  */
-static inline __m128i ip4_own4(const struct fast4 *f, __m128i dst)
+static inline __m128i ip4_own4(const struct dp_fast4 *f, __m128i dst)
 {
 	__m128i r = _mm_or_si128(
 	        _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[0]), _mm_cmpeq_epi32(dst, f->own[1])),
@@ -93,7 +86,7 @@ static inline __m128i ip4_own4(const struct fast4 *f, __m128i dst)
 
 	if (likely(f->n_own <= 4))
 		return r;
-	if (f->n_own <= FAST4_OWN)
+	if (f->n_own <= DP_FAST4_OWN)
 		return _mm_or_si128(r, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(dst, f->own[4]),
 		                                                 _mm_cmpeq_epi32(dst, f->own[5])),
 		                                    _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[6]),
@@ -101,36 +94,82 @@ static inline __m128i ip4_own4(const struct fast4 *f, __m128i dst)
 	return ip4_local4(f->filter4, dst);
 }
 
-/*
- * The group pk[0..3], all received on the run's port, `bytes` the sum of their pkt_len:
- * true when the four are common-case packets, then queued for the lookup as one group;
- * false leaves them untouched.
- */
-static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
-                                  uint16_t i, uint32_t bytes)
+/* The mbuf fields pass 1 reads as vectors: 16 bytes from data_off (data_off, refcnt,
+ * nb_segs, port, ol_flags) and 16 from packet_type (packet_type, pkt_len, data_len, ...). */
+_Static_assert(offsetof(struct rte_mbuf, port) == offsetof(struct rte_mbuf, data_off) + 6 &&
+                       offsetof(struct rte_mbuf, ol_flags) ==
+                               offsetof(struct rte_mbuf, data_off) + 8,
+               "rte_mbuf rearm layout");
+_Static_assert(offsetof(struct rte_mbuf, pkt_len) == offsetof(struct rte_mbuf, packet_type) + 4 &&
+                       offsetof(struct rte_mbuf, data_len) ==
+                               offsetof(struct rte_mbuf, packet_type) + 8,
+               "rte_mbuf rx descriptor layout");
+
+static inline int load32(const uint8_t *p)
 {
-	const __m128i plen = _mm_set_epi32((int)pk[3]->pkt_len, (int)pk[2]->pkt_len,
-	                                   (int)pk[1]->pkt_len, (int)pk[0]->pkt_len);
-	const uint64_t cm = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return (int)v;
+}
+
+static inline __m128i mbuf_load16(const struct rte_mbuf *m, size_t off)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)((const uint8_t *)m + off));
+}
+
+/*
+ * The group pk[0..3]: true when the four are common-case packets received on the
+ * template's port, then queued for the lookup as one group and their frame bytes in
+ * *bytes; false leaves them untouched.
+ */
+static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk,
+                                  uint16_t i, uint32_t *bytes)
+{
+	const size_t rearm = offsetof(struct rte_mbuf, data_off);
+	const size_t desc = offsetof(struct rte_mbuf, packet_type);
 	const __m128i bswap32 = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
 	/* The total length, big-endian in bytes 2..3 of word 0, to a host-order lane. */
 	const __m128i tot_of =
 	        _mm_set_epi8(-1, -1, 14, 15, -1, -1, 10, 11, -1, -1, 6, 7, -1, -1, 2, 3);
-	uint64_t fl_or =
-	        (pk[0]->ol_flags | pk[1]->ol_flags | pk[2]->ol_flags | pk[3]->ol_flags) & cm;
-	uint64_t fl_and = pk[0]->ol_flags & pk[1]->ol_flags & pk[2]->ol_flags & pk[3]->ol_flags;
+	const __m128i mm = f->meta_mask;
 	const uint8_t *p[4];
-	__m128i a[4], v[5], l2, t01, t23, u01, u23, tot, plen14, bad, mx;
-	uint32_t d[4];
+	__m128i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad, mx;
 	uint16_t k = b->n4;
 	unsigned j;
 
-	/* All four unverified (checked in software below), or all four GOOD by the NIC. */
-	if (fl_or != 0 && (fl_or != RTE_MBUF_F_RX_IP_CKSUM_GOOD || (fl_and & cm) != fl_or))
-		return false;
-	if (unlikely(RTE_MIN(RTE_MIN(pk[0]->data_len, pk[1]->data_len),
-	                     RTE_MIN(pk[2]->data_len, pk[3]->data_len)) <
-	             (uint16_t)(ETH_HLEN + IP4_MIN_HLEN)))
+	/* The mbufs: port and offload flags against the template (checksum unverified, or
+	 * GOOD by the NIC: the template that matched last is tried first), and enough data
+	 * in the first segment for the headers read below. */
+#pragma GCC unroll 4
+	for (j = 0; j < 4; j++) {
+		r[j] = _mm_and_si128(mbuf_load16(pk[j], rearm), mm);
+		dsc[j] = mbuf_load16(pk[j], desc);
+	}
+	t01 = _mm_unpacklo_epi32(dsc[0], dsc[1]);
+	t23 = _mm_unpacklo_epi32(dsc[2], dsc[3]);
+	u01 = _mm_unpackhi_epi32(dsc[0], dsc[1]);
+	u23 = _mm_unpackhi_epi32(dsc[2], dsc[3]);
+	plen = _mm_unpackhi_epi64(t01, t23);
+	x = _mm_cmpgt_epi32(_mm_set1_epi32((int)(ETH_HLEN + IP4_MIN_HLEN)),
+	                    _mm_and_si128(_mm_unpacklo_epi64(u01, u23), _mm_set1_epi32(0xffff)));
+	l2 = _mm_or_si128(_mm_or_si128(_mm_xor_si128(r[0], f->meta_want[0]),
+	                               _mm_xor_si128(r[1], f->meta_want[0])),
+	                  _mm_or_si128(_mm_xor_si128(r[2], f->meta_want[0]),
+	                               _mm_xor_si128(r[3], f->meta_want[0])));
+	if (unlikely(!_mm_testz_si128(l2, l2))) {
+		__m128i other = f->meta_want[1];
+
+		l2 = _mm_or_si128(
+		        _mm_or_si128(_mm_xor_si128(r[0], other), _mm_xor_si128(r[1], other)),
+		        _mm_or_si128(_mm_xor_si128(r[2], other), _mm_xor_si128(r[3], other)));
+		if (!_mm_testz_si128(l2, l2))
+			return false;
+		f->meta_want[1] = f->meta_want[0];
+		f->meta_want[0] = other;
+		f->nic_cksum = !f->nic_cksum;
+	}
+	if (unlikely(!_mm_testz_si128(x, x)))
 		return false;
 	l2 = _mm_setzero_si128();
 #pragma GCC unroll 4
@@ -140,9 +179,8 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 		        l2, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)p[j]),
 		                          f->want));
 		a[j] = _mm_loadu_si128((const __m128i *)(const void *)(p[j] + ETH_HLEN));
-		memcpy(&d[j], p[j] + ETH_HLEN + 16, 4);
 	}
-	/* To the port's MAC, IPv4 with IHL 5, and no destination that may be our own. */
+	/* To the port's MAC, IPv4 with IHL 5. */
 	if (!_mm_testz_si128(l2, f->mask))
 		return false;
 	/* Transposed: v[w] = word w of the four headers. */
@@ -154,18 +192,19 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	v[1] = _mm_unpackhi_epi64(t01, t23);
 	v[2] = _mm_unpacklo_epi64(u01, u23);
 	v[3] = _mm_unpackhi_epi64(u01, u23);
-	v[4] = _mm_loadu_si128((const __m128i *)(const void *)d);
+	v[4] = _mm_set_epi32(load32(p[3] + ETH_HLEN + 16), load32(p[2] + ETH_HLEN + 16),
+	                     load32(p[1] + ETH_HLEN + 16), load32(p[0] + ETH_HLEN + 16));
 	tot = _mm_shuffle_epi8(v[0], tot_of);
 	plen14 = _mm_sub_epi32(plen, _mm_set1_epi32((int)ETH_HLEN));
 	/* 20 <= total length <= the frame's IP bytes (5.2.2 (5)); a TTL that expires here
-	 * (5.3.1) is for ip4_forward(); martians (5.3.7). */
+	 * (5.3.1) is for ip4_forward(); martians (5.3.7); no destination that may be our own. */
 	bad = _mm_or_si128(_mm_cmpgt_epi32(tot, plen14),
 	                   _mm_cmpgt_epi32(_mm_set1_epi32((int)IP4_MIN_HLEN), tot));
 	bad = _mm_or_si128(
 	        bad, _mm_cmpgt_epi32(_mm_set1_epi32(2), _mm_and_si128(v[2], _mm_set1_epi32(0xff))));
 	bad = _mm_or_si128(bad, ip4_martian8(v[3], v[4]));
 	bad = _mm_or_si128(bad, ip4_own4(f, v[4]));
-	if (fl_or == 0)
+	if (!f->nic_cksum)
 		bad = _mm_or_si128(bad, _mm_xor_si128(ip4_cksum4(v), _mm_set1_epi32(-1)));
 	if (unlikely(!_mm_testz_si128(bad, bad)))
 		return false;
@@ -176,46 +215,55 @@ static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct
 	b->grp4_len[k] = (uint16_t)_mm_cvtsi128_si32(mx);
 	plen14 = _mm_xor_si128(plen14, tot);
 	b->grp4_pad |= (uint32_t)!_mm_testz_si128(plen14, plen14) << k;
-	b->idx4[k] = i;
-	b->idx4[k + 1] = (uint16_t)(i + 1);
-	b->idx4[k + 2] = (uint16_t)(i + 2);
-	b->idx4[k + 3] = (uint16_t)(i + 3);
+	plen = _mm_add_epi32(plen, _mm_shuffle_epi32(plen, _MM_SHUFFLE(1, 0, 3, 2)));
+	plen = _mm_add_epi32(plen, _mm_shuffle_epi32(plen, _MM_SHUFFLE(2, 3, 0, 1)));
+	*bytes = (uint32_t)_mm_cvtsi128_si32(plen);
+	b->grp4_bytes[k] = *bytes;
+	/* idx4[k..k+3] = i..i+3 in one store. */
+	{
+		uint64_t idx = (uint64_t)i * 0x0001000100010001ull + 0x0003000200010000ull;
+
+		memcpy(&b->idx4[k], &idx, 8);
+	}
 	b->grp4 |= 1u << k;
-	b->grp4_bytes[k] = bytes;
 	b->n4 = (uint16_t)(k + 4);
 	return true;
 }
 
 /* The fast-path template of port index `port`. */
-static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+static inline void fast4_set_port(struct dp_fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
 {
+	const uint64_t cm = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	const long long eth = (long long)((uint64_t)ctx->port[port].eth_port << 48);
+
 	/* Bytes 12..14: ethertype 0x0800, version 4 and IHL 5; 6..11 (source MAC) and 15
 	 * (TOS) are not looked at. */
 	f->want = _mm_set_epi64x(0x0045000800000000ll, (long long)ctx->port[port].mac64);
 	f->mask = _mm_set_epi64x(0x00ffffff00000000ll, 0x0000ffffffffffffll);
+	/* The mbuf's port (bytes 6..7 from data_off) and the flags of ol_flags that matter. */
+	f->meta_mask = _mm_set_epi64x((long long)cm, (long long)(0xffffull << 48));
+	f->meta_want[0] = _mm_set_epi64x(0, eth);
+	f->meta_want[1] = _mm_set_epi64x((long long)RTE_MBUF_F_RX_IP_CKSUM_GOOD, eth);
+	f->nic_cksum = false;
 	f->filter4 = _mm_set1_epi64x((long long)ctx->local.filter4);
 	f->n_own = ctx->local.n4;
 	/* No own address: 0.0.0.0, a martian that the checks send to the slow path anyway. */
-	for (unsigned j = 0; j < FAST4_OWN; j++)
+	for (unsigned j = 0; j < DP_FAST4_OWN; j++)
 		f->own[j] = _mm_set1_epi32(
 		        ctx->local.n4 == 0 ? 0 : (int)ctx->local.v4[j % ctx->local.n4]);
+	f->port = port;
 }
 
 #else /* no SSE 4.1 */
 
-struct fast4 {
-	int unused;
-};
-
-static inline void fast4_set_port(struct fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
+static inline void fast4_set_port(struct dp_fast4 *f, const struct dp_fwd_ctx *ctx, uint8_t port)
 {
-	RTE_SET_USED(f);
 	RTE_SET_USED(ctx);
-	RTE_SET_USED(port);
+	f->port = port;
 }
 
-static inline bool ip4_fast_group(const struct fast4 *f, struct burst *b, struct rte_mbuf **pk,
-                                  uint16_t i, uint32_t bytes)
+static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk,
+                                  uint16_t i, uint32_t *bytes)
 {
 	RTE_SET_USED(f);
 	RTE_SET_USED(b);

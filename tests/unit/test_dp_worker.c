@@ -998,6 +998,74 @@ static void test_group_two_ports(void **state)
 	rte_pktmbuf_free_bulk(out, nb);
 }
 
+/*
+ * Groups of 4 whose checksums the NIC verified, then groups it did not, then verified
+ * again: a verified group is trusted as it is (a header with a wrong checksum still
+ * forwarded, as one packet alone would be), an unverified one is checked (the wrong one
+ * dropped, the other three forwarded), whichever kind came before.
+ */
+static void test_group_nic_cksum(void **state)
+{
+	struct rte_mbuf *pkts[8], *out[8];
+	unsigned nb;
+
+	(void)state;
+	for (unsigned round = 0; round < 3; round++) {
+		bool good = round != 1;
+		struct dp_worker_stats before = T.w.stats;
+
+		for (unsigned i = 0; i < 8; i++) {
+			pkts[i] = mk_ip4(SRC4, IP(10, 1, 0, i), 64, 1, 60);
+			if (good)
+				pkts[i]->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+		}
+		ip4_of(pkts[5])->hdr_checksum ^= 0x0100;
+		dp_worker_process_burst(&T.w, pkts, 8);
+		dp_worker_flush(&T.w);
+		nb = rte_eth_rx_burst(T.eth[1], 0, out, RTE_DIM(out));
+		assert_int_equal(nb, good ? 8 : 7);
+		assert_int_equal(T.w.stats.drop[DP_DROP_IP4_CKSUM] - before.drop[DP_DROP_IP4_CKSUM],
+		                 good ? 0 : 1);
+		for (unsigned i = 0; i < nb; i++)
+			assert_int_equal(ip4_of(out[i])->time_to_live, 63);
+		rte_pktmbuf_free_bulk(out, nb);
+	}
+}
+
+/*
+ * A packet forwarded alone leaves the TX buffer at 1; the groups of a full burst that
+ * follows no longer fit exactly: the buffer is sent when a group would overflow it, and
+ * every packet leaves, in order.
+ */
+static void test_group_tx_unaligned(void **state)
+{
+	struct rte_mbuf *first, *pkts[32], *out[40];
+	unsigned nb = 0, got;
+
+	(void)state;
+	first = mk_ip4(SRC4, IP(10, 1, 0, 200), 64, 1, 60);
+	ip4_of(first)->packet_id = rte_cpu_to_be_16(999);
+	ip4_fix_cksum(first);
+	dp_worker_process_burst(&T.w, &first, 1);
+	for (unsigned i = 0; i < 32; i++) {
+		pkts[i] = mk_ip4(SRC4, IP(10, 1, 0, i), 64, 1, 60);
+		ip4_of(pkts[i])->packet_id = rte_cpu_to_be_16((uint16_t)i);
+		ip4_fix_cksum(pkts[i]);
+	}
+	dp_worker_process_burst(&T.w, pkts, 32);
+	dp_worker_flush(&T.w);
+	while (nb < RTE_DIM(out) &&
+	       (got = rte_eth_rx_burst(T.eth[1], 0, out + nb, (uint16_t)(RTE_DIM(out) - nb))) > 0)
+		nb += got;
+	assert_int_equal(nb, 33);
+	assert_int_equal(rte_be_to_cpu_16(ip4_of(out[0])->packet_id), 999);
+	for (unsigned i = 1; i < nb; i++)
+		assert_int_equal(rte_be_to_cpu_16(ip4_of(out[i])->packet_id), i - 1);
+	assert_int_equal(T.w.stats.fwd_pkts, 33);
+	assert_int_equal(dp_worker_stats_accounted(&T.w.stats), T.w.stats.in_pkts);
+	rte_pktmbuf_free_bulk(out, nb);
+}
+
 /* A full exception ring drops what does not fit, counted, and leaks nothing. */
 static void test_ring_full(void **state)
 {
@@ -1119,6 +1187,8 @@ int main(void)
 	        T_(test_counter_identity),
 	        T_(test_group_mixed),
 	        T_(test_group_two_ports),
+	        T_(test_group_nic_cksum),
+	        T_(test_group_tx_unaligned),
 	        T_(test_ring_full),
 	        T_(test_tx_full),
 	        T_(test_worker_main),
