@@ -94,6 +94,9 @@ struct burst {
 	uint32_t ip4[DP_BURST]; /* host byte order, as rte_fib takes it */
 	uint8_t ip6[DP_BURST][16];
 	uint64_t val4[DP_BURST];
+	uint32_t ttl4[DP_BURST];  /* grouped: word 2 of the header (TTL, protocol, checksum)
+	                           * once the TTL is decremented, from pass 1 */
+	uint8_t *data4[DP_BURST]; /* grouped: the frame's first byte, from pass 1 */
 	uint64_t val6[DP_BURST];
 	uint8_t punt_reason[DP_BURST];
 	uint8_t neigh_reason[DP_BURST];
@@ -687,16 +690,17 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 	n = t->n;
 	memcpy(&macs_lo, &nh->dst_mac, 8);
 	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
+	/* Pass 1 queued the group's packets in a row, and computed their new TTL words
+	 * (ip4_dec_ttl() of each). */
+	memcpy(&t->pkts[n], &pkts[b->idx4[k]], 4 * sizeof(t->pkts[0]));
 #pragma GCC unroll 4
 	for (j = 0; j < 4; j++) {
-		/* Pass 1 queued the group's packets in a row. */
-		struct rte_mbuf *mj = pkts[b->idx4[k] + j];
-		uint8_t *p = rte_pktmbuf_mtod(mj, uint8_t *);
+		uint8_t *p = b->data4[k + j];
 
-		ip4_dec_ttl((struct rte_ipv4_hdr *)(p + ETH_HLEN));
+		memcpy(p + ETH_HLEN + offsetof(struct rte_ipv4_hdr, time_to_live), &b->ttl4[k + j],
+		       4);
 		memcpy(p, &macs_lo, 8);
 		memcpy(p + 8, &macs_hi, 4);
-		t->pkts[n + j] = mj;
 	}
 	if (unlikely((b->grp4_pad >> k) & 1)) {
 		uint64_t bytes = 0;

@@ -73,6 +73,18 @@ static inline __m128i ip4_local4(__m128i filter, __m128i dst)
 	return _mm_and_si128(_mm_and_si128(fb, bm), _mm_set1_epi32(0xff));
 }
 
+/* ip4_dec_ttl() of four headers' word 2 (TTL, protocol, checksum, as read little-endian):
+ * x + 0xffff, and + 0x10000 more when x >= 0xfffe0000 (compared unsigned). */
+static inline __m128i ip4_dec_ttl4(__m128i w2)
+{
+	const __m128i bias = _mm_set1_epi32(INT32_MIN);
+	__m128i wrap = _mm_cmpgt_epi32(_mm_xor_si128(w2, bias),
+	                               _mm_set1_epi32((int)(0xfffdffffu ^ 0x80000000u)));
+
+	return _mm_add_epi32(_mm_add_epi32(w2, _mm_set1_epi32(0xffff)),
+	                     _mm_and_si128(wrap, _mm_set1_epi32(0x10000)));
+}
+
 /*
  * Non-zero lanes for destinations that may be own addresses: exact compares while there
  * are few (a filter's false positives would send a group in 32 to the slow path with
@@ -133,7 +145,7 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 	const __m128i tot_of =
 	        _mm_set_epi8(-1, -1, 14, 15, -1, -1, 10, 11, -1, -1, 6, 7, -1, -1, 2, 3);
 	const __m128i mm = f->meta_mask;
-	const uint8_t *p[4];
+	uint8_t *p[4];
 	__m128i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad, mx;
 	uint16_t k = b->n4;
 	unsigned j;
@@ -174,7 +186,7 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 	l2 = _mm_setzero_si128();
 #pragma GCC unroll 4
 	for (j = 0; j < 4; j++) {
-		p[j] = rte_pktmbuf_mtod(pk[j], const uint8_t *);
+		p[j] = rte_pktmbuf_mtod(pk[j], uint8_t *);
 		l2 = _mm_or_si128(
 		        l2, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)p[j]),
 		                          f->want));
@@ -210,6 +222,9 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 		return false;
 	/* rte_fib takes host byte order. */
 	_mm_storeu_si128((__m128i *)(void *)&b->ip4[k], _mm_shuffle_epi8(v[4], bswap32));
+	/* For pass 2, which writes them only if the group is forwarded as one. */
+	_mm_storeu_si128((__m128i *)(void *)&b->ttl4[k], ip4_dec_ttl4(v[2]));
+	memcpy(&b->data4[k], p, sizeof(p));
 	mx = _mm_max_epu32(tot, _mm_shuffle_epi32(tot, _MM_SHUFFLE(1, 0, 3, 2)));
 	mx = _mm_max_epu32(mx, _mm_shuffle_epi32(mx, _MM_SHUFFLE(2, 3, 0, 1)));
 	b->grp4_len[k] = (uint16_t)_mm_cvtsi128_si32(mx);

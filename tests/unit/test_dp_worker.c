@@ -409,6 +409,56 @@ static void test_ip4_ttl_cksum_incremental(void **state)
 	}
 }
 
+/*
+ * The same in groups of 4 (the grouped path computes the new TTL and checksum words four
+ * at a time), including the checksums where the incremental update wraps: the header's
+ * checksum bytes 0xfe 0xff, 0xff 0xfe and 0x00 0x00.
+ */
+static void test_ip4_ttl_cksum_grouped(void **state)
+{
+	static const uint16_t edges[] = {0xfffe, 0xfeff, 0x0000, 0x0100};
+
+	(void)state;
+	for (unsigned ttl = 2; ttl <= 255; ttl += 31) {
+		struct rte_mbuf *pkts[8], *out[8];
+		unsigned n = 0, found = 0;
+
+		/* Packet ids that give the wanted checksum bytes (as the header holds them). */
+		for (uint32_t id = 0; id <= UINT16_MAX && found < RTE_DIM(edges); id++) {
+			struct rte_mbuf *m = mk_ip4(SRC4, IP(10, 1, 2, 3), (uint8_t)ttl, 7, 60);
+
+			ip4_of(m)->packet_id = (uint16_t)id;
+			ip4_fix_cksum(m);
+			if (ip4_of(m)->hdr_checksum == edges[found]) {
+				pkts[n++] = m;
+				found++;
+				id = (uint32_t)-1; /* the next edge: from id 0 again */
+			} else {
+				rte_pktmbuf_free(m);
+			}
+		}
+		assert_int_equal(found, RTE_DIM(edges));
+		while (n < 8) {
+			pkts[n] = mk_ip4(SRC4, IP(10, 1, 2, 3), (uint8_t)ttl, (uint16_t)n, 60);
+			ip4_of(pkts[n])->packet_id = rte_cpu_to_be_16((uint16_t)(n * 977 + ttl));
+			ip4_fix_cksum(pkts[n]);
+			n++;
+		}
+		dp_worker_process_burst(&T.w, pkts, 8);
+		dp_worker_flush(&T.w);
+		assert_int_equal(rte_eth_rx_burst(T.eth[1], 0, out, 8), 8);
+		for (unsigned i = 0; i < 8; i++) {
+			struct rte_ipv4_hdr *ip = ip4_of(out[i]);
+			uint16_t got = ip->hdr_checksum;
+
+			assert_int_equal(ip->time_to_live, ttl - 1);
+			ip4_fix_cksum(out[i]);
+			assert_int_equal(got, ip->hdr_checksum);
+		}
+		rte_pktmbuf_free_bulk(out, 8);
+	}
+}
+
 static void test_ip4_ttl_expired(void **state)
 {
 	struct rte_mbuf *m;
@@ -1171,6 +1221,7 @@ int main(void)
 	        T_(test_names),
 	        T_(test_ip4_forward_ttl2),
 	        T_(test_ip4_ttl_cksum_incremental),
+	        T_(test_ip4_ttl_cksum_grouped),
 	        T_(test_ip4_ttl_expired),
 	        T_(test_ip4_header_errors),
 	        T_(test_ip4_cksum_offload_flags),
