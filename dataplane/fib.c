@@ -115,8 +115,9 @@ struct dp_fib {
 	uint64_t generation;
 	uint32_t epoch;
 	uint32_t n_nhs, n_groups;
-	unsigned serial; /* makes the rte object names unique in the process */
-	unsigned gshift; /* DP_FIB_GROUP == view.gbit << gshift */
+	unsigned serial;      /* makes the rte object names unique in the process */
+	unsigned gshift;      /* DP_FIB_GROUP == view.gbit << gshift */
+	const uint8_t *tbl24; /* fib4_find_tbl24(); view.tbl24 once the table is large */
 };
 
 static unsigned fib_serial;
@@ -253,6 +254,47 @@ static struct rte_fib6 *fib6_create(struct dp_fib *fib)
 	return v6;
 }
 
+/*
+ * Where rte_fib keeps the IPv4 first-level table (tbl24), for the workers' prefetch
+ * (dp_fib_prefetch4()). DPDK 22.11 does not publish its DIR-24-8 layout: a small header
+ * (tbl8 counters, entry size, default value, two pointers), then tbl24 on a cache line
+ * boundary. It is looked for with a probe route whose entry must appear where the layout
+ * puts it; not found, the workers do not prefetch. A prefetch never faults and changes
+ * nothing but timing, so a wrong guess could only cost speed.
+ */
+static void fib4_find_tbl24(struct dp_fib *fib, unsigned shift)
+{
+	const uint32_t probe = 0xc6120000u; /* 198.18.0.0/24, never a route at creation */
+	const uint64_t want = 5u << 1;      /* next hop 5, not extended (bit 0) */
+	const uint8_t *dp = rte_fib_get_dp(fib->v4);
+	size_t off;
+
+	fib->view.tbl24_shift = shift;
+	if (dp == NULL || rte_fib_add(fib->v4, probe, 24, 5) != 0)
+		return;
+	for (off = RTE_CACHE_LINE_SIZE; off <= 4 * RTE_CACHE_LINE_SIZE;
+	     off += RTE_CACHE_LINE_SIZE) {
+		const uint8_t *e = dp + off + ((size_t)(probe >> 8) << shift);
+		uint64_t v = 0;
+
+		memcpy(&v, e, (size_t)1 << shift); /* little-endian x86: the low bytes */
+		if (v == want) {
+			fib->tbl24 = dp + off;
+			break;
+		}
+	}
+	rte_fib_delete(fib->v4, probe, 24);
+}
+
+/* The workers prefetch from a large table only. */
+static void fib4_prefetch_update(struct dp_fib *fib)
+{
+	const uint8_t *t = fib->rt4.count >= DP_FIB_PREFETCH_ROUTES ? fib->tbl24 : NULL;
+
+	if (fib->view.tbl24 != t)
+		__atomic_store_n(&fib->view.tbl24, t, __ATOMIC_RELAXED);
+}
+
 static int fib_tables_create(struct dp_fib *fib)
 {
 	const struct dp_fib_conf *c = &fib->conf;
@@ -278,6 +320,9 @@ static int fib_tables_create(struct dp_fib *fib)
 		 * (--force-max-simd-bitwidth=512); else it refuses and the scalar one stays. */
 		if (rte_fib_select_lookup(fib->v4, RTE_FIB_LOOKUP_DIR24_8_VECTOR_AVX512) != 0)
 			rte_fib_select_lookup(fib->v4, RTE_FIB_LOOKUP_DIR24_8_SCALAR_MACRO);
+		/* nh_sz's enum counts from 1-byte entries: it is the entry size's log2. */
+		if (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN)
+			fib4_find_tbl24(fib, (unsigned)fc.dir24_8.nh_sz);
 		snprintf(name, sizeof(name), "rhrt%u_4", fib->serial);
 		ret = rt_table_init(&fib->rt4, name, c->v4_max_routes, sizeof(struct rt_key4),
 		                    c->socket_id);
@@ -853,6 +898,8 @@ int dp_fib_route_add(struct dp_fib *fib, const struct fibc_route *r)
 	t->slots[pos].value = value;
 	t->slots[pos].epoch = fib->epoch;
 	t->count++;
+	if (t == &fib->rt4)
+		fib4_prefetch_update(fib);
 	value_meta(fib, value)->refcnt++;
 	fib->generation++;
 	return 0;
@@ -871,6 +918,8 @@ static int route_remove(struct dp_fib *fib, struct rt_table *t, const union rt_k
 	value_meta(fib, t->slots[pos].value)->refcnt--;
 	t->slots[pos].value = DP_FIB_NONE;
 	t->count--;
+	if (t == &fib->rt4)
+		fib4_prefetch_update(fib);
 	fib->generation++;
 	return 0;
 }

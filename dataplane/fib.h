@@ -179,7 +179,22 @@ const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t
 struct dp_fib_view {
 	uint64_t gbit;      /* the group flag in raw values */
 	struct dp_nh **nhs; /* [max_next_hops + 1], index 0 NULL; readers READ_PTR() them */
+	/* The IPv4 table's first level, for dp_fib_prefetch4(); NULL while the table is small
+	 * (its entries stay cached) or where its place is not known. Changes at runtime:
+	 * readers load it relaxed. */
+	const uint8_t *tbl24;
+	unsigned tbl24_shift; /* log2 of an entry's size */
 };
+
+/* IPv4 routes from which the workers prefetch the lookup's first-level entries. */
+#define DP_FIB_PREFETCH_ROUTES 65536
+
+/* Starts fetching the first-level entry of destination ip (host order) into the cache, so
+ * that the bulk lookup that follows finds it there. Nothing else changes. */
+static inline void dp_fib_prefetch4(const uint8_t *tbl24, unsigned shift, uint32_t ip)
+{
+	__builtin_prefetch(tbl24 + ((size_t)(ip >> 8) << shift), 0, 3);
+}
 
 static inline const struct dp_fib_view *dp_fib_view(const struct dp_fib *fib)
 {

@@ -184,6 +184,7 @@ struct dp_fast4 {
 	xmm_t meta_want[2];      /* checksum unverified / GOOD by the NIC: last matched first */
 	xmm_t filter4;           /* the own-address filter, beyond DP_FAST4_OWN addresses */
 	xmm_t own[DP_FAST4_OWN]; /* each own address in 4 lanes; unused ones repeat one */
+	const struct dp_fib_view *fib; /* for the lookup's prefetch */
 	unsigned n_own;
 	bool nic_cksum; /* meta_want[0] is the GOOD one: no software checksum */
 	uint8_t port;   /* the port index it is for; DP_PORT_NONE: none yet */

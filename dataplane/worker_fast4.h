@@ -222,6 +222,20 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 		return false;
 	/* rte_fib takes host byte order. */
 	_mm_storeu_si128((__m128i *)(void *)&b->ip4[k], _mm_shuffle_epi8(v[4], bswap32));
+	/* A large table's entries are not in the cache: they are fetched while the rest of
+	 * the burst is checked, so that the bulk lookup does not wait for memory. */
+	{
+		const uint8_t *t24 = __atomic_load_n(&f->fib->tbl24, __ATOMIC_RELAXED);
+
+		if (t24 != NULL) {
+			unsigned sh = f->fib->tbl24_shift;
+
+			dp_fib_prefetch4(t24, sh, b->ip4[k]);
+			dp_fib_prefetch4(t24, sh, b->ip4[k + 1]);
+			dp_fib_prefetch4(t24, sh, b->ip4[k + 2]);
+			dp_fib_prefetch4(t24, sh, b->ip4[k + 3]);
+		}
+	}
 	/* For pass 2, which writes them only if the group is forwarded as one. */
 	_mm_storeu_si128((__m128i *)(void *)&b->ttl4[k], ip4_dec_ttl4(v[2]));
 	memcpy(&b->data4[k], p, sizeof(p));
@@ -266,6 +280,7 @@ static inline void fast4_set_port(struct dp_fast4 *f, const struct dp_fwd_ctx *c
 	for (unsigned j = 0; j < DP_FAST4_OWN; j++)
 		f->own[j] = _mm_set1_epi32(
 		        ctx->local.n4 == 0 ? 0 : (int)ctx->local.v4[j % ctx->local.n4]);
+	f->fib = dp_fib_view(ctx->fib);
 	f->port = port;
 }
 

@@ -664,6 +664,54 @@ static void test_qsbr_concurrent(void **state)
  * above: at the edge of each encoding, the highest next-hop id and the highest group id
  * come back from a lookup as themselves, never one as the other.
  */
+/*
+ * The workers prefetch the lookup's first-level entries of a large IPv4 table: the FIB
+ * finds where rte_fib keeps them (the entry of a route must read as its value there) and
+ * offers it from DP_FIB_PREFETCH_ROUTES routes on, with 2- and 4-byte entries.
+ */
+static void test_prefetch_table(void **state)
+{
+	static const uint32_t max_ids[] = {64, 1u << 14};
+
+	(void)state;
+	for (unsigned k = 0; k < RTE_DIM(max_ids); k++) {
+		struct dp_fib_conf conf = {
+		        .v4_max_routes = DP_FIB_PREFETCH_ROUTES + 16,
+		        .v4_num_tbl8 = 16,
+		        .max_next_hops = max_ids[k],
+		        .max_groups = 16,
+		        .n_workers = 1,
+		        .socket_id = 0,
+		};
+		struct fibc_route r = {.family = RH_AF_INET, .len = 24, .nh_id = 7};
+		const struct dp_fib_view *v;
+		uint64_t e = 0;
+
+		fib = dp_fib_create(&conf);
+		assert_non_null(fib);
+		v = dp_fib_view(fib);
+		add_nh(7, "192.0.2.1", 0);
+		r.addr[0] = 10;
+		for (uint32_t i = 0; i < DP_FIB_PREFETCH_ROUTES; i++) {
+			r.addr[1] = (uint8_t)(i >> 8);
+			r.addr[2] = (uint8_t)i;
+			if (i + 1 == DP_FIB_PREFETCH_ROUTES)
+				assert_null(v->tbl24); /* small table: no prefetch */
+			assert_int_equal(dp_fib_route_add(fib, &r), 0);
+		}
+		assert_non_null(v->tbl24);
+		assert_int_equal(v->tbl24_shift, k == 0 ? 1 : 2);
+		/* 10.1.2.0/24's entry: next hop 7, not extended (bit 0). */
+		memcpy(&e, v->tbl24 + ((size_t)0x0a0102 << v->tbl24_shift),
+		       (size_t)1 << v->tbl24_shift);
+		assert_int_equal(e, 7u << 1);
+		assert_int_equal(dp_fib_route_del(fib, &r), 0);
+		assert_null(v->tbl24);
+		dp_fib_destroy(fib);
+		fib = NULL;
+	}
+}
+
 static void test_value_widths(void **state)
 {
 	static const uint32_t max_ids[] = {(1u << 14) - 1, 1u << 14};
@@ -722,6 +770,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_unresolve_and_members, fib_setup,
 	                                        fib_teardown),
 	        cmocka_unit_test(test_value_widths),
+	        cmocka_unit_test(test_prefetch_table),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
