@@ -115,9 +115,8 @@ struct dp_fib {
 	uint64_t generation;
 	uint32_t epoch;
 	uint32_t n_nhs, n_groups;
-	unsigned serial;      /* makes the rte object names unique in the process */
-	unsigned gshift;      /* DP_FIB_GROUP == view.gbit << gshift */
-	const uint8_t *tbl24; /* fib4_find_tbl24(); view.tbl24 once the table is large */
+	unsigned serial; /* makes the rte object names unique in the process */
+	unsigned gshift; /* DP_FIB_GROUP == view.gbit << gshift */
 };
 
 static unsigned fib_serial;
@@ -256,32 +255,43 @@ static struct rte_fib6 *fib6_create(struct dp_fib *fib)
 
 /*
  * Where rte_fib keeps the IPv4 first-level table (tbl24), for the workers' prefetch
- * (dp_fib_prefetch4()). DPDK 22.11 does not publish its DIR-24-8 layout: a small header
- * (tbl8 counters, entry size, default value, two pointers), then tbl24 on a cache line
- * boundary. It is looked for with a probe route whose entry must appear where the layout
- * puts it; not found, the workers do not prefetch. A prefetch never faults and changes
- * nothing but timing, so a wrong guess could only cost speed.
+ * (dp_fib_prefetch4()) and lookups (dp_fib_lookup4_fast()). DPDK 22.11 does not publish its
+ * DIR-24-8 layout: a small header (tbl8 counters, entry size, default value, two pointers), then
+ * tbl24 on a cache line boundary. It is looked for with a probe route whose entry must appear where
+ * the layout puts it, with the entry format the lookups assume; not found, the workers neither
+ * prefetch nor read the table themselves (rte_fib looks up everything).
  */
+static uint64_t fib4_entry(const uint8_t *tbl24, unsigned shift, uint32_t ip)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, tbl24 + ((size_t)(ip >> 8) << shift), (size_t)1 << shift); /* x86: LE */
+	return v;
+}
+
 static void fib4_find_tbl24(struct dp_fib *fib, unsigned shift)
 {
 	const uint32_t probe = 0xc6120000u; /* 198.18.0.0/24, never a route at creation */
-	const uint64_t want = 5u << 1;      /* next hop 5, not extended (bit 0) */
-	const uint8_t *dp = rte_fib_get_dp(fib->v4);
+	const uint8_t *dp = rte_fib_get_dp(fib->v4), *t = NULL;
+	uint32_t ip = probe;
+	uint64_t got = 0;
 	size_t off;
 
 	fib->view.tbl24_shift = shift;
 	if (dp == NULL || rte_fib_add(fib->v4, probe, 24, 5) != 0)
 		return;
-	for (off = RTE_CACHE_LINE_SIZE; off <= 4 * RTE_CACHE_LINE_SIZE;
-	     off += RTE_CACHE_LINE_SIZE) {
-		const uint8_t *e = dp + off + ((size_t)(probe >> 8) << shift);
-		uint64_t v = 0;
-
-		memcpy(&v, e, (size_t)1 << shift); /* little-endian x86: the low bytes */
-		if (v == want) {
-			fib->tbl24 = dp + off;
-			break;
-		}
+	/* Next hop 5, not extended: 5 << 1. */
+	for (off = RTE_CACHE_LINE_SIZE; t == NULL && off <= 4 * RTE_CACHE_LINE_SIZE;
+	     off += RTE_CACHE_LINE_SIZE)
+		if (fib4_entry(dp + off, shift, probe) == 5u << 1)
+			t = dp + off;
+	/* A longer prefix inside it makes the entry extended (bit 0), which the lookups
+	 * leave to rte_fib; rte_fib finds 6 for it. */
+	if (t != NULL && rte_fib_add(fib->v4, probe, 25, 6) == 0) {
+		rte_fib_lookup_bulk(fib->v4, &ip, &got, 1);
+		if ((fib4_entry(t, shift, probe) & 1) == 1 && got == 6)
+			fib->view.tbl24 = t;
+		rte_fib_delete(fib->v4, probe, 25);
 	}
 	rte_fib_delete(fib->v4, probe, 24);
 }
@@ -289,10 +299,10 @@ static void fib4_find_tbl24(struct dp_fib *fib, unsigned shift)
 /* The workers prefetch from a large table only. */
 static void fib4_prefetch_update(struct dp_fib *fib)
 {
-	const uint8_t *t = fib->rt4.count >= DP_FIB_PREFETCH_ROUTES ? fib->tbl24 : NULL;
+	const uint8_t *t = fib->rt4.count >= DP_FIB_PREFETCH_ROUTES ? fib->view.tbl24 : NULL;
 
-	if (fib->view.tbl24 != t)
-		__atomic_store_n(&fib->view.tbl24, t, __ATOMIC_RELAXED);
+	if (fib->view.prefetch24 != t)
+		__atomic_store_n(&fib->view.prefetch24, t, __ATOMIC_RELAXED);
 }
 
 static int fib_tables_create(struct dp_fib *fib)

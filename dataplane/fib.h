@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
@@ -179,11 +180,13 @@ const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t
 struct dp_fib_view {
 	uint64_t gbit;      /* the group flag in raw values */
 	struct dp_nh **nhs; /* [max_next_hops + 1], index 0 NULL; readers READ_PTR() them */
-	/* The IPv4 table's first level, for dp_fib_prefetch4(); NULL while the table is small
-	 * (its entries stay cached) or where its place is not known. Changes at runtime:
-	 * readers load it relaxed. */
+	/* The IPv4 table's first level (rte_fib's tbl24) where its place is known (fib.c,
+	 * fib4_find_tbl24()), else NULL; fixed. */
 	const uint8_t *tbl24;
 	unsigned tbl24_shift; /* log2 of an entry's size */
+	/* tbl24 for dp_fib_prefetch4(); NULL while the table is small (its entries stay
+	 * cached). Changes at runtime: readers load it relaxed. */
+	const uint8_t *prefetch24;
 };
 
 /* IPv4 routes from which the workers prefetch the lookup's first-level entries. */
@@ -203,6 +206,42 @@ static inline const struct dp_fib_view *dp_fib_view(const struct dp_fib *fib)
 
 void dp_fib_lookup4_raw(struct dp_fib *fib, const uint32_t *ips, uint64_t *raw, unsigned n);
 void dp_fib_lookup6_raw(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *raw, unsigned n);
+/*
+ * dp_fib_lookup4_raw() read from the first-level table itself when its place is known
+ * and its entries take 2 or 4 bytes (an entry: the value shifted left by one, bit 0 set
+ * when the prefix continues in a second-level table): no call for the common entry, as
+ * rte_fib reads it; rte_fib looks up the rest.
+ */
+static inline void dp_fib_lookup4_fast(struct dp_fib *fib, const uint32_t *ips, uint64_t *raw,
+                                       unsigned n)
+{
+	const struct dp_fib_view *v = dp_fib_view(fib);
+	const uint8_t *t = v->tbl24;
+	unsigned i;
+
+	if (likely(t != NULL && v->tbl24_shift == 1)) {
+		for (i = 0; i < n; i++) {
+			uint16_t e;
+
+			memcpy(&e, t + ((size_t)(ips[i] >> 8) << 1), 2);
+			raw[i] = e >> 1;
+			if (unlikely(e & 1))
+				dp_fib_lookup4_raw(fib, &ips[i], &raw[i], 1);
+		}
+	} else if (t != NULL && v->tbl24_shift == 2) {
+		for (i = 0; i < n; i++) {
+			uint32_t e;
+
+			memcpy(&e, t + ((size_t)(ips[i] >> 8) << 2), 4);
+			raw[i] = e >> 1;
+			if (unlikely(e & 1))
+				dp_fib_lookup4_raw(fib, &ips[i], &raw[i], 1);
+		}
+	} else {
+		dp_fib_lookup4_raw(fib, ips, raw, n);
+	}
+}
+
 /* The member of group `id` in bucket hash % DP_NHG_BUCKETS; NULL when the group is gone. */
 const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint32_t hash);
 

@@ -869,7 +869,7 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 	w->stats.in_pkts += n;
 	input_burst(w, &b, pkts, n);
 	if (b.n4 > 0)
-		dp_fib_lookup4_raw(fib, b.ip4, b.val4, b.n4);
+		dp_fib_lookup4_fast(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)
 		dp_fib_lookup6_raw(fib, b.ip6, b.val6, b.n6);
 	for (i = 0; i < b.n4;) {

@@ -225,7 +225,7 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 	/* A large table's entries are not in the cache: they are fetched while the rest of
 	 * the burst is checked, so that the bulk lookup does not wait for memory. */
 	{
-		const uint8_t *t24 = __atomic_load_n(&f->fib->tbl24, __ATOMIC_RELAXED);
+		const uint8_t *t24 = __atomic_load_n(&f->fib->prefetch24, __ATOMIC_RELAXED);
 
 		if (t24 != NULL) {
 			unsigned sh = f->fib->tbl24_shift;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The dataplane FIB (dataplane/fib.c) against DPDK's rte_fib, with EAL in no-huge mode. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -696,9 +697,10 @@ static void test_prefetch_table(void **state)
 			r.addr[1] = (uint8_t)(i >> 8);
 			r.addr[2] = (uint8_t)i;
 			if (i + 1 == DP_FIB_PREFETCH_ROUTES)
-				assert_null(v->tbl24); /* small table: no prefetch */
+				assert_null(v->prefetch24); /* small table: no prefetch */
 			assert_int_equal(dp_fib_route_add(fib, &r), 0);
 		}
+		assert_ptr_equal(v->prefetch24, v->tbl24);
 		assert_non_null(v->tbl24);
 		assert_int_equal(v->tbl24_shift, k == 0 ? 1 : 2);
 		/* 10.1.2.0/24's entry: next hop 7, not extended (bit 0). */
@@ -706,7 +708,71 @@ static void test_prefetch_table(void **state)
 		       (size_t)1 << v->tbl24_shift);
 		assert_int_equal(e, 7u << 1);
 		assert_int_equal(dp_fib_route_del(fib, &r), 0);
-		assert_null(v->tbl24);
+		assert_null(v->prefetch24);
+		assert_non_null(v->tbl24);
+		dp_fib_destroy(fib);
+		fib = NULL;
+	}
+}
+
+/*
+ * The workers' own first-level reads (dp_fib_lookup4_fast()) give what rte_fib gives, for
+ * prefixes of every length (longer than /24: extended entries, left to rte_fib), with 2-
+ * and 4-byte entries, addresses in and around the routes.
+ */
+static void test_lookup_fast_agrees(void **state)
+{
+	static const uint32_t max_ids[] = {64, 1u << 14};
+
+	(void)state;
+	for (unsigned k = 0; k < RTE_DIM(max_ids); k++) {
+		struct dp_fib_conf conf = {
+		        .v4_max_routes = 4096,
+		        .v4_num_tbl8 = 1024,
+		        .max_next_hops = max_ids[k],
+		        .max_groups = 16,
+		        .n_workers = 1,
+		        .socket_id = 0,
+		};
+		uint32_t ips[64], seed = 12345 + k, added = 0;
+		uint64_t fast[64], ref[64];
+
+		fib = dp_fib_create(&conf);
+		assert_non_null(fib);
+		assert_non_null(dp_fib_view(fib)->tbl24);
+		for (uint32_t id = 1; id <= 8; id++) {
+			char a[32];
+
+			snprintf(a, sizeof(a), "192.0.2.%u", id);
+			add_nh(id, a, 0);
+		}
+		for (unsigned i = 0; i < 3000; i++) {
+			struct fibc_route r = {.family = RH_AF_INET};
+			uint32_t a;
+
+			seed = seed * 1103515245u + 12345u;
+			a = seed & 0x00ffffffu; /* all in one /8: prefixes nest */
+			r.len = (uint8_t)(8 + (seed >> 24) % 25);
+			r.nh_id = 1 + (seed >> 8) % 8;
+			a = (a | 0x0a000000u) & (r.len == 32 ? ~0u : ~(~0u >> r.len));
+			a = rte_cpu_to_be_32(a);
+			memcpy(r.addr, &a, 4);
+			if (dp_fib_route_add(fib, &r) == 0)
+				added++;
+		}
+		assert_true(added > 2000);
+		for (unsigned round = 0; round < 300; round++) {
+			for (unsigned i = 0; i < RTE_DIM(ips); i++) {
+				seed = seed * 1103515245u + 12345u;
+				ips[i] = (i & 1) ? (0x0a000000u | (seed & 0x00ffffffu)) : seed;
+			}
+			dp_fib_lookup4_fast(fib, ips, fast, RTE_DIM(ips));
+			dp_fib_lookup4_raw(fib, ips, ref, RTE_DIM(ips));
+			for (unsigned i = 0; i < RTE_DIM(ips); i++)
+				if (fast[i] != ref[i])
+					fail_msg("%08x: fast %" PRIu64 ", rte_fib %" PRIu64, ips[i],
+					         fast[i], ref[i]);
+		}
 		dp_fib_destroy(fib);
 		fib = NULL;
 	}
@@ -771,6 +837,7 @@ int main(void)
 	                                        fib_teardown),
 	        cmocka_unit_test(test_value_widths),
 	        cmocka_unit_test(test_prefetch_table),
+	        cmocka_unit_test(test_lookup_fast_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
