@@ -128,7 +128,7 @@ went_down() {
   grep -q "peer route-server $EXA@198.18.1.4: session down" "$RH_TMP/cp.log" &&
     grep -q "peer route-server $EXA@198.18.1.5: session down" "$RH_TMP/cp.log"
 }
-bi_check "session reset: ExaBGP's sessions went down" went_down
+bi_check "session reset: ExaBGP's sessions went down" rh_wait 10 went_down
 others_untouched() {
   [ "$(bi_frr_field frr 198.18.1.4 connectionsEstablished),$(bi_frr_field frr 198.18.1.5 connectionsEstablished)" = "$frr_conns" ] &&
     [ -n "$bird_since" ] && [ "$(rh_birdc bird show protocols 2>/dev/null | awk '/^rs[12] /{print $1, $5}')" = "$bird_since" ] &&
