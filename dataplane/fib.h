@@ -242,6 +242,31 @@ static inline void dp_fib_lookup4_fast(struct dp_fib *fib, const uint32_t *ips, 
 	}
 }
 
+/* True when dp_fib_lookup4_same4() may be used: the first level read directly, 2-byte
+ * entries. */
+static inline bool dp_fib_view_same4_ok(const struct dp_fib_view *v)
+{
+	return v->tbl24 != NULL && v->tbl24_shift == 1;
+}
+
+/*
+ * Four destinations (host order): true when all four have the same first-level entry and
+ * it is not extended, its raw value in *raw; false says nothing (the caller looks them
+ * up).
+ */
+static inline bool dp_fib_lookup4_same4(const struct dp_fib_view *v, const uint32_t *ips,
+                                        uint64_t *raw)
+{
+	uint16_t e[4];
+
+	for (unsigned j = 0; j < 4; j++)
+		memcpy(&e[j], v->tbl24 + ((size_t)(ips[j] >> 8) << 1), 2);
+	if (((e[0] ^ e[1]) | (e[0] ^ e[2]) | (e[0] ^ e[3]) | (e[0] & 1)) != 0)
+		return false;
+	*raw = e[0] >> 1;
+	return true;
+}
+
 /* The member of group `id` in bucket hash % DP_NHG_BUCKETS; NULL when the group is gone. */
 const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint32_t hash);
 

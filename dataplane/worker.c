@@ -653,19 +653,28 @@ struct nh_cache {
  * rewritten and queued together. false leaves them untouched, for ip4_forward().
  */
 static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struct nh_cache *c,
-                                     struct rte_mbuf **pkts, uint16_t k)
+                                     struct rte_mbuf **pkts, uint16_t k, bool direct)
 {
 	const struct dp_fwd_ctx *ctx = w->ctx;
-	uint64_t v = b->val4[k];
+	const struct dp_fib_view *fv = dp_fib_view(ctx->fib);
 	const struct dp_nh *nh;
 	struct dp_txbuf *t;
 	uint32_t macs_hi;
-	uint64_t macs_lo;
+	uint64_t macs_lo, v;
 	uint16_t n;
 	unsigned j;
 
-	if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3]) |
-	     (v & dp_fib_view(ctx->fib)->gbit)) != 0)
+	/* One route for the four (no ECMP group): read from the table here when it can be
+	 * (direct), else the burst's bulk lookup gave the values. */
+	if (direct) {
+		if (!dp_fib_lookup4_same4(fv, &b->ip4[k], &v))
+			return false;
+	} else {
+		v = b->val4[k];
+		if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3])) != 0)
+			return false;
+	}
+	if ((v & fv->gbit) != 0)
 		return false;
 	if (unlikely(v != c->val)) {
 		nh = dp_fib_raw_nh(ctx->fib, v, 0);
@@ -861,24 +870,34 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 {
 	struct dp_fib *fib = w->ctx->fib;
 	struct nh_cache nc = {.val = DP_FIB_NONE, .nh = NULL};
+	/* With the table's first level read directly, a group of 4 is looked up where it is
+	 * forwarded, and the rest as they come; else one bulk lookup for the burst. */
+	const bool direct = dp_fib_view_same4_ok(dp_fib_view(fib));
 	struct burst b;
-	uint16_t i;
+	uint16_t i, end;
 
 	b.n4 = b.n6 = b.n_punt = b.n_neigh = b.n_free = 0;
 	b.grp4 = b.grp4_pad = 0;
 	w->stats.in_pkts += n;
 	input_burst(w, &b, pkts, n);
-	if (b.n4 > 0)
+	if (b.n4 > 0 && !direct)
 		dp_fib_lookup4_fast(fib, b.ip4, b.val4, b.n4);
 	if (b.n6 > 0)
 		dp_fib_lookup6_raw(fib, b.ip6, b.val6, b.n6);
 	for (i = 0; i < b.n4;) {
-		if (((b.grp4 >> i) & 1) != 0 && ip4_forward_group(w, &b, &nc, pkts, i)) {
-			i = (uint16_t)(i + 4);
-			continue;
+		if (((b.grp4 >> i) & 1) != 0) {
+			if (ip4_forward_group(w, &b, &nc, pkts, i, direct)) {
+				i = (uint16_t)(i + 4);
+				continue;
+			}
+			end = (uint16_t)(i + 4);
+		} else {
+			end = (uint16_t)(i + 1);
 		}
-		ip4_forward(w, &b, pkts[b.idx4[i]], b.val4[i]);
-		i++;
+		if (direct)
+			dp_fib_lookup4_fast(fib, &b.ip4[i], &b.val4[i], (unsigned)(end - i));
+		for (; i < end; i++)
+			ip4_forward(w, &b, pkts[b.idx4[i]], b.val4[i]);
 	}
 	for (i = 0; i < b.n6; i++)
 		ip6_forward(w, &b, pkts[b.idx6[i]], b.val6[i]);

@@ -734,7 +734,7 @@ static void test_lookup_fast_agrees(void **state)
 		        .n_workers = 1,
 		        .socket_id = 0,
 		};
-		uint32_t ips[64], seed = 12345 + k, added = 0;
+		uint32_t ips[64], seed = 12345 + k, added = 0, same4 = 0;
 		uint64_t fast[64], ref[64];
 
 		fib = dp_fib_create(&conf);
@@ -766,13 +766,32 @@ static void test_lookup_fast_agrees(void **state)
 				seed = seed * 1103515245u + 12345u;
 				ips[i] = (i & 1) ? (0x0a000000u | (seed & 0x00ffffffu)) : seed;
 			}
+			/* Every other round, groups of 4 within one /24 (as a burst to one
+			 * network has them), for dp_fib_lookup4_same4(). */
+			for (unsigned i = 0; (round & 1) && i < RTE_DIM(ips); i++)
+				if (i % 4 != 0)
+					ips[i] = (ips[i - 1] & ~0xffu) | (ips[i] & 0xffu);
 			dp_fib_lookup4_fast(fib, ips, fast, RTE_DIM(ips));
 			dp_fib_lookup4_raw(fib, ips, ref, RTE_DIM(ips));
 			for (unsigned i = 0; i < RTE_DIM(ips); i++)
 				if (fast[i] != ref[i])
 					fail_msg("%08x: fast %" PRIu64 ", rte_fib %" PRIu64, ips[i],
 					         fast[i], ref[i]);
+			for (unsigned i = 0; i < RTE_DIM(ips); i += 4) {
+				uint64_t v = UINT64_MAX;
+
+				if (!dp_fib_view_same4_ok(dp_fib_view(fib)) ||
+				    !dp_fib_lookup4_same4(dp_fib_view(fib), &ips[i], &v))
+					continue;
+				same4++;
+				for (unsigned j = 0; j < 4; j++)
+					assert_int_equal(v, ref[i + j]);
+			}
 		}
+		if (k == 0)
+			assert_true(same4 > 1000); /* 2-byte entries: read directly */
+		else
+			assert_true(dp_fib_view_same4_ok(dp_fib_view(fib)) == false);
 		dp_fib_destroy(fib);
 		fib = NULL;
 	}
