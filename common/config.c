@@ -475,6 +475,7 @@ static void read_dp(struct loader *ld, const struct lyd_node *dp, struct rh_dp_c
 	c->fib4_max_routes = (uint32_t)leaf_ulong(fib, "ipv4-max-routes", 1048576);
 	c->fib6_max_routes = (uint32_t)leaf_ulong(fib, "ipv6-max-routes", 131072);
 	c->max_next_hops = (uint32_t)leaf_ulong(fib, "max-next-hops", 65536);
+	c->fib4_tbl8 = (uint32_t)leaf_ulong(fib, "ipv4-tbl8-groups", 0);
 	c->extra_mbufs = (uint32_t)leaf_ulong(dp, "extra-mbufs", 0);
 	copy_str(c->fib_socket, sizeof(c->fib_socket), leaf(dp, "fib-socket"));
 	if (c->fib_socket[0] == '\0')

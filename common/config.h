@@ -120,6 +120,7 @@ struct rh_dp_cfg {
 	unsigned n_workers;
 	uint16_t worker[RH_MAX_WORKERS];
 	uint32_t fib4_max_routes;
+	uint32_t fib4_tbl8; /* 0: derived by the FIB (fib.c) */
 	uint32_t fib6_max_routes;
 	uint32_t max_next_hops;
 	uint32_t extra_mbufs;

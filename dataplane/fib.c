@@ -312,8 +312,14 @@ static int fib_tables_create(struct dp_fib *fib)
 	int ret;
 
 	if (c->v4_max_routes > 0) {
-		uint32_t n8 =
-		        c->v4_num_tbl8 ? c->v4_num_tbl8 : RTE_MAX(c->v4_max_routes / 32, 256u);
+		/* Derived: max_routes / 32, but no more than 2-byte entries can name when the
+		 * ids fit them (value_size()). */
+		uint32_t n8 = c->v4_num_tbl8 ? c->v4_num_tbl8
+		                             : RTE_MAX(fib->view.gbit * 2 - 1 <= INT16_MAX
+		                                               ? RTE_MIN(c->v4_max_routes / 32,
+		                                                         (uint32_t)INT16_MAX)
+		                                               : c->v4_max_routes / 32,
+		                                       256u);
 		struct rte_fib_conf fc = {
 		        .type = RTE_FIB_DIR24_8,
 		        .default_nh = DP_FIB_NONE,

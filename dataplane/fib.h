@@ -72,9 +72,10 @@ struct dp_fib_conf {
 	uint32_t v4_max_routes; /* 0: no IPv4 table (route adds get -EAFNOSUPPORT) */
 	uint32_t v6_max_routes; /* 0: no IPv6 table */
 	/*
-	 * Second-level tables (2 KB each). 0 derives them from the route counts: IPv4
-	 * max_routes/32 (routes longer than /24 are a few percent of a real table), IPv6
-	 * one per route. Running out makes route adds fail with -ENOSPC.
+	 * Second-level tables (256 entries each). 0 derives them from the route counts:
+	 * IPv4 max_routes/32 (routes longer than /24 are a few percent of a real table),
+	 * at most 32,767 when the ids fit 2-byte entries (which can name no more), IPv6 one
+	 * per route. Running out makes route adds fail with -ENOSPC.
 	 */
 	uint32_t v4_num_tbl8;
 	uint32_t v6_num_tbl8;

@@ -150,6 +150,7 @@ static int fib_setup(struct dp_main *d)
 	const struct rh_dp_cfg *dp = &d->cfg->dp;
 	struct dp_fib_conf fc = {
 	        .v4_max_routes = dp->fib4_max_routes,
+	        .v4_num_tbl8 = dp->fib4_tbl8,
 	        .v6_max_routes = dp->fib6_max_routes,
 	        .max_next_hops = dp->max_next_hops + DP_OWN_NH_COUNT,
 	        .max_groups = MAX_GROUPS,

@@ -75,6 +75,7 @@ static const struct bad_case bad_cases[] = {
         {"syntax-trailing-comma", 1, "(line 4)", "expected a JSON value"},
         {"empty", 1, "/routehub:routehub", "empty"},
         {"metrics-port-zero", 1, "/control-plane/metrics/port", "leave the port out"},
+        {"fib-tbl8-too-few", 1, "/dataplane/fib/ipv4-tbl8-groups", "16"},
         {"metrics-address-name", 1, "/dataplane/metrics/address", "localhost"},
         {"multiple-problems", 4, "/vpn-gateway", "R6:"},
 };
@@ -221,6 +222,7 @@ static void test_lab_values_and_defaults(void **state)
 	assert_int_equal(cfg->dp.port[0].addr[0].len, 24);
 	assert_int_equal(cfg->dp.port[0].rx_queues, 1);
 	assert_int_equal(cfg->dp.fib4_max_routes, 65536);
+	assert_int_equal(cfg->dp.fib4_tbl8, 0); /* derived by the FIB */
 	assert_string_equal(cfg->dp.eal_args, "--no-huge --no-pci -m 512");
 	assert_string_equal(cfg->cp.mgmt_socket, "/run/routehub/lab/controlplane.sock");
 	assert_true(cfg->cp.enforce_route_limits); /* R11 by default */
@@ -285,6 +287,7 @@ static void test_baremetal_values(void **state)
 	assert_string_equal(cfg->rs.peer[0].password, "change-me");
 	assert_string_equal(cfg->cp.metrics.address, "::1");
 	assert_int_equal(cfg->dp.metrics.port, 9421);
+	assert_int_equal(cfg->dp.fib4_tbl8, 131072);
 	rh_config_free(cfg);
 }
 
