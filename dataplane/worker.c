@@ -87,7 +87,6 @@ struct burst {
 	uint16_t n4, n6, n_punt, n_neigh, n_free;
 	uint32_t grp4;     /* bit k: idx4[k..k+3] are a group of 4 common-case packets (pass 1) */
 	uint32_t grp4_pad; /* bit k: that group has link-layer padding to trim */
-	uint16_t grp4_len[DP_BURST];   /* at k: the group's largest IP total length */
 	uint32_t grp4_bytes[DP_BURST]; /* at k: the group's frame bytes */
 	uint16_t idx4[DP_BURST];
 	uint16_t idx6[DP_BURST];
@@ -687,10 +686,7 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 	nh = c->nh;
 	if (unlikely(nh == NULL))
 		return false;
-	/* Pass 1 checked the TTLs; the largest packet tells for the MTU (RFC 1812 5.2.6 says
-	 * what to do with a larger one: ip4_forward()). */
-	if (unlikely(b->grp4_len[k] > ctx->port[nh->port].mtu))
-		return false;
+	/* Pass 1 checked the TTLs and that the four fit every port's MTU. */
 	t = &w->tx[nh->port];
 	/* A group that does not fit sends what is buffered first: a group is never split,
 	 * and the buffer stays a multiple of 4 while only groups are queued. */
@@ -824,6 +820,7 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 {
 	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
 	struct dp_fast4 *f = &w->fast4;
+	uint64_t gpkts = 0, gbytes = 0; /* the grouped packets of the current run */
 	uint32_t bytes;
 	uint16_t i, j;
 
@@ -853,14 +850,20 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 				goto one_by_one;
 		}
 		if (likely(ip4_fast_group(f, b, pk, i, &bytes))) {
-			rx.pkts += 4;
-			rx.bytes += bytes;
+			gpkts += 4;
+			gbytes += bytes;
 			continue;
 		}
 	one_by_one:
+		/* The groups so far were the current run's; input_one() may start another. */
+		rx.pkts += gpkts;
+		rx.bytes += gbytes;
+		gpkts = gbytes = 0;
 		for (j = 0; j < 4; j++)
 			input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
 	}
+	rx.pkts += gpkts;
+	rx.bytes += gbytes;
 	for (; i < n; i++)
 		input_one(w, b, &rx, pkts[i], i);
 	rx_switch(w, &rx, UINT16_MAX);

@@ -183,6 +183,7 @@ struct dp_fast4 {
 	xmm_t meta_mask;         /* the mbuf's port and offload flags, 16 bytes from data_off */
 	xmm_t meta_want[2];      /* checksum unverified / GOOD by the NIC: last matched first */
 	xmm_t filter4;           /* the own-address filter, beyond DP_FAST4_OWN addresses */
+	xmm_t mtu;               /* the smallest MTU of the ports, in 4 lanes */
 	xmm_t own[DP_FAST4_OWN]; /* each own address in 4 lanes; unused ones repeat one */
 	const struct dp_fib_view *fib; /* for the lookup's prefetch */
 	unsigned n_own;

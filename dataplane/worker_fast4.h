@@ -92,11 +92,13 @@ static inline __m128i ip4_dec_ttl4(__m128i w2)
  */
 static inline __m128i ip4_own4(const struct dp_fast4 *f, __m128i dst)
 {
-	__m128i r = _mm_or_si128(
-	        _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[0]), _mm_cmpeq_epi32(dst, f->own[1])),
-	        _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[2]), _mm_cmpeq_epi32(dst, f->own[3])));
+	__m128i r = _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[0]), _mm_cmpeq_epi32(dst, f->own[1]));
 
-	if (likely(f->n_own <= 4))
+	if (likely(f->n_own <= 2))
+		return r;
+	r = _mm_or_si128(
+	        r, _mm_or_si128(_mm_cmpeq_epi32(dst, f->own[2]), _mm_cmpeq_epi32(dst, f->own[3])));
+	if (f->n_own <= 4)
 		return r;
 	if (f->n_own <= DP_FAST4_OWN)
 		return _mm_or_si128(r, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(dst, f->own[4]),
@@ -146,7 +148,7 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 	        _mm_set_epi8(-1, -1, 14, 15, -1, -1, 10, 11, -1, -1, 6, 7, -1, -1, 2, 3);
 	const __m128i mm = f->meta_mask;
 	uint8_t *p[4];
-	__m128i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad, mx;
+	__m128i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad;
 	uint16_t k = b->n4;
 	unsigned j;
 
@@ -212,6 +214,9 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 	 * (5.3.1) is for ip4_forward(); martians (5.3.7); no destination that may be our own. */
 	bad = _mm_or_si128(_mm_cmpgt_epi32(tot, plen14),
 	                   _mm_cmpgt_epi32(_mm_set1_epi32((int)IP4_MIN_HLEN), tot));
+	/* Within every port's MTU, so that pass 2 need not look at the output port's (a
+	 * larger packet takes the per-packet path, which knows what to do with it: 5.2.6). */
+	bad = _mm_or_si128(bad, _mm_cmpgt_epi32(tot, f->mtu));
 	bad = _mm_or_si128(
 	        bad, _mm_cmpgt_epi32(_mm_set1_epi32(2), _mm_and_si128(v[2], _mm_set1_epi32(0xff))));
 	bad = _mm_or_si128(bad, ip4_martian8(v[3], v[4]));
@@ -239,9 +244,6 @@ static inline bool ip4_fast_group(struct dp_fast4 *f, struct burst *b, struct rt
 	/* For pass 2, which writes them only if the group is forwarded as one. */
 	_mm_storeu_si128((__m128i *)(void *)&b->ttl4[k], ip4_dec_ttl4(v[2]));
 	memcpy(&b->data4[k], p, sizeof(p));
-	mx = _mm_max_epu32(tot, _mm_shuffle_epi32(tot, _MM_SHUFFLE(1, 0, 3, 2)));
-	mx = _mm_max_epu32(mx, _mm_shuffle_epi32(mx, _MM_SHUFFLE(2, 3, 0, 1)));
-	b->grp4_len[k] = (uint16_t)_mm_cvtsi128_si32(mx);
 	plen14 = _mm_xor_si128(plen14, tot);
 	b->grp4_pad |= (uint32_t)!_mm_testz_si128(plen14, plen14) << k;
 	plen = _mm_add_epi32(plen, _mm_shuffle_epi32(plen, _MM_SHUFFLE(1, 0, 3, 2)));
@@ -276,6 +278,14 @@ static inline void fast4_set_port(struct dp_fast4 *f, const struct dp_fwd_ctx *c
 	f->nic_cksum = false;
 	f->filter4 = _mm_set1_epi64x((long long)ctx->local.filter4);
 	f->n_own = ctx->local.n4;
+	{
+		uint16_t mtu = UINT16_MAX;
+
+		for (unsigned j = 0; j < ctx->n_ports; j++)
+			if (ctx->port[j].enabled)
+				mtu = RTE_MIN(mtu, ctx->port[j].mtu);
+		f->mtu = _mm_set1_epi32(mtu);
+	}
 	/* No own address: 0.0.0.0, a martian that the checks send to the slow path anyway. */
 	for (unsigned j = 0; j < DP_FAST4_OWN; j++)
 		f->own[j] = _mm_set1_epi32(
