@@ -258,13 +258,12 @@ static inline bool dp_fib_view_same4_ok(const struct dp_fib_view *v)
 static inline bool dp_fib_lookup4_same4(const struct dp_fib_view *v, const uint32_t *ips,
                                         uint64_t *raw)
 {
-	uint16_t e[4];
+	const uint16_t *t = (const uint16_t *)(const void *)v->tbl24;
+	uint32_t e0 = t[ips[0] >> 8], e1 = t[ips[1] >> 8], e2 = t[ips[2] >> 8], e3 = t[ips[3] >> 8];
 
-	for (unsigned j = 0; j < 4; j++)
-		memcpy(&e[j], v->tbl24 + ((size_t)(ips[j] >> 8) << 1), 2);
-	if (((e[0] ^ e[1]) | (e[0] ^ e[2]) | (e[0] ^ e[3]) | (e[0] & 1)) != 0)
+	if (((e0 ^ e1) | (e0 ^ e2) | (e0 ^ e3) | (e0 & 1)) != 0)
 		return false;
-	*raw = e[0] >> 1;
+	*raw = e0 >> 1;
 	return true;
 }
 
