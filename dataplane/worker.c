@@ -14,6 +14,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
+#include <rte_cpuflags.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
@@ -129,6 +130,15 @@ int dp_worker_init(struct dp_worker *w, const struct dp_fwd_ctx *ctx, unsigned i
 	w->ctx = ctx;
 	w->id = id;
 	w->fast4.port = DP_PORT_NONE;
+#if defined(RTE_ARCH_X86)
+	/* Groups of 8 in AVX2 registers where the CPU has them and EAL allows 256 bits
+	 * (--force-max-simd-bitwidth; the call is experimental API in DPDK 22.11). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	w->group8 = rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) > 0 &&
+	            rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_256;
+#pragma GCC diagnostic pop
+#endif
 	w->tx_queue = tx_queue;
 	return 0;
 }
@@ -428,6 +438,7 @@ static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte
 }
 
 #include "worker_fast4.h"
+#include "worker_fast8.h"
 
 /* Pass 1: the Ethernet header, then the network layer's own checks. port: the input
  * port's index, already checked and counted. */
@@ -814,9 +825,12 @@ static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc
 	input_classify(w, b, m, i, rx->port);
 }
 
-/* Pass 1 in groups of 4 packets, the rest (and groups that are not all common) one by
- * one; the order of the packets is kept in the lookup array. */
-static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
+/* Pass 1 in groups of 8 (group8: AVX2) or 4 packets, the rest (and groups that are not
+ * all common) one by one; the order of the packets is kept in the lookup array. */
+static inline __attribute__((always_inline)) void input_burst_body(struct dp_worker *w,
+                                                                   struct burst *b,
+                                                                   struct rte_mbuf **pkts,
+                                                                   uint16_t n, bool group8)
 {
 	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
 	struct dp_fast4 *f = &w->fast4;
@@ -830,25 +844,37 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 		rx_switch(w, &rx, pkts[0]->port);
 	for (i = 0; i + 4 <= n; i += 4) {
 		struct rte_mbuf **pk = pkts + i;
+		bool eight = group8 && i + 8 <= n;
 
-		/* The next group's headers, while this one is examined. */
+		/* The next packets' headers, while these are examined. */
 		if (likely(i + 8 <= n)) {
 			rte_prefetch0(rte_pktmbuf_mtod(pk[4], void *));
 			rte_prefetch0(rte_pktmbuf_mtod(pk[5], void *));
 			rte_prefetch0(rte_pktmbuf_mtod(pk[6], void *));
 			rte_prefetch0(rte_pktmbuf_mtod(pk[7], void *));
+			if (eight)
+				for (j = (uint16_t)(i + 8); j < i + 12 && j < n; j++)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
 		} else {
 			for (j = (uint16_t)(i + 4); j < n; j++)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
 		}
-		/* The template of the current run's port; the group checks that all four
-		 * came from it. */
+		/* The template of the current run's port; the group checks that all its
+		 * packets came from it. */
 		if (unlikely(f->port != rx.port)) {
 			if (rx.port != DP_PORT_NONE)
 				fast4_set_port(f, w->ctx, rx.port);
 			else
 				goto one_by_one;
 		}
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+		if (eight && ip4_fast_group8(f, b, pk, i, &bytes)) {
+			gpkts += 8;
+			gbytes += bytes;
+			i = (uint16_t)(i + 4);
+			continue;
+		}
+#endif
 		if (likely(ip4_fast_group(f, b, pk, i, &bytes))) {
 			gpkts += 4;
 			gbytes += bytes;
@@ -867,6 +893,25 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 	for (; i < n; i++)
 		input_one(w, b, &rx, pkts[i], i);
 	rx_switch(w, &rx, UINT16_MAX);
+}
+
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+static DP_AVX2 void input_burst_avx2(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts,
+                                     uint16_t n)
+{
+	input_burst_body(w, b, pkts, n, true);
+}
+#endif
+
+static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
+{
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+	if (w->group8) {
+		input_burst_avx2(w, b, pkts, n);
+		return;
+	}
+#endif
+	input_burst_body(w, b, pkts, n, false);
 }
 
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pass 1 over 8 common-case IPv4 packets at once in AVX2 registers: ip4_fast_group()'s
+ * checks, each 256-bit register holding two groups of 4 (packets 0..3 in its low half,
+ * 4..7 in its high half, so that the 128-bit unpacks transpose both at once). What it
+ * queues is two groups of 4 exactly as ip4_fast_group() queues them, for the same pass 2.
+ * Any doubt returns false, and the caller tries the two groups of 4 (which also switch
+ * the template between unverified and NIC-verified checksums). Private to worker.c,
+ * which includes it after worker_fast4.h; compiled for AVX2 by the target attribute and
+ * used only where the CPU has it (dp_worker_init()).
+ */
+#ifndef ROUTEHUB_DP_WORKER_FAST8_H
+#define ROUTEHUB_DP_WORKER_FAST8_H
+
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+#include <immintrin.h>
+
+#define DP_AVX2 __attribute__((target("avx2")))
+
+/* Two 16-byte loads, a in the low half and b in the high half. */
+static inline DP_AVX2 __m256i load2x16(const void *a, const void *b)
+{
+	return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(a)),
+	                               _mm_loadu_si128(b), 1);
+}
+
+static inline DP_AVX2 __m256i bcast16(const xmm_t *v)
+{
+	return _mm256_broadcastsi128_si256(_mm_load_si128(v));
+}
+
+/* ip4_cksum4() for eight headers. */
+static inline DP_AVX2 __m256i ip4_cksum8(const __m256i v[5])
+{
+	const __m256i lo16 = _mm256_set1_epi32(0xffff);
+	__m256i t = _mm256_setzero_si256();
+
+#pragma GCC unroll 5
+	for (unsigned w = 0; w < 5; w++)
+		t = _mm256_add_epi32(t, _mm256_add_epi32(_mm256_and_si256(v[w], lo16),
+		                                         _mm256_srli_epi32(v[w], 16)));
+	t = _mm256_add_epi32(_mm256_and_si256(t, lo16), _mm256_srli_epi32(t, 16));
+	t = _mm256_add_epi32(_mm256_and_si256(t, lo16), _mm256_srli_epi32(t, 16));
+	return _mm256_cmpeq_epi32(t, lo16);
+}
+
+/* ip4_martian8() for eight sources and destinations: non-zero lanes for martians. */
+static inline DP_AVX2 __m256i ip4_martian16(__m256i s, __m256i d)
+{
+	const __m256i octet = _mm256_set1_epi32(0xff);
+	__m256i f = _mm256_packus_epi32(_mm256_and_si256(s, octet), _mm256_and_si256(d, octet));
+	__m256i f1 = _mm256_sub_epi16(f, _mm256_set1_epi16(1));
+
+	return _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi16(f1, _mm256_set1_epi16(222)),
+	                                       _mm256_cmpeq_epi16(f1, _mm256_set1_epi16(-1))),
+	                       _mm256_cmpeq_epi16(f, _mm256_set1_epi16(127)));
+}
+
+/* ip4_dec_ttl4() for eight words 2. */
+static inline DP_AVX2 __m256i ip4_dec_ttl8(__m256i w2)
+{
+	__m256i wrap = _mm256_cmpgt_epi32(_mm256_xor_si256(w2, _mm256_set1_epi32(INT32_MIN)),
+	                                  _mm256_set1_epi32((int)(0xfffdffffu ^ 0x80000000u)));
+
+	return _mm256_add_epi32(_mm256_add_epi32(w2, _mm256_set1_epi32(0xffff)),
+	                        _mm256_and_si256(wrap, _mm256_set1_epi32(0x10000)));
+}
+
+/* Exact own-address compares only (up to DP_FAST4_OWN); more: false, the groups of 4
+ * use the filter. */
+static inline DP_AVX2 __m256i ip4_own8(const struct dp_fast4 *f, __m256i dst)
+{
+	__m256i r = _mm256_or_si256(_mm256_cmpeq_epi32(dst, bcast16(&f->own[0])),
+	                            _mm256_cmpeq_epi32(dst, bcast16(&f->own[1])));
+
+	if (likely(f->n_own <= 2))
+		return r;
+	for (unsigned j = 2; j < DP_FAST4_OWN; j++)
+		r = _mm256_or_si256(r, _mm256_cmpeq_epi32(dst, bcast16(&f->own[j])));
+	return r;
+}
+
+/*
+ * The packets pk[0..7], all expected from the template's port with the template's
+ * checksum verdict: true when all eight are common-case packets, then queued as two
+ * groups of 4 and their frame bytes in *bytes; false leaves them untouched.
+ */
+static inline DP_AVX2 bool ip4_fast_group8(struct dp_fast4 *f, struct burst *b,
+                                           struct rte_mbuf **pk, uint16_t i, uint32_t *bytes)
+{
+	const size_t rearm = offsetof(struct rte_mbuf, data_off);
+	const size_t desc = offsetof(struct rte_mbuf, packet_type);
+	const __m256i bswap32 = _mm256_broadcastsi128_si256(
+	        _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3));
+	const __m256i tot_of = _mm256_broadcastsi128_si256(
+	        _mm_set_epi8(-1, -1, 14, 15, -1, -1, 10, 11, -1, -1, 6, 7, -1, -1, 2, 3));
+	const __m256i mwant = bcast16(&f->meta_want[0]);
+	uint8_t *p[8];
+	__m256i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad, want;
+	uint16_t k = b->n4;
+	unsigned j;
+
+	if (f->n_own > DP_FAST4_OWN)
+		return false;
+		/* The mbufs: port and offload flags as the template's, data for the headers. */
+#pragma GCC unroll 4
+	for (j = 0; j < 4; j++) {
+		r[j] = load2x16((const uint8_t *)pk[j] + rearm, (const uint8_t *)pk[j + 4] + rearm);
+		dsc[j] = load2x16((const uint8_t *)pk[j] + desc, (const uint8_t *)pk[j + 4] + desc);
+	}
+	l2 = _mm256_or_si256(
+	        _mm256_or_si256(_mm256_xor_si256(r[0], mwant), _mm256_xor_si256(r[1], mwant)),
+	        _mm256_or_si256(_mm256_xor_si256(r[2], mwant), _mm256_xor_si256(r[3], mwant)));
+	t01 = _mm256_unpacklo_epi32(dsc[0], dsc[1]);
+	t23 = _mm256_unpacklo_epi32(dsc[2], dsc[3]);
+	u01 = _mm256_unpackhi_epi32(dsc[0], dsc[1]);
+	u23 = _mm256_unpackhi_epi32(dsc[2], dsc[3]);
+	plen = _mm256_unpackhi_epi64(t01, t23);
+	x = _mm256_cmpgt_epi32(
+	        _mm256_set1_epi32((int)(ETH_HLEN + IP4_MIN_HLEN)),
+	        _mm256_and_si256(_mm256_unpacklo_epi64(u01, u23), _mm256_set1_epi32(0xffff)));
+	if (!_mm256_testz_si256(l2, bcast16(&f->meta_mask)) || !_mm256_testz_si256(x, x))
+		return false;
+	want = bcast16(&f->want);
+	l2 = _mm256_setzero_si256();
+#pragma GCC unroll 4
+	for (j = 0; j < 4; j++) {
+		p[j] = rte_pktmbuf_mtod(pk[j], uint8_t *);
+		p[j + 4] = rte_pktmbuf_mtod(pk[j + 4], uint8_t *);
+		l2 = _mm256_or_si256(l2, _mm256_xor_si256(load2x16(p[j], p[j + 4]), want));
+		a[j] = load2x16(p[j] + ETH_HLEN, p[j + 4] + ETH_HLEN);
+	}
+	if (!_mm256_testz_si256(l2, bcast16(&f->mask)))
+		return false;
+	t01 = _mm256_unpacklo_epi32(a[0], a[1]);
+	t23 = _mm256_unpacklo_epi32(a[2], a[3]);
+	u01 = _mm256_unpackhi_epi32(a[0], a[1]);
+	u23 = _mm256_unpackhi_epi32(a[2], a[3]);
+	v[0] = _mm256_unpacklo_epi64(t01, t23);
+	v[1] = _mm256_unpackhi_epi64(t01, t23);
+	v[2] = _mm256_unpacklo_epi64(u01, u23);
+	v[3] = _mm256_unpackhi_epi64(u01, u23);
+	v[4] = _mm256_set_epi32(load32(p[7] + ETH_HLEN + 16), load32(p[6] + ETH_HLEN + 16),
+	                        load32(p[5] + ETH_HLEN + 16), load32(p[4] + ETH_HLEN + 16),
+	                        load32(p[3] + ETH_HLEN + 16), load32(p[2] + ETH_HLEN + 16),
+	                        load32(p[1] + ETH_HLEN + 16), load32(p[0] + ETH_HLEN + 16));
+	tot = _mm256_shuffle_epi8(v[0], tot_of);
+	plen14 = _mm256_sub_epi32(plen, _mm256_set1_epi32((int)ETH_HLEN));
+	/* As ip4_fast_group(): lengths, every port's MTU, TTL, martians, own addresses,
+	 * checksums unless the NIC verified them. */
+	bad = _mm256_or_si256(_mm256_cmpgt_epi32(tot, plen14),
+	                      _mm256_cmpgt_epi32(_mm256_set1_epi32((int)IP4_MIN_HLEN), tot));
+	bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(tot, bcast16(&f->mtu)));
+	bad = _mm256_or_si256(bad,
+	                      _mm256_cmpgt_epi32(_mm256_set1_epi32(2),
+	                                         _mm256_and_si256(v[2], _mm256_set1_epi32(0xff))));
+	bad = _mm256_or_si256(bad, ip4_martian16(v[3], v[4]));
+	bad = _mm256_or_si256(bad, ip4_own8(f, v[4]));
+	if (!f->nic_cksum)
+		bad = _mm256_or_si256(bad, _mm256_xor_si256(ip4_cksum8(v), _mm256_set1_epi32(-1)));
+	if (unlikely(!_mm256_testz_si256(bad, bad)))
+		return false;
+	/* Lanes 0..3 are packets 0..3, lanes 4..7 packets 4..7: queued in a row. */
+	_mm256_storeu_si256((__m256i *)(void *)&b->ip4[k], _mm256_shuffle_epi8(v[4], bswap32));
+	_mm256_storeu_si256((__m256i *)(void *)&b->ttl4[k], ip4_dec_ttl8(v[2]));
+	memcpy(&b->data4[k], p, sizeof(p));
+	{
+		const uint8_t *t24 = __atomic_load_n(&f->fib->prefetch24, __ATOMIC_RELAXED);
+
+		if (t24 != NULL) {
+			unsigned sh = f->fib->tbl24_shift;
+
+			for (j = 0; j < 8; j++)
+				dp_fib_prefetch4(t24, sh, b->ip4[k + j]);
+		}
+	}
+	plen14 = _mm256_xor_si256(plen14, tot);
+	b->grp4_pad |= ((uint32_t)!_mm_testz_si128(_mm256_castsi256_si128(plen14),
+	                                           _mm256_castsi256_si128(plen14))
+	                << k) |
+	               ((uint32_t)!_mm_testz_si128(_mm256_extracti128_si256(plen14, 1),
+	                                           _mm256_extracti128_si256(plen14, 1))
+	                << (k + 4));
+	plen = _mm256_add_epi32(plen, _mm256_shuffle_epi32(plen, _MM_SHUFFLE(1, 0, 3, 2)));
+	plen = _mm256_add_epi32(plen, _mm256_shuffle_epi32(plen, _MM_SHUFFLE(2, 3, 0, 1)));
+	b->grp4_bytes[k] = (uint32_t)_mm256_cvtsi256_si32(plen);
+	b->grp4_bytes[k + 4] = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(plen, 1));
+	*bytes = b->grp4_bytes[k] + b->grp4_bytes[k + 4];
+	{
+		uint64_t idx = (uint64_t)i * 0x0001000100010001ull + 0x0003000200010000ull;
+
+		memcpy(&b->idx4[k], &idx, 8);
+		idx += 0x0004000400040004ull;
+		memcpy(&b->idx4[k + 4], &idx, 8);
+	}
+	b->grp4 |= 0x11u << k;
+	b->n4 = (uint16_t)(k + 8);
+	return true;
+}
+
+#endif
+#endif
