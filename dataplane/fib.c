@@ -1081,41 +1081,19 @@ static inline void values_decode(const struct dp_fib *fib, uint64_t *values, uns
 	}
 }
 
-void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *values, unsigned n)
-{
-	if (fib->v4 == NULL) {
-		memset(values, 0, sizeof(*values) * n);
-		return;
-	}
-	/* rte_fib_lookup_bulk() only reads ips; its prototype lacks the const. */
-	rte_fib_lookup_bulk(fib->v4, (uint32_t *)(uintptr_t)ips, values, (int)n);
-	values_decode(fib, values, n);
-}
-
-void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n)
-{
-	/* Once: fib6_rebuild() may publish a new table meanwhile. */
-	struct rte_fib6 *t = READ_PTR(fib->v6);
-
-	if (t == NULL) {
-		memset(values, 0, sizeof(*values) * n);
-		return;
-	}
-	rte_fib6_lookup_bulk(t, ips, values, (int)n);
-	values_decode(fib, values, n);
-}
-
 void dp_fib_lookup4_raw(struct dp_fib *fib, const uint32_t *ips, uint64_t *raw, unsigned n)
 {
 	if (fib->v4 == NULL) {
 		memset(raw, 0, sizeof(*raw) * n);
 		return;
 	}
+	/* rte_fib_lookup_bulk() only reads ips; its prototype lacks the const. */
 	rte_fib_lookup_bulk(fib->v4, (uint32_t *)(uintptr_t)ips, raw, (int)n);
 }
 
 void dp_fib_lookup6_raw(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *raw, unsigned n)
 {
+	/* Once: fib6_rebuild() may publish a new table meanwhile. */
 	struct rte_fib6 *t = READ_PTR(fib->v6);
 
 	if (t == NULL) {
@@ -1123,6 +1101,18 @@ void dp_fib_lookup6_raw(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *raw, u
 		return;
 	}
 	rte_fib6_lookup_bulk(t, ips, raw, (int)n);
+}
+
+void dp_fib_lookup4_bulk(struct dp_fib *fib, const uint32_t *ips, uint64_t *values, unsigned n)
+{
+	dp_fib_lookup4_raw(fib, ips, values, n);
+	values_decode(fib, values, n);
+}
+
+void dp_fib_lookup6_bulk(struct dp_fib *fib, uint8_t (*ips)[16], uint64_t *values, unsigned n)
+{
+	dp_fib_lookup6_raw(fib, ips, values, n);
+	values_decode(fib, values, n);
 }
 
 const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint32_t hash)
