@@ -825,82 +825,16 @@ static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc
 	input_classify(w, b, m, i, rx->port);
 }
 
-/* Pass 1 in groups of 8 (group8: AVX2) or 4 packets, the rest (and groups that are not
- * all common) one by one; the order of the packets is kept in the lookup array. */
-static inline __attribute__((always_inline)) void input_burst_body(struct dp_worker *w,
-                                                                   struct burst *b,
-                                                                   struct rte_mbuf **pkts,
-                                                                   uint16_t n, bool group8)
-{
-	struct rx_acc rx = {.eth_port = UINT16_MAX, .port = DP_PORT_NONE};
-	struct dp_fast4 *f = &w->fast4;
-	uint64_t gpkts = 0, gbytes = 0; /* the grouped packets of the current run */
-	uint32_t bytes;
-	uint16_t i, j;
-
-	for (i = 0; i < 4 && i < n; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	if (n > 0)
-		rx_switch(w, &rx, pkts[0]->port);
-	for (i = 0; i + 4 <= n; i += 4) {
-		struct rte_mbuf **pk = pkts + i;
-		bool eight = group8 && i + 8 <= n;
-
-		/* The next packets' headers, while these are examined. */
-		if (likely(i + 8 <= n)) {
-			rte_prefetch0(rte_pktmbuf_mtod(pk[4], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[5], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[6], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[7], void *));
-			if (eight)
-				for (j = (uint16_t)(i + 8); j < i + 12 && j < n; j++)
-					rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-		} else {
-			for (j = (uint16_t)(i + 4); j < n; j++)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-		}
-		/* The template of the current run's port; the group checks that all its
-		 * packets came from it. */
-		if (unlikely(f->port != rx.port)) {
-			if (rx.port != DP_PORT_NONE)
-				fast4_set_port(f, w->ctx, rx.port);
-			else
-				goto one_by_one;
-		}
-#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
-		if (eight && ip4_fast_group8(f, b, pk, i, &bytes)) {
-			gpkts += 8;
-			gbytes += bytes;
-			i = (uint16_t)(i + 4);
-			continue;
-		}
-#endif
-		if (likely(ip4_fast_group(f, b, pk, i, &bytes))) {
-			gpkts += 4;
-			gbytes += bytes;
-			continue;
-		}
-	one_by_one:
-		/* The groups so far were the current run's; input_one() may start another. */
-		rx.pkts += gpkts;
-		rx.bytes += gbytes;
-		gpkts = gbytes = 0;
-		for (j = 0; j < 4; j++)
-			input_one(w, b, &rx, pk[j], (uint16_t)(i + j));
-	}
-	rx.pkts += gpkts;
-	rx.bytes += gbytes;
-	for (; i < n; i++)
-		input_one(w, b, &rx, pkts[i], i);
-	rx_switch(w, &rx, UINT16_MAX);
-}
+#define INPUT_NAME   input_burst_sse
+#define INPUT_ATTR   inline
+#define INPUT_GROUP8 0
+#include "worker_input.h"
 
 #if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
-static DP_AVX2 void input_burst_avx2(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts,
-                                     uint16_t n)
-{
-	input_burst_body(w, b, pkts, n, true);
-}
+#define INPUT_NAME   input_burst_avx2
+#define INPUT_ATTR   DP_AVX2
+#define INPUT_GROUP8 1
+#include "worker_input.h"
 #endif
 
 static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts, uint16_t n)
@@ -911,7 +845,7 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 		return;
 	}
 #endif
-	input_burst_body(w, b, pkts, n, false);
+	input_burst_sse(w, b, pkts, n);
 }
 
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)

@@ -85,8 +85,9 @@ static inline DP_AVX2 __m256i ip4_own8(const struct dp_fast4 *f, __m256i dst)
  * checksum verdict: true when all eight are common-case packets, then queued as two
  * groups of 4 and their frame bytes in *bytes; false leaves them untouched.
  */
-static inline DP_AVX2 bool ip4_fast_group8(struct dp_fast4 *f, struct burst *b,
-                                           struct rte_mbuf **pk, uint16_t i, uint32_t *bytes)
+static inline __attribute__((always_inline)) DP_AVX2 bool
+ip4_fast_group8(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk, uint16_t i,
+                uint32_t *bytes)
 {
 	const size_t rearm = offsetof(struct rte_mbuf, data_off);
 	const size_t desc = offsetof(struct rte_mbuf, packet_type);
