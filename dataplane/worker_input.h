@@ -19,8 +19,13 @@ static INPUT_ATTR void INPUT_NAME(struct dp_worker *w, struct burst *b, struct r
 	uint32_t bytes;
 	uint16_t i, j;
 
-	for (i = 0; i < (INPUT_GROUP8 ? 8 : 4) && i < n; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	if (likely(n >= (INPUT_GROUP8 ? 8 : 4))) {
+		for (i = 0; i < (INPUT_GROUP8 ? 8 : 4); i++) /* unrolled: a constant count */
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	} else {
+		for (i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	}
 	if (n > 0)
 		rx_switch(w, &rx, pkts[0]->port);
 	for (i = 0; i + 4 <= n; i += 4) {
