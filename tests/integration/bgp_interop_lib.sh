@@ -321,3 +321,25 @@ for p in json.load(sys.stdin).get(sys.argv[1], []):
     print("%s|%s|%s|%s|%s" % (p.get("neighbor-ip", ""), " ".join(asp), nh, ",".join(c), ",".join(lc)))
 ' "$3" 2>/dev/null
 }
+
+# bi_require TOOL...: when one is missing, every check named in the caller's names[] is
+# skipped with the reason and the test ends.
+bi_require() {
+  local t n
+  for t in "$@"; do
+    if ! command -v "$t" >/dev/null; then
+      for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
+      rh_done
+      exit $?
+    fi
+  done
+}
+
+# bi_fail_setup WHAT: a set-up step failed: one failed check with the control plane's last
+# log lines, and the test ends.
+bi_fail_setup() {
+  rh_not_ok "setup: $1"
+  sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20
+  rh_done
+  exit 1
+}

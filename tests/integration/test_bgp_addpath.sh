@@ -38,13 +38,7 @@ names=("every session Established"
   "one feeder stops: the receiver keeps the other path only"
   "ADD-PATH receiver: no session reset"
   "the log names ADD-PATH send for the receiver's two sessions only")
-for t in gobgpd bird "$RH_BUILD/controlplane/routehub-controlplane"; do
-  if ! command -v "$t" >/dev/null; then
-    for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
-    rh_done
-    exit $?
-  fi
-done
+bi_require gobgpd bird "$RH_BUILD/controlplane/routehub-controlplane"
 
 fail_setup() {
   rh_not_ok "setup: $1"

@@ -33,24 +33,17 @@ names=("FRR (NVA): both sessions Established"
   "R5 on: BIRD gets FRR's route, AS path 12076 (private AS removed)"
   "R5 on: GoBGP gets FRR's and BIRD's routes behind 65515"
   "R5 on: no session reset")
-for t in gobgpd bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
-  if ! command -v "$t" >/dev/null; then
-    for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
-    rh_done
-    exit $?
-  fi
-done
+bi_require gobgpd bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"
 
 BI_INST=("${BI_RS4[@]}")
 FRR=198.18.11.2
 BIRD=198.18.12.2
 GOBGP=198.18.13.2
-fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
-bi_hub || fail_setup "hub namespace"
+bi_hub || bi_fail_setup "hub namespace"
 for p in "frr 1" "bird 2" "gobgp 3"; do
   # shellcheck disable=SC2086 # NAME and number
-  bi_peer_ns $p || fail_setup "namespace $p"
+  bi_peer_ns $p || bi_fail_setup "namespace $p"
 done
 rh_exec hub ip addr add 198.18.13.3/24 dev h-gobgp
 
@@ -72,9 +65,9 @@ cat >"$RH_TMP/hub.json" <<EOF
   "fib-socket": "$RH_TMP/fib.sock", "mgmt-socket": "$RH_TMP/dp.sock"}
 }}
 EOF
-bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
+bi_cp_start "$RH_TMP/hub.json" || bi_fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 4 "" 192.0.2.0/24
-rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
+rh_frr_start frr "$RH_TMP/frr.conf" || bi_fail_setup "FRR starts"
 cat >"$RH_TMP/bird.conf" <<EOF
 router id $BIRD;
 protocol device { scan time 2; }
@@ -85,7 +78,7 @@ protocol bgp er {
   ipv4 { import all; export where net = 198.51.100.0/24; };
 }
 EOF
-rh_bird_start bird "$RH_TMP/bird.conf" || fail_setup "BIRD starts"
+rh_bird_start bird "$RH_TMP/bird.conf" || bi_fail_setup "BIRD starts"
 {
   echo "[global.config]"
   echo "  as = 4200000002"
@@ -107,7 +100,7 @@ rh_bird_start bird "$RH_TMP/bird.conf" || fail_setup "BIRD starts"
     echo "      afi-safi-name = \"ipv4-unicast\""
   done
 } >"$RH_TMP/gobgp.toml"
-rh_gobgp_start gobgp "$RH_TMP/gobgp.toml" || fail_setup "GoBGP starts"
+rh_gobgp_start gobgp "$RH_TMP/gobgp.toml" || bi_fail_setup "GoBGP starts"
 
 # ------------------------------------------------------------------ 1-3 sessions
 frr_both() { bi_frr_established frr 198.18.1.4 && bi_frr_established frr 198.18.1.5; }

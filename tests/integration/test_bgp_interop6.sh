@@ -45,13 +45,7 @@ names=("FRR: both IPv6 sessions Established" "BIRD: both IPv6 sessions Establish
   "IPv6 route limit: FRR receives NOTIFICATION Cease/Maximum Number of Prefixes Reached"
   "IPv6 route limit: the NOTIFICATION data is AFI 2, SAFI 1, limit 5 (RFC 4486)"
   "IPv6 route limit: the other sessions stay up")
-for t in gobgpd exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
-  if ! command -v "$t" >/dev/null; then
-    for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
-    rh_done
-    exit $?
-  fi
-done
+bi_require gobgpd exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"
 
 BI_INST=("${BI_RS6[@]}")
 I4=${BI_RS6[0]}
@@ -61,23 +55,22 @@ BIRD=2001:db8:12::2
 GOBGP=2001:db8:13::2
 EXA=2001:db8:14::2
 NET=2001:db8:f01::/48
-fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
-bi_hub || fail_setup "hub namespace"
+bi_hub || bi_fail_setup "hub namespace"
 for p in "frr 1" "bird 2" "gobgp 3" "exa 4"; do
   # shellcheck disable=SC2086 # NAME and number
-  bi_peer_ns $p || fail_setup "namespace $p"
+  bi_peer_ns $p || bi_fail_setup "namespace $p"
 done
 bi_config "$RH_TMP/hub.json" 6 5 1:65001 2:65002 3:65003 4:65004
-bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
+bi_cp_start "$RH_TMP/hub.json" || bi_fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 6 "" "$NET"
-rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
+rh_frr_start frr "$RH_TMP/frr.conf" || bi_fail_setup "FRR starts"
 bi_bird_conf "$RH_TMP/bird.conf" 2 65002 6 "" 2001:db8:f02::/48
-rh_bird_start bird "$RH_TMP/bird.conf" || fail_setup "BIRD starts"
+rh_bird_start bird "$RH_TMP/bird.conf" || bi_fail_setup "BIRD starts"
 bi_gobgp_conf "$RH_TMP/gobgp.toml" 3 65003 6 ""
-rh_gobgp_start gobgp "$RH_TMP/gobgp.toml" || fail_setup "GoBGP starts"
+rh_gobgp_start gobgp "$RH_TMP/gobgp.toml" || bi_fail_setup "GoBGP starts"
 rh_gobgp gobgp global rib add -a ipv6 2001:db8:f03::/48 nexthop "$GOBGP" >/dev/null ||
-  fail_setup "GoBGP takes a route"
+  bi_fail_setup "GoBGP takes a route"
 mkfifo "$RH_TMP/exa.fifo"
 exec 7<>"$RH_TMP/exa.fifo"
 bi_exabgp_conf "$RH_TMP/exa.conf" 4 65004 6 "$RH_TMP/exa.fifo"

@@ -32,34 +32,27 @@ names=("MD5 same key: BIRD established" "MD5 different keys: FRR stays down"
   "route limit: the effective routes lose FRR's routes" "route limit: BIRD's sessions stay up"
   "route limit: FRR's sessions stay down"
   "route limit: routehubctl clear bgp neighbor brings FRR back within the limit")
-for t in gobgpd bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
-  if ! command -v "$t" >/dev/null; then
-    for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
-    rh_done
-    exit $?
-  fi
-done
+bi_require gobgpd bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"
 
 BI_INST=("${BI_RS4[@]}")
 FRR=198.18.11.2
 BIRD=198.18.12.2
 GOBGP=198.18.13.2
 KEY=rh-md5-key-1
-fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
-bi_hub || fail_setup "hub namespace"
+bi_hub || bi_fail_setup "hub namespace"
 for p in "frr 1" "bird 2" "gobgp 3"; do
   # shellcheck disable=SC2086 # NAME and number
-  bi_peer_ns $p || fail_setup "namespace $p"
+  bi_peer_ns $p || bi_fail_setup "namespace $p"
 done
 bi_config "$RH_TMP/hub.json" 4 5 "1:65001:$KEY" "2:65002:$KEY" "3:65003:$KEY"
-bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
+bi_cp_start "$RH_TMP/hub.json" || bi_fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 4 wrong-key 192.0.2.0/25 192.0.2.128/25
-rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
+rh_frr_start frr "$RH_TMP/frr.conf" || bi_fail_setup "FRR starts"
 bi_bird_conf "$RH_TMP/bird.conf" 2 65002 4 "$KEY" 198.51.100.0/24
-rh_bird_start bird "$RH_TMP/bird.conf" || fail_setup "BIRD starts"
+rh_bird_start bird "$RH_TMP/bird.conf" || bi_fail_setup "BIRD starts"
 bi_gobgp_conf "$RH_TMP/gobgp.toml" 3 65003 4 ""
-rh_gobgp_start gobgp "$RH_TMP/gobgp.toml" || fail_setup "GoBGP starts"
+rh_gobgp_start gobgp "$RH_TMP/gobgp.toml" || bi_fail_setup "GoBGP starts"
 
 # ------------------------------------------------------------------ 1-4 MD5
 bird_both() { bi_bird_established bird rs1 && bi_bird_established bird rs2; }

@@ -19,23 +19,16 @@ names=("both passive: no session in 12 s" "both passive: FRR reports no connecti
   "FRR active: sessions established with both instances"
   "FRR active: FRR opened both connections (foreign port 179)"
   "a peer without passive: routehub opened its connections (FRR foreign port not 179)")
-for t in /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
-  if ! command -v "$t" >/dev/null; then
-    for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
-    rh_done
-    exit $?
-  fi
-done
+bi_require /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"
 
 BI_INST=("${BI_RS4[@]}")
 PAS=198.18.11.2
-fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
-bi_hub || fail_setup "hub namespace"
-bi_peer_ns pas 1 || fail_setup "namespace pas"
-bi_peer_ns act 2 || fail_setup "namespace act"
+bi_hub || bi_fail_setup "hub namespace"
+bi_peer_ns pas 1 || bi_fail_setup "namespace pas"
+bi_peer_ns act 2 || bi_fail_setup "namespace act"
 bi_config "$RH_TMP/hub.json" 4 100 1:65001 2:65002
-python3 - "$RH_TMP/hub.json" "$PAS" <<'PY' || fail_setup "config"
+python3 - "$RH_TMP/hub.json" "$PAS" <<'PY' || bi_fail_setup "config"
 import json, sys
 c = json.load(open(sys.argv[1]))
 for p in c["routehub:routehub"]["route-server"]["nva-peer"]:
@@ -43,16 +36,16 @@ for p in c["routehub:routehub"]["route-server"]["nva-peer"]:
         p["passive"] = True
 json.dump(c, open(sys.argv[1], "w"), indent=1)
 PY
-bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
+bi_cp_start "$RH_TMP/hub.json" || bi_fail_setup "routehub-controlplane starts"
 
 # FRR for the passive peer, itself passive first.
 bi_frr_conf "$RH_TMP/frr-pas.conf" 1 65001 4 "" 192.0.2.0/24
 sed "s|^ neighbor \(.*\) timers connect 2$|&\n neighbor \1 passive|" "$RH_TMP/frr-pas.conf" >"$RH_TMP/frr-pas-passive.conf"
-grep -q " passive$" "$RH_TMP/frr-pas-passive.conf" || fail_setup "FRR passive configuration"
-rh_frr_start pas "$RH_TMP/frr-pas-passive.conf" || fail_setup "FRR (passive) starts"
+grep -q " passive$" "$RH_TMP/frr-pas-passive.conf" || bi_fail_setup "FRR passive configuration"
+rh_frr_start pas "$RH_TMP/frr-pas-passive.conf" || bi_fail_setup "FRR (passive) starts"
 bi_frr_conf "$RH_TMP/frr-act.conf" 2 65002 4 "" 198.51.100.0/24
 sed -i "s|^ neighbor \(.*\) timers connect 2$|&\n neighbor \1 passive|" "$RH_TMP/frr-act.conf"
-rh_frr_start act "$RH_TMP/frr-act.conf" || fail_setup "FRR (act) starts"
+rh_frr_start act "$RH_TMP/frr-act.conf" || bi_fail_setup "FRR (act) starts"
 
 up=0
 end=$((SECONDS + 12))

@@ -31,31 +31,24 @@ names=("every session established" "ExaBGP's valid routes reach BIRD and the eff
   "session reset: ExaBGP's sessions went down"
   "session reset: FRR's and BIRD's sessions untouched"
   "session reset: ExaBGP's sessions come back once it withdraws the route")
-for t in exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"; do
-  if ! command -v "$t" >/dev/null; then
-    for n in "${names[@]}"; do rh_skip "$n" "$t not available"; done
-    rh_done
-    exit $?
-  fi
-done
+bi_require exabgp bird /usr/lib/frr/bgpd "$RH_BUILD/controlplane/routehub-controlplane"
 
 BI_INST=("${BI_RS4[@]}")
 FRR=198.18.11.2
 BIRD=198.18.12.2
 EXA=198.18.14.2
-fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
-bi_hub || fail_setup "hub namespace"
+bi_hub || bi_fail_setup "hub namespace"
 for p in "frr 1" "bird 2" "exa 4"; do
   # shellcheck disable=SC2086 # NAME and number
-  bi_peer_ns $p || fail_setup "namespace $p"
+  bi_peer_ns $p || bi_fail_setup "namespace $p"
 done
 bi_config "$RH_TMP/hub.json" 4 1000 1:65001 2:65002 4:65004
-bi_cp_start "$RH_TMP/hub.json" || fail_setup "routehub-controlplane starts"
+bi_cp_start "$RH_TMP/hub.json" || bi_fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 4 "" 192.0.2.0/24
-rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
+rh_frr_start frr "$RH_TMP/frr.conf" || bi_fail_setup "FRR starts"
 bi_bird_conf "$RH_TMP/bird.conf" 2 65002 4 "" 198.51.100.0/24
-rh_bird_start bird "$RH_TMP/bird.conf" || fail_setup "BIRD starts"
+rh_bird_start bird "$RH_TMP/bird.conf" || bi_fail_setup "BIRD starts"
 mkfifo "$RH_TMP/exa.fifo"
 exec 7<>"$RH_TMP/exa.fifo"
 bi_exabgp_conf "$RH_TMP/exa.conf" 4 65004 4 "$RH_TMP/exa.fifo"

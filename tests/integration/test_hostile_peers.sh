@@ -58,12 +58,11 @@ HOST=198.18.15.2
 MD5PEER=198.18.16.2
 FEED=198.18.17.2
 GTSM=198.18.18.2
-fail_setup() { rh_not_ok "setup: $1"; sed 's/^/# /' "$RH_TMP/cp.log" 2>/dev/null | tail -20; rh_done; exit 1; }
 
-bi_hub || fail_setup "hub namespace"
+bi_hub || bi_fail_setup "hub namespace"
 for p in "frr 1" "bird 2" "host 5" "md5 6" "feed 7" "gtsm 8"; do
   # shellcheck disable=SC2086 # NAME and number
-  bi_peer_ns $p || fail_setup "namespace $p"
+  bi_peer_ns $p || bi_fail_setup "namespace $p"
 done
 # An address of the hostile namespace that no peer is configured with.
 rh_exec host ip addr add 198.18.15.3/24 dev eth0
@@ -104,11 +103,11 @@ for p in c["routehub:routehub"]["route-server"]["nva-peer"]:
         p["gtsm"] = True
 json.dump(c, open(sys.argv[1], "w"), indent=1)
 EOF
-cp_start "$RH_TMP/hub.json" "$RH_TMP/cp.log" || fail_setup "routehub-controlplane starts"
+cp_start "$RH_TMP/hub.json" "$RH_TMP/cp.log" || bi_fail_setup "routehub-controlplane starts"
 bi_frr_conf "$RH_TMP/frr.conf" 1 65001 4 "" 192.0.2.0/24
-rh_frr_start frr "$RH_TMP/frr.conf" || fail_setup "FRR starts"
+rh_frr_start frr "$RH_TMP/frr.conf" || bi_fail_setup "FRR starts"
 bi_bird_conf "$RH_TMP/bird.conf" 2 65002 4 "" 198.51.100.0/24
-rh_bird_start bird "$RH_TMP/bird.conf" || fail_setup "BIRD starts"
+rh_bird_start bird "$RH_TMP/bird.conf" || bi_fail_setup "BIRD starts"
 
 # ------------------------------------------------------------------ the well-behaved peers
 good_up() {
@@ -146,7 +145,7 @@ for r in sorted(st.get("effective-route", []), key=lambda r: r.get("prefix", "")
 }
 
 bi_check "FRR and BIRD established with both route-server instances" rh_wait 40 good_up ||
-  fail_setup "well-behaved sessions"
+  bi_fail_setup "well-behaved sessions"
 bi_check "FRR's and BIRD's routes cross the hub" rh_wait 20 good_routes
 sleep 1
 UP0=$(uptimes)
@@ -289,7 +288,7 @@ sed 's/"log-level": "info"}/"log-level": "info", "enforce-route-limits": false}/
 sed -i 's/"asn": 65006, "hold-time": 9, "multihop": 2, "password": "rh-md5-right"/"asn": 65007, "hold-time": 9, "multihop": 2/; s/198.18.16.2/198.18.17.2/' \
   "$RH_TMP/hub2.json"
 CP=$CP_PLAIN
-cp_start "$RH_TMP/hub2.json" "$RH_TMP/cp2.log" || fail_setup "routehub-controlplane restarts"
+cp_start "$RH_TMP/hub2.json" "$RH_TMP/cp2.log" || bi_fail_setup "routehub-controlplane restarts"
 bi_check "slow reader: FRR and BIRD back with the restarted control plane" rh_wait 40 good_up
 rh_wait 20 good_routes
 rh_bg feed "$RH_TMP/feed.out" "$PY" "$here/hostile_peer.py" --src "$FEED" --dst 198.18.1.4 \
