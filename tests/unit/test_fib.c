@@ -703,6 +703,50 @@ static void test_value_widths(void **state)
 	}
 }
 
+/* How many host routes, each in a /24 of its own (a second-level table each), still fit
+ * in an IPv4 table of small (max 64 tbl8s); they are removed again. */
+static unsigned v4_room(struct dp_fib *f)
+{
+	struct fibc_route r = R("10.0.0.1/32", 4, 0);
+	unsigned n;
+
+	for (n = 0; n < 128; n++) {
+		r.addr[1] = (uint8_t)(n >> 8);
+		r.addr[2] = (uint8_t)n;
+		if (dp_fib_route_add(f, &r) != 0)
+			break;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		r.addr[1] = (uint8_t)(i >> 8);
+		r.addr[2] = (uint8_t)i;
+		assert_int_equal(dp_fib_route_del(f, &r), 0);
+	}
+	return n;
+}
+
+static void test_v4_same_value_room(void **state)
+{
+	struct dp_fib_conf conf = {
+	        .v4_max_routes = 256, .v4_num_tbl8 = 64, .max_next_hops = 4, .max_groups = 1};
+	struct dp_fib *small = dp_fib_create(&conf);
+	struct fibc_nh nh = NH(1, "192.0.2.1", 0), probe = NH(4, "192.0.2.4", 0);
+	struct fibc_route wide = R("198.18.0.0/15", 1, 0), narrow = R("198.18.0.0/25", 1, 0);
+	unsigned room;
+
+	(void)state;
+	assert_non_null(small);
+	assert_int_equal(dp_fib_nh_add(small, &nh), 0);
+	assert_int_equal(dp_fib_nh_add(small, &probe), 0);
+	room = v4_room(small);
+	assert_int_equal(room, 64);
+	assert_int_equal(dp_fib_route_add(small, &wide), 0);
+	assert_int_equal(dp_fib_route_add(small, &narrow), 0);
+	assert_int_equal(dp_fib_route_del(small, &narrow), 0);
+	assert_int_equal(dp_fib_route_del(small, &wide), 0);
+	assert_int_equal(v4_room(small), room);
+	dp_fib_destroy(small);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -722,6 +766,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_unresolve_and_members, fib_setup,
 	                                        fib_teardown),
 	        cmocka_unit_test(test_value_widths),
+	        cmocka_unit_test(test_v4_same_value_room),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
