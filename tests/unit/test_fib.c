@@ -704,7 +704,7 @@ static void test_value_widths(void **state)
 }
 
 /* How many host routes, each in a /24 of its own (a second-level table each), still fit
- * in an IPv4 table of small (max 64 tbl8s); they are removed again. */
+ * in an IPv4 table with 64 tbl8s (next hop 4); they are removed again. */
 static unsigned v4_room(struct dp_fib *f)
 {
 	struct fibc_route r = R("10.0.0.1/32", 4, 0);
@@ -724,6 +724,22 @@ static unsigned v4_room(struct dp_fib *f)
 	return n;
 }
 
+static uint64_t look4_in(struct dp_fib *f, uint32_t ip)
+{
+	uint64_t v;
+
+	dp_fib_lookup4_bulk(f, &ip, &v, 1);
+	return v;
+}
+
+/*
+ * A /25 added under a /15 of the same next hop, then both deleted: every host route
+ * that fit before still fits. DPDK 22.11's DIR-24-8 did not reserve a tbl8 for the /25
+ * (its parent has the same value: nothing to write) but gave one back on its delete; the
+ * reserved count wrapped below zero and no prefix longer than /24 could be added any
+ * more (room 0 of 64). fib.c makes such an add reserve (fib4_add()); lookups are the
+ * same throughout.
+ */
 static void test_v4_same_value_room(void **state)
 {
 	struct dp_fib_conf conf = {
@@ -731,19 +747,32 @@ static void test_v4_same_value_room(void **state)
 	struct dp_fib *small = dp_fib_create(&conf);
 	struct fibc_nh nh = NH(1, "192.0.2.1", 0), probe = NH(4, "192.0.2.4", 0);
 	struct fibc_route wide = R("198.18.0.0/15", 1, 0), narrow = R("198.18.0.0/25", 1, 0);
-	unsigned room;
+	const uint32_t in = 0xc6120001, out = 0xc6120081, end = 0xc613ffff; /* .0.1 .0.129 */
 
 	(void)state;
 	assert_non_null(small);
 	assert_int_equal(dp_fib_nh_add(small, &nh), 0);
 	assert_int_equal(dp_fib_nh_add(small, &probe), 0);
-	room = v4_room(small);
-	assert_int_equal(room, 64);
+	assert_int_equal(v4_room(small), 64);
 	assert_int_equal(dp_fib_route_add(small, &wide), 0);
 	assert_int_equal(dp_fib_route_add(small, &narrow), 0);
+	assert_int_equal(look4_in(small, in), 1);
+	assert_int_equal(look4_in(small, out), 1);
+	assert_int_equal(look4_in(small, end), 1);
 	assert_int_equal(dp_fib_route_del(small, &narrow), 0);
+	assert_int_equal(look4_in(small, in), 1);
 	assert_int_equal(dp_fib_route_del(small, &wide), 0);
-	assert_int_equal(v4_room(small), room);
+	assert_int_equal(look4_in(small, in), DP_FIB_NONE);
+	assert_int_equal(v4_room(small), 64);
+	/* The other order: the /15 goes first, then the /25 alone holds its range. */
+	assert_int_equal(dp_fib_route_add(small, &wide), 0);
+	assert_int_equal(dp_fib_route_add(small, &narrow), 0);
+	assert_int_equal(dp_fib_route_del(small, &wide), 0);
+	assert_int_equal(look4_in(small, in), 1);
+	assert_int_equal(look4_in(small, out), DP_FIB_NONE);
+	assert_int_equal(dp_fib_route_del(small, &narrow), 0);
+	assert_int_equal(look4_in(small, in), DP_FIB_NONE);
+	assert_int_equal(v4_room(small), 64);
 	dp_fib_destroy(small);
 }
 
