@@ -812,19 +812,79 @@ static int fib6_add(struct rte_fib6 *v6, const uint8_t *addr, uint8_t len, uint6
 	return ret;
 }
 
+/*
+ * DPDK 22.11's DIR-24-8 writes a change of 0.0.0.0/0 as the ranges between the routes it
+ * holds. When the last of them ends inside the first /24 (besides the default, the table
+ * holds only prefixes longer than /24 within 0.0.0.0/24), the last range, from there to
+ * the end of the space, wraps to 0 and is not written at all: a default route added is
+ * not installed, one deleted or changed keeps its old value everywhere (found by
+ * tests/fuzz/fuzz_fib_channel: a lookup after a resync; see test_fib's
+ * test_v4_default_wrap). So, in that case alone, a helper 0.0.0.0/24 goes into rte_fib
+ * (not the shadow) for the duration of the change: the last range then starts at its
+ * end, a /24 boundary. Its value is what lookups find in 0.0.0.0/24 before the change,
+ * so adding it changes nothing; deleting it writes the new value there (which readers
+ * see a few microseconds after the rest: these are "this network" addresses, RFC 1122
+ * 3.2.1.3, never forwarded to anyway).
+ */
+static bool v4_default_wraps(const struct dp_fib *fib)
+{
+	const struct rt_table *t = &fib->rt4;
+	uint32_t seen = 0;
+	bool any = false;
+
+	/* At most 510 prefixes longer than /24 fit in a /24, and the default. */
+	if (t->count > 511)
+		return false;
+	for (uint32_t pos = 0; pos < t->n_slots && seen < t->count; pos++) {
+		const struct rt_key4 *k;
+		void *key;
+
+		if (t->slots[pos].value == DP_FIB_NONE ||
+		    rte_hash_get_key_with_position(t->h, (int32_t)pos, &key) < 0)
+			continue;
+		seen++;
+		k = key;
+		if (k->len == 0)
+			continue;
+		if (k->len <= 24 || (k->addr >> 8) != 0)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* Adds (or changes, del false) or deletes 0.0.0.0/0 with value v (encoded). */
+static int fib4_default(struct dp_fib *fib, uint64_t v, bool del)
+{
+	struct rte_rib_node *cur = rte_rib_lookup_exact(rte_fib_get_rib(fib->v4), 0, 0);
+	uint64_t was = DP_FIB_NONE;
+	bool helper;
+	int ret;
+
+	if (cur != NULL)
+		rte_rib_get_nh(cur, &was);
+	helper = v4_default_wraps(fib) && rte_fib_add(fib->v4, 0, 24, was) == 0;
+	ret = del ? rte_fib_delete(fib->v4, 0, 0) : rte_fib_add(fib->v4, 0, 0, v);
+	if (helper)
+		rte_fib_delete(fib->v4, 0, 24);
+	return ret;
+}
+
 static int fib_table_set(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k,
                          uint64_t value)
 {
 	value = value_encode(fib, value);
 	if (t == &fib->rt4)
-		return fib4_add(fib->v4, k->k4.addr, k->k4.len, value);
+		return k->k4.len == 0 ? fib4_default(fib, value, false)
+		                      : fib4_add(fib->v4, k->k4.addr, k->k4.len, value);
 	return fib6_add(fib->v6, k->k6.addr, k->k6.len, value);
 }
 
 static int fib_table_del(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k)
 {
 	if (t == &fib->rt4)
-		return rte_fib_delete(fib->v4, k->k4.addr, k->k4.len);
+		return k->k4.len == 0 ? fib4_default(fib, DP_FIB_NONE, true)
+		                      : rte_fib_delete(fib->v4, k->k4.addr, k->k4.len);
 	return rte_fib6_delete(fib->v6, k->k6.addr, k->k6.len);
 }
 

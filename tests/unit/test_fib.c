@@ -776,6 +776,45 @@ static void test_v4_same_value_room(void **state)
 	dp_fib_destroy(small);
 }
 
+/*
+ * The default route when, besides it, the table holds only a host route in 0.0.0.0/24:
+ * DPDK 22.11's DIR-24-8 wrote no change of 0.0.0.0/0 past that route (its last range
+ * wraps to 0): deleted, the default route kept forwarding; added, it was not installed
+ * (fib.c: fib4_default()).
+ */
+static void test_v4_default_wrap(void **state)
+{
+	struct fibc_route dflt = R("0.0.0.0/0", 1, 0), host = R("0.0.0.5/32", 2, 0);
+
+	(void)state;
+	add_nh(1, "198.51.100.1", 0);
+	add_nh(2, "198.51.100.2", 0);
+	add_nh(3, "198.51.100.3", 0);
+	add_route("0.0.0.0/0", 1, 0);
+	add_route("0.0.0.5/32", 2, 0);
+	assert_int_equal(look4("10.0.0.1"), 1);
+	assert_int_equal(dp_fib_route_del(fib, &dflt), 0);
+	assert_int_equal(look4("10.0.0.1"), DP_FIB_NONE);
+	assert_int_equal(look4("255.255.255.255"), DP_FIB_NONE);
+	assert_int_equal(look4("0.0.0.5"), 2);
+	add_route("0.0.0.0/0", 3, 0);
+	assert_int_equal(look4("10.0.0.1"), 3);
+	assert_int_equal(look4("255.255.255.255"), 3);
+	assert_int_equal(look4("0.0.0.1"), 3);
+	assert_int_equal(look4("0.0.0.5"), 2);
+	add_route("0.0.0.0/0", 1, 0); /* a new value in place */
+	assert_int_equal(look4("10.0.0.1"), 1);
+	assert_int_equal(look4("0.0.0.6"), 1);
+	assert_int_equal(dp_fib_route_del(fib, &host), 0);
+	assert_int_equal(look4("0.0.0.5"), 1);
+	add_route("0.0.0.5/32", 2, 0);
+	assert_int_equal(dp_fib_route_del(fib, &dflt), 0);
+	assert_int_equal(look4("10.0.0.1"), DP_FIB_NONE);
+	assert_int_equal(look4("0.0.0.4"), DP_FIB_NONE);
+	assert_int_equal(dp_fib_route_del(fib, &host), 0);
+	assert_int_equal(look4("0.0.0.5"), DP_FIB_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -796,6 +835,7 @@ int main(void)
 	                                        fib_teardown),
 	        cmocka_unit_test(test_value_widths),
 	        cmocka_unit_test(test_v4_same_value_room),
+	        cmocka_unit_test_setup_teardown(test_v4_default_wrap, fib_setup, fib_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
