@@ -25,6 +25,8 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_rib.h>
+#include <rte_rib6.h>
 
 #include "fib.h"
 #include "routehub/prefix.h"
@@ -803,19 +805,145 @@ static int route_bad(const struct dp_fib *fib, const struct fibc_route *r)
 	return -EAFNOSUPPORT;
 }
 
+/*
+ * DPDK 22.11's rte_fib (DIR-24-8) and rte_fib6 (trie) reserve the second-level tables
+ * (tbl8) that a prefix longer than /24 may need when it is added, so that no later change
+ * runs out of them half-way; but an add whose parent in their RIB (the longest shorter
+ * route that holds it) has the same value only goes into the RIB: the tables do not
+ * change, and nothing is reserved. DIR-24-8 gives a reservation back all the same when
+ * the last prefix longer than /24 of a /24 goes: with such a route added and deleted, the
+ * count of reserved tbl8s drops below what the routes hold, wraps below zero (it is
+ * unsigned), and from then on every add of a prefix longer than /24 fails with -ENOSPC
+ * on an empty table (found by tests/fuzz/fuzz_fib_channel: a resync's room check; see
+ * test_fib's test_v4_same_value_room). Until then, a change of the parent could need a
+ * tbl8 that nobody reserved. So the add is made to take the path that reserves: the
+ * parent's value in the RIB (read by the writer alone; readers only read the tables) is
+ * changed for the duration of the add, which then writes the route's value over its
+ * range, where lookups already find that same value (the parent's): no reader sees a
+ * change, and the reservation is taken as for any other value.
+ */
+static struct rte_rib_node *rib4_parent(struct rte_fib *v4, uint32_t addr, uint8_t len)
+{
+	struct rte_rib_node *n = rte_rib_lookup(rte_fib_get_rib(v4), addr);
+	uint8_t depth;
+
+	/* The longest route holding addr may be inside the prefix: walk up out of it. */
+	while (n != NULL && rte_rib_get_depth(n, &depth) == 0 && depth >= len)
+		n = rte_rib_lookup_parent(n);
+	return n;
+}
+
+static int fib4_add(struct rte_fib *v4, uint32_t addr, uint8_t len, uint64_t v)
+{
+	struct rte_rib_node *parent = len > 24 ? rib4_parent(v4, addr, len) : NULL;
+	uint64_t pv;
+	int ret;
+
+	if (parent == NULL || rte_rib_get_nh(parent, &pv) != 0 || pv != v)
+		return rte_fib_add(v4, addr, len, v);
+	rte_rib_set_nh(parent, v ^ 1);
+	ret = rte_fib_add(v4, addr, len, v);
+	rte_rib_set_nh(parent, pv);
+	return ret;
+}
+
+static struct rte_rib6_node *rib6_parent(struct rte_fib6 *v6, const uint8_t *addr, uint8_t len)
+{
+	struct rte_rib6_node *n = rte_rib6_lookup(rte_fib6_get_rib(v6), addr);
+	uint8_t depth;
+
+	while (n != NULL && rte_rib6_get_depth(n, &depth) == 0 && depth >= len)
+		n = rte_rib6_lookup_parent(n);
+	return n;
+}
+
+static int fib6_add(struct rte_fib6 *v6, const uint8_t *addr, uint8_t len, uint64_t v)
+{
+	struct rte_rib6_node *parent = len > 24 ? rib6_parent(v6, addr, len) : NULL;
+	uint64_t pv;
+	int ret;
+
+	if (parent == NULL || rte_rib6_get_nh(parent, &pv) != 0 || pv != v)
+		return rte_fib6_add(v6, addr, len, v);
+	rte_rib6_set_nh(parent, v ^ 1);
+	ret = rte_fib6_add(v6, addr, len, v);
+	rte_rib6_set_nh(parent, pv);
+	return ret;
+}
+
+/*
+ * DPDK 22.11's DIR-24-8 writes a change of 0.0.0.0/0 as the ranges between the routes it
+ * holds. When the last of them ends inside the first /24 (besides the default, the table
+ * holds only prefixes longer than /24 within 0.0.0.0/24), the last range, from there to
+ * the end of the space, wraps to 0 and is not written at all: a default route added is
+ * not installed, one deleted or changed keeps its old value everywhere (found by
+ * tests/fuzz/fuzz_fib_channel: a lookup after a resync; see test_fib's
+ * test_v4_default_wrap). So, in that case alone, a helper 0.0.0.0/24 goes into rte_fib
+ * (not the shadow) for the duration of the change: the last range then starts at its
+ * end, a /24 boundary. Its value is what lookups find in 0.0.0.0/24 before the change,
+ * so adding it changes nothing; deleting it writes the new value there (which readers
+ * see a few microseconds after the rest: these are "this network" addresses, RFC 1122
+ * 3.2.1.3, never forwarded to anyway).
+ */
+static bool v4_default_wraps(const struct dp_fib *fib)
+{
+	const struct rt_table *t = &fib->rt4;
+	uint32_t seen = 0;
+	bool any = false;
+
+	/* At most 510 prefixes longer than /24 fit in a /24, and the default. */
+	if (t->count > 511)
+		return false;
+	for (uint32_t pos = 0; pos < t->n_slots && seen < t->count; pos++) {
+		const struct rt_key4 *k;
+		void *key;
+
+		if (t->slots[pos].value == DP_FIB_NONE ||
+		    rte_hash_get_key_with_position(t->h, (int32_t)pos, &key) < 0)
+			continue;
+		seen++;
+		k = key;
+		if (k->len == 0)
+			continue;
+		if (k->len <= 24 || (k->addr >> 8) != 0)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* Adds (or changes, del false) or deletes 0.0.0.0/0 with value v (encoded). */
+static int fib4_default(struct dp_fib *fib, uint64_t v, bool del)
+{
+	struct rte_rib_node *cur = rte_rib_lookup_exact(rte_fib_get_rib(fib->v4), 0, 0);
+	uint64_t was = DP_FIB_NONE;
+	bool helper;
+	int ret;
+
+	if (cur != NULL)
+		rte_rib_get_nh(cur, &was);
+	helper = v4_default_wraps(fib) && rte_fib_add(fib->v4, 0, 24, was) == 0;
+	ret = del ? rte_fib_delete(fib->v4, 0, 0) : rte_fib_add(fib->v4, 0, 0, v);
+	if (helper)
+		rte_fib_delete(fib->v4, 0, 24);
+	return ret;
+}
+
 static int fib_table_set(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k,
                          uint64_t value)
 {
 	value = value_encode(fib, value);
 	if (t == &fib->rt4)
-		return rte_fib_add(fib->v4, k->k4.addr, k->k4.len, value);
-	return rte_fib6_add(fib->v6, k->k6.addr, k->k6.len, value);
+		return k->k4.len == 0 ? fib4_default(fib, value, false)
+		                      : fib4_add(fib->v4, k->k4.addr, k->k4.len, value);
+	return fib6_add(fib->v6, k->k6.addr, k->k6.len, value);
 }
 
 static int fib_table_del(struct dp_fib *fib, const struct rt_table *t, const union rt_key *k)
 {
 	if (t == &fib->rt4)
-		return rte_fib_delete(fib->v4, k->k4.addr, k->k4.len);
+		return k->k4.len == 0 ? fib4_default(fib, DP_FIB_NONE, true)
+		                      : rte_fib_delete(fib->v4, k->k4.addr, k->k4.len);
 	return rte_fib6_delete(fib->v6, k->k6.addr, k->k6.len);
 }
 
@@ -852,9 +980,9 @@ static int fib6_rebuild(struct dp_fib *fib)
 		if (t->slots[pos].value == DP_FIB_NONE ||
 		    rte_hash_get_key_with_position(t->h, (int32_t)pos, &key) < 0)
 			continue;
-		if (rte_fib6_add(v6, ((const struct rt_key6 *)key)->addr,
-		                 ((const struct rt_key6 *)key)->len,
-		                 value_encode(fib, t->slots[pos].value)) < 0) {
+		if (fib6_add(v6, ((const struct rt_key6 *)key)->addr,
+		             ((const struct rt_key6 *)key)->len,
+		             value_encode(fib, t->slots[pos].value)) < 0) {
 			rte_fib6_free(v6);
 			return -ENOSPC;
 		}

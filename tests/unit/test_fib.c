@@ -836,6 +836,118 @@ static void test_value_widths(void **state)
 	}
 }
 
+/* How many host routes, each in a /24 of its own (a second-level table each), still fit
+ * in an IPv4 table with 64 tbl8s (next hop 4); they are removed again. */
+static unsigned v4_room(struct dp_fib *f)
+{
+	struct fibc_route r = R("10.0.0.1/32", 4, 0);
+	unsigned n;
+
+	for (n = 0; n < 128; n++) {
+		r.addr[1] = (uint8_t)(n >> 8);
+		r.addr[2] = (uint8_t)n;
+		if (dp_fib_route_add(f, &r) != 0)
+			break;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		r.addr[1] = (uint8_t)(i >> 8);
+		r.addr[2] = (uint8_t)i;
+		assert_int_equal(dp_fib_route_del(f, &r), 0);
+	}
+	return n;
+}
+
+static uint64_t look4_in(struct dp_fib *f, uint32_t ip)
+{
+	uint64_t v;
+
+	dp_fib_lookup4_bulk(f, &ip, &v, 1);
+	return v;
+}
+
+/*
+ * A /25 added under a /15 of the same next hop, then both deleted: every host route
+ * that fit before still fits. DPDK 22.11's DIR-24-8 did not reserve a tbl8 for the /25
+ * (its parent has the same value: nothing to write) but gave one back on its delete; the
+ * reserved count wrapped below zero and no prefix longer than /24 could be added any
+ * more (room 0 of 64). fib.c makes such an add reserve (fib4_add()); lookups are the
+ * same throughout.
+ */
+static void test_v4_same_value_room(void **state)
+{
+	struct dp_fib_conf conf = {
+	        .v4_max_routes = 256, .v4_num_tbl8 = 64, .max_next_hops = 4, .max_groups = 1};
+	struct dp_fib *small = dp_fib_create(&conf);
+	struct fibc_nh nh = NH(1, "192.0.2.1", 0), probe = NH(4, "192.0.2.4", 0);
+	struct fibc_route wide = R("198.18.0.0/15", 1, 0), narrow = R("198.18.0.0/25", 1, 0);
+	const uint32_t in = 0xc6120001, out = 0xc6120081, end = 0xc613ffff; /* .0.1 .0.129 */
+
+	(void)state;
+	assert_non_null(small);
+	assert_int_equal(dp_fib_nh_add(small, &nh), 0);
+	assert_int_equal(dp_fib_nh_add(small, &probe), 0);
+	assert_int_equal(v4_room(small), 64);
+	assert_int_equal(dp_fib_route_add(small, &wide), 0);
+	assert_int_equal(dp_fib_route_add(small, &narrow), 0);
+	assert_int_equal(look4_in(small, in), 1);
+	assert_int_equal(look4_in(small, out), 1);
+	assert_int_equal(look4_in(small, end), 1);
+	assert_int_equal(dp_fib_route_del(small, &narrow), 0);
+	assert_int_equal(look4_in(small, in), 1);
+	assert_int_equal(dp_fib_route_del(small, &wide), 0);
+	assert_int_equal(look4_in(small, in), DP_FIB_NONE);
+	assert_int_equal(v4_room(small), 64);
+	/* The other order: the /15 goes first, then the /25 alone holds its range. */
+	assert_int_equal(dp_fib_route_add(small, &wide), 0);
+	assert_int_equal(dp_fib_route_add(small, &narrow), 0);
+	assert_int_equal(dp_fib_route_del(small, &wide), 0);
+	assert_int_equal(look4_in(small, in), 1);
+	assert_int_equal(look4_in(small, out), DP_FIB_NONE);
+	assert_int_equal(dp_fib_route_del(small, &narrow), 0);
+	assert_int_equal(look4_in(small, in), DP_FIB_NONE);
+	assert_int_equal(v4_room(small), 64);
+	dp_fib_destroy(small);
+}
+
+/*
+ * The default route when, besides it, the table holds only a host route in 0.0.0.0/24:
+ * DPDK 22.11's DIR-24-8 wrote no change of 0.0.0.0/0 past that route (its last range
+ * wraps to 0): deleted, the default route kept forwarding; added, it was not installed
+ * (fib.c: fib4_default()).
+ */
+static void test_v4_default_wrap(void **state)
+{
+	struct fibc_route dflt = R("0.0.0.0/0", 1, 0), host = R("0.0.0.5/32", 2, 0);
+
+	(void)state;
+	add_nh(1, "198.51.100.1", 0);
+	add_nh(2, "198.51.100.2", 0);
+	add_nh(3, "198.51.100.3", 0);
+	add_route("0.0.0.0/0", 1, 0);
+	add_route("0.0.0.5/32", 2, 0);
+	assert_int_equal(look4("10.0.0.1"), 1);
+	assert_int_equal(dp_fib_route_del(fib, &dflt), 0);
+	assert_int_equal(look4("10.0.0.1"), DP_FIB_NONE);
+	assert_int_equal(look4("255.255.255.255"), DP_FIB_NONE);
+	assert_int_equal(look4("0.0.0.5"), 2);
+	add_route("0.0.0.0/0", 3, 0);
+	assert_int_equal(look4("10.0.0.1"), 3);
+	assert_int_equal(look4("255.255.255.255"), 3);
+	assert_int_equal(look4("0.0.0.1"), 3);
+	assert_int_equal(look4("0.0.0.5"), 2);
+	add_route("0.0.0.0/0", 1, 0); /* a new value in place */
+	assert_int_equal(look4("10.0.0.1"), 1);
+	assert_int_equal(look4("0.0.0.6"), 1);
+	assert_int_equal(dp_fib_route_del(fib, &host), 0);
+	assert_int_equal(look4("0.0.0.5"), 1);
+	add_route("0.0.0.5/32", 2, 0);
+	assert_int_equal(dp_fib_route_del(fib, &dflt), 0);
+	assert_int_equal(look4("10.0.0.1"), DP_FIB_NONE);
+	assert_int_equal(look4("0.0.0.4"), DP_FIB_NONE);
+	assert_int_equal(dp_fib_route_del(fib, &host), 0);
+	assert_int_equal(look4("0.0.0.5"), DP_FIB_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -857,6 +969,8 @@ int main(void)
 	        cmocka_unit_test(test_value_widths),
 	        cmocka_unit_test(test_prefetch_table),
 	        cmocka_unit_test(test_lookup_fast_agrees),
+	        cmocka_unit_test(test_v4_same_value_room),
+	        cmocka_unit_test_setup_teardown(test_v4_default_wrap, fib_setup, fib_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
