@@ -43,13 +43,14 @@
 #include "eal.h"
 #include "log.h"
 
-#define RING_SIZE     4096
-#define MBUF_CACHE    256
-#define MAX_GROUPS    4096
-#define TIMER_MS      10   /* neighbour timers and management socket */
-#define LINK_MS       1000 /* link state */
-#define IDLE_NAP_US   50   /* an idle main lcore sleeps this long (see main_loop) */
-#define CONTROL_EVERY 16   /* interleaved: worker passes per control pass under traffic */
+#define RING_SIZE       4096
+#define MBUF_CACHE      256
+#define MAX_GROUPS      4096
+#define TIMER_MS        10   /* neighbour timers and management socket */
+#define LINK_MS         1000 /* link state */
+#define IDLE_NAP_US     50   /* an idle main lcore sleeps this long (see main_loop) */
+#define IDLE_NAP_MAX_US 1000 /* ... doubling while idle, up to this, beside its workers */
+#define CONTROL_EVERY   16   /* interleaved: worker passes per control pass under traffic */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -295,7 +296,7 @@ static void link_poll(struct dp_main *d)
 static void main_loop(struct dp_main *d)
 {
 	uint64_t last_timer = 0, last_link = 0;
-	unsigned pass = 0;
+	unsigned pass = 0, nap = IDLE_NAP_US;
 
 	while (!stop_signal) {
 		unsigned work = 0;
@@ -324,9 +325,17 @@ static void main_loop(struct dp_main *d)
 		}
 		/* The main lcore has no line rate to keep: when a pass found nothing, it naps
 		 * rather than burn a core (in interleaved mode, the lab mode, this also adds at
-		 * most a nap to a packet's latency; the af_packet and TAP rings hold bursts). */
-		if (work == 0)
-			usleep(IDLE_NAP_US);
+		 * most a nap to a packet's latency; the af_packet and TAP rings hold bursts).
+		 * Beside workers of their own, the naps grow while nothing comes (an exception
+		 * packet waits 1 ms at most), so that an idle main lcore takes neither a core's
+		 * time nor, on a host that shares cores, a worker's. */
+		if (work > 0) {
+			nap = IDLE_NAP_US;
+		} else {
+			usleep(nap);
+			if (!d->interleaved)
+				nap = RTE_MIN(nap * 2, (unsigned)IDLE_NAP_MAX_US);
+		}
 	}
 }
 

@@ -6,18 +6,24 @@
 # programmed over the FIB channel, and the packets lost while the whole table is
 # programmed again under traffic.
 #   scripts/bench/dataplane.sh [ROUTES ...]      default: 16 900000
-#   SECONDS_PER_RUN=5                             measuring window
+#   ROUNDS=7 SECONDS_PER_RUN=2                    paired windows (below)
+# Both forwarders are started and programmed, then take turns on the same lcore, one
+# stopped (SIGSTOP) while the other runs a window: ROUNDS pairs of windows, the median of
+# each and the median of the rounds' ratios printed. A shared host's noise (other VMs on
+# the same cores) moves from minute to minute by up to 2x; within a pair of windows a few
+# seconds apart it is about the same for both.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${ROUTEHUB_BUILD:-$top/build}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(16 900000)
-window=${SECONDS_PER_RUN:-5}
+window=${SECONDS_PER_RUN:-2}
+rounds=${ROUNDS:-7}
 work=$(mktemp -d /tmp/routehub-dpbench.XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
   sleep 1
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
   rm -rf "$work"
@@ -46,7 +52,7 @@ for n in "${sizes[@]}"; do
   echo "R2001:db8::/32 1" >"$work/w.l3fwd6"
   awk '{print $1 " via 198.19.1.2"}' "$work/w$n.routes" >"$work/w$n.fib"
 
-  # --- l3fwd, LPM mode
+  # --- l3fwd, LPM mode: started, then stopped until its turn
   "$l3fwd" -l 1 -n 1 --no-pci --file-prefix=rhl3 \
     --vdev "net_pcap0,rx_pcap=$work/w$n.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
     -- -p 0x3 -P --config="(0,0,1),(1,0,1)" --lookup=lpm --rule_ipv4="$work/w$n.l3fwd4" \
@@ -55,10 +61,7 @@ for n in "${sizes[@]}"; do
   pids+=("$l3pid")
   # rte_lpm_add() takes ~45 s for 900k routes on an idle machine (bench-notes): wait long.
   for _ in $(seq 1 3000); do grep -q "entering main loop" "$work/l3fwd.log" && break; sleep 0.2; done
-  sleep 1
-  l3=$(python3 "$here/telemetry_rate.py" rhl3 1 "$window")
-  kill "$l3pid"; wait "$l3pid" 2>/dev/null
-  printf '%-10s %8s %8s %10s\n' l3fwd "$n" "$l3" "$(awk -v h="$tsc_hz" -v r="$l3" 'BEGIN { if (r > 0) printf "%.1f", h / (r * 1e6); else print "-" }')"
+  kill -STOP "$l3pid"
 
   # --- routehub
   # A file prefix of its own: the telemetry socket is found by it.
@@ -74,14 +77,42 @@ for n in "${sizes[@]}"; do
   "$build/tests/tools/fibctl" --max-nh 4096 "$work/fib.sock" sync-file "$work/w$n.fib" || exit 1
   t1=$(date +%s.%N)
   sleep 1
-  rh=$(python3 "$here/telemetry_rate.py" "$prefix" 1 "$window")
   # The whole table again under traffic: nothing may be lost (replace in place).
   loss=$(python3 "$here/telemetry_rate.py" "$prefix" drops-during \
     "$build/tests/tools/fibctl --max-nh 4096 $work/fib.sock sync-file $work/w$n.fib")
-  kill "$rhpid"; wait "$rhpid" 2>/dev/null
+
+  # --- paired windows on lcore 1, one forwarder stopped while the other runs
+  rh_rates=() l3_rates=()
+  for _ in $(seq 1 "$rounds"); do
+    sleep 0.3
+    rh_rates+=("$(python3 "$here/telemetry_rate.py" "$prefix" 1 "$window")")
+    kill -STOP "$rhpid"
+    kill -CONT "$l3pid"
+    sleep 0.3
+    l3_rates+=("$(python3 "$here/telemetry_rate.py" rhl3 1 "$window")")
+    kill -STOP "$l3pid"
+    kill -CONT "$rhpid"
+  done
+  kill -CONT "$l3pid"
+  kill "$rhpid" "$l3pid"
+  wait "$rhpid" "$l3pid" 2>/dev/null
+  read -r l3 rh ratio spread < <(python3 - "${#rh_rates[@]}" "${rh_rates[@]}" "${l3_rates[@]}" <<'PY'
+import statistics
+import sys
+k = int(sys.argv[1])
+rh = [float(x) for x in sys.argv[2:2 + k]]
+l3 = [float(x) for x in sys.argv[2 + k:]]
+ratios = [a / b for a, b in zip(rh, l3) if b > 0] or [0.0]
+print("%.2f %.2f %.2f %.2f-%.2f" % (statistics.median(l3), statistics.median(rh),
+                                    statistics.median(ratios), min(ratios), max(ratios)))
+PY
+  )
   rps=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2fM routes/s", n / (b - a) / 1e6 }')
+  printf '%-10s %8s %8s %10s\n' l3fwd "$n" "$l3" "$(awk -v h="$tsc_hz" -v r="$l3" 'BEGIN { if (r > 0) printf "%.1f", h / (r * 1e6); else print "-" }')"
   printf '%-10s %8s %8s %10s  %s, %s lost during a resync under traffic\n' routehub "$n" "$rh" \
     "$(awk -v h="$tsc_hz" -v r="$rh" 'BEGIN { if (r > 0) printf "%.1f", h / (r * 1e6); else print "-" }')" \
     "$rps" "$loss"
-  awk -v a="$rh" -v b="$l3" -v n="$n" 'BEGIN { if (b > 0) printf "routehub / l3fwd at %s routes: %.2f\n", n, a / b }'
+  echo "routehub / l3fwd at $n routes: $ratio (median of $rounds paired windows, range $spread)"
+  echo "  routehub Mpps: ${rh_rates[*]}"
+  echo "  l3fwd Mpps:    ${l3_rates[*]}"
 done
