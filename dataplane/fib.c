@@ -1252,18 +1252,11 @@ const struct dp_nh *dp_fib_group_nh(const struct dp_fib *fib, uint32_t id, uint3
 
 const struct dp_nh *dp_fib_nh(const struct dp_fib *fib, uint64_t value, uint32_t hash)
 {
-	uint32_t id = (uint32_t)value;
-
 	/* Values come from the tables, which hold only ids that were valid when added;
 	 * index 0 is never published, so DP_FIB_NONE yields NULL. */
-	if (value & DP_FIB_GROUP) {
-		const struct dp_nhg *g = READ_PTR(fib->groups[id]);
-
-		if (g == NULL)
-			return NULL;
-		id = g->buckets[hash & (DP_NHG_BUCKETS - 1)];
-	}
-	return READ_PTR(fib->view.nhs[id]);
+	if (value & DP_FIB_GROUP)
+		return dp_fib_group_nh(fib, (uint32_t)value, hash);
+	return READ_PTR(fib->view.nhs[(uint32_t)value]);
 }
 
 void dp_fib_nh_bulk(const struct dp_fib *fib, const uint64_t *values, const uint32_t *hashes,

@@ -49,13 +49,7 @@ rh_link a eth0 198.18.30.10/24 hub dp-a -
 rh_link b eth0 198.18.31.10/24 hub dp-b -
 rh_exec a ip route add default via 198.18.30.1
 rh_exec b ip route add default via 198.18.31.1
-cat >"$RH_TMP/txcsum_off.py" <<'EOF'
-import ctypes, fcntl, socket, struct, sys
-val = ctypes.create_string_buffer(struct.pack("II", 0x17, 0))  # ETHTOOL_STXCSUM, off
-ifr = struct.pack("16sQ", sys.argv[1].encode(), ctypes.addressof(val)) + bytes(16)
-fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)  # SIOCETHTOOL
-EOF
-for h in a b; do rh_exec "$h" "$PY" "$RH_TMP/txcsum_off.py" eth0; done
+for h in a b; do rh_txcsum_off "$h" eth0; done
 for i in dp-a dp-b; do
   rh_exec hub ip link set "$i" arp off
   rh_exec hub sysctl -qw "net.ipv6.conf.$i.disable_ipv6=1"

@@ -183,3 +183,16 @@ rh_exabgp_start() {
   rh_bg "$n" "$RH_TMP/exabgp-$n.out" env exabgp.daemon.user=root exabgp.daemon.daemonize=false \
     exabgp.log.destination="$RH_TMP/exabgp-$n.log" exabgp.api.cli=false exabgp "$conf"
 }
+
+# rh_txcsum_off NS IFACE: a veth leaves UDP and TCP checksums to be completed by the
+# receiving device (CHECKSUM_PARTIAL); af_packet hands such frames to the dataplane as they
+# are, so they would arrive with bad checksums. Real NICs do not do this: turn the offload
+# off (ETHTOOL_STXCSUM through SIOCETHTOOL: no ethtool binary needed).
+rh_txcsum_off() {
+  rh_exec "$1" python3 - "$2" <<'EOF'
+import ctypes, fcntl, socket, struct, sys
+val = ctypes.create_string_buffer(struct.pack("II", 0x17, 0))  # ETHTOOL_STXCSUM, off
+ifr = struct.pack("16sQ", sys.argv[1].encode(), ctypes.addressof(val)) + bytes(16)
+fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)  # SIOCETHTOOL
+EOF
+}

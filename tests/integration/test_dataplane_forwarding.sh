@@ -43,17 +43,8 @@ rh_exec a ip addr add 2001:db8:30::10/64 dev eth0 nodad
 rh_exec a ip -6 route add default via 2001:db8:30::1
 rh_exec b ip addr add 2001:db8:31::10/64 dev eth0 nodad
 rh_exec c ip addr add 2001:db8:31::11/64 dev eth0 nodad
-# A veth leaves UDP and TCP checksums to be completed by the receiving device
-# (CHECKSUM_PARTIAL); af_packet hands such frames to the dataplane as they are, so they
-# would arrive with bad checksums. Real NICs do not do this: turn the offload off on the
-# hosts' ends (ETHTOOL_STXCSUM through SIOCETHTOOL: no ethtool binary needed).
-cat >"$RH_TMP/txcsum_off.py" <<'EOF'
-import ctypes, fcntl, socket, struct, sys
-val = ctypes.create_string_buffer(struct.pack("II", 0x17, 0))  # ETHTOOL_STXCSUM, off
-ifr = struct.pack("16sQ", sys.argv[1].encode(), ctypes.addressof(val)) + bytes(16)
-fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)  # SIOCETHTOOL
-EOF
-for h in a b c; do rh_exec "$h" "$PY" "$RH_TMP/txcsum_off.py" eth0; done
+# The hosts' veths complete their checksums as a NIC would (lib.sh, rh_txcsum_off).
+for h in a b c; do rh_txcsum_off "$h" eth0; done
 for h in b c; do
   rh_exec "$h" ip addr add 203.0.113.1/32 dev lo
   rh_exec "$h" ip route add default via 198.18.31.1

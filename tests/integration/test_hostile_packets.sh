@@ -46,16 +46,8 @@ rh_exec a ip -6 route add default via 2001:db8:30::1
 rh_exec b ip route add default via 198.18.31.1
 rh_exec b ip addr add 2001:db8:31::10/64 dev eth0 nodad
 rh_exec b ip -6 route add default via 2001:db8:31::1
-# A veth leaves TCP/UDP checksums for the receiving device to complete; af_packet hands
-# such frames to the dataplane as they are. Real NICs do not: turn that offload off on the
-# hosts (ETHTOOL_STXCSUM through SIOCETHTOOL, as test_dataplane_forwarding.sh does).
-cat >"$RH_TMP/txcsum_off.py" <<'EOF'
-import ctypes, fcntl, socket, struct, sys
-val = ctypes.create_string_buffer(struct.pack("II", 0x17, 0))  # ETHTOOL_STXCSUM, off
-ifr = struct.pack("16sQ", sys.argv[1].encode(), ctypes.addressof(val)) + bytes(16)
-fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)  # SIOCETHTOOL
-EOF
-for h in a b; do rh_exec "$h" "$PY" "$RH_TMP/txcsum_off.py" eth0; done
+# The hosts' veths complete their checksums as a NIC would (lib.sh, rh_txcsum_off).
+for h in a b; do rh_txcsum_off "$h" eth0; done
 rh_exec hub sysctl -qw net.ipv4.conf.all.rp_filter=1
 for i in dp-a dp-b; do
   rh_exec hub ip link set "$i" arp off
