@@ -83,9 +83,20 @@ const char *const dp_punt_names[DP_PUNT_MAX] = {
 
 int dp_punt_meta_offset = -1;
 
+/* The next hop of a fib value, looked up once per burst while it repeats. */
+struct nh_cache {
+	uint64_t val;
+	const struct dp_nh *nh; /* NULL: not a resolved next hop on a port of ours (or ECMP) */
+};
+
 /* What pass 1 leaves for pass 2 and for the end of the burst. */
 struct burst {
 	uint16_t n4, n6, n_punt, n_neigh, n_free;
+	/* Pass 1 forwards a checked group of 8 itself while no IPv4 packet waits for pass 2
+	 * (the order of the packets is kept): with a small table read directly (its
+	 * first-level entries stay cached). */
+	bool fuse;
+	struct nh_cache nc;
 	uint32_t grp4;     /* bit k: idx4[k..k+3] are a group of 4 common-case packets (pass 1) */
 	uint32_t grp4_pad; /* bit k: that group has link-layer padding to trim */
 	uint32_t grp4_bytes[DP_BURST]; /* at k: the group's frame bytes */
@@ -437,6 +448,44 @@ static inline bool ip4_fast_input(const struct dp_fwd_ctx *ctx, const struct rte
 	return true;
 }
 
+static void tx_flush_port(struct dp_worker *w, uint16_t port);
+
+/* The next hop of raw value v when it is a resolved one on a port of ours, not an ECMP
+ * group; else NULL. */
+static inline const struct dp_nh *nh_cached(struct dp_worker *w, struct nh_cache *c, uint64_t v)
+{
+	if (unlikely(v != c->val)) {
+		const struct dp_fwd_ctx *ctx = w->ctx;
+		const struct dp_nh *nh = NULL;
+
+		if ((v & dp_fib_view(ctx->fib)->gbit) == 0)
+			nh = dp_fib_raw_nh(ctx->fib, v, 0);
+		if (nh != NULL && (nh->state != DP_NH_RESOLVED || nh->port >= ctx->n_ports ||
+		                   !ctx->port[nh->port].enabled))
+			nh = NULL;
+		c->val = v;
+		c->nh = nh;
+	}
+	return c->nh;
+}
+
+/* Buffers n (<= DP_BURST) packets, already rewritten, of `bytes` frame bytes for port:
+ * what is buffered is sent first when they would not fit (a group is never split), and
+ * the buffer when it is full. */
+static inline void tx_put(struct dp_worker *w, uint16_t port, struct rte_mbuf *const *pk,
+                          unsigned n, uint64_t bytes)
+{
+	struct dp_txbuf *t = &w->tx[port];
+
+	if (unlikely(t->n > DP_BURST - n))
+		tx_flush_port(w, port);
+	memcpy(&t->pkts[t->n], pk, n * sizeof(pk[0]));
+	t->n = (uint16_t)(t->n + n);
+	t->bytes += bytes;
+	if (t->n == DP_BURST)
+		tx_flush_port(w, port);
+}
+
 #include "worker_fast4.h"
 #include "worker_fast8.h"
 
@@ -651,64 +700,37 @@ static int ip4_forward(struct dp_worker *w, struct burst *b, struct rte_mbuf *m,
 	return 0;
 }
 
-/* The next hop of a non-group fib value, looked up once per burst while it repeats. */
-struct nh_cache {
-	uint64_t val;
-	const struct dp_nh *nh; /* NULL: not a resolved next hop on a port of ours */
-};
-
 /*
  * Pass 2 for a group of 4 that pass 1 found common: when the four have one route to one
  * resolved next hop (no ECMP), TTLs to spare and a size within the port's MTU, they are
  * rewritten and queued together. false leaves them untouched, for ip4_forward().
  */
-static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struct nh_cache *c,
-                                     struct rte_mbuf **pkts, uint16_t k, bool direct)
+static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struct rte_mbuf **pkts,
+                                     uint16_t k, bool direct)
 {
-	const struct dp_fwd_ctx *ctx = w->ctx;
-	const struct dp_fib_view *fv = dp_fib_view(ctx->fib);
+	struct rte_mbuf **pk = &pkts[b->idx4[k]]; /* pass 1 queued the four in a row */
 	const struct dp_nh *nh;
-	struct dp_txbuf *t;
 	uint32_t macs_hi;
-	uint64_t macs_lo, v;
-	uint16_t n;
+	uint64_t macs_lo, v, bytes;
 	unsigned j;
 
-	/* One route for the four (no ECMP group): read from the table here when it can be
-	 * (direct), else the burst's bulk lookup gave the values. */
+	/* One route for the four: read from the table here when it can be (direct), else
+	 * the burst's bulk lookup gave the values. */
 	if (direct) {
-		if (!dp_fib_lookup4_same4(fv, &b->ip4[k], &v))
+		if (!dp_fib_lookup4_same4(dp_fib_view(w->ctx->fib), &b->ip4[k], &v))
 			return false;
 	} else {
 		v = b->val4[k];
 		if (((v ^ b->val4[k + 1]) | (v ^ b->val4[k + 2]) | (v ^ b->val4[k + 3])) != 0)
 			return false;
 	}
-	if ((v & fv->gbit) != 0)
-		return false;
-	if (unlikely(v != c->val)) {
-		nh = dp_fib_raw_nh(ctx->fib, v, 0);
-		if (nh != NULL && (nh->state != DP_NH_RESOLVED || nh->port >= ctx->n_ports ||
-		                   !ctx->port[nh->port].enabled))
-			nh = NULL;
-		c->val = v;
-		c->nh = nh;
-	}
-	nh = c->nh;
+	nh = nh_cached(w, &b->nc, v);
 	if (unlikely(nh == NULL))
 		return false;
-	/* Pass 1 checked the TTLs and that the four fit every port's MTU. */
-	t = &w->tx[nh->port];
-	/* A group that does not fit sends what is buffered first: a group is never split,
-	 * and the buffer stays a multiple of 4 while only groups are queued. */
-	if (unlikely(t->n > DP_BURST - 4))
-		tx_flush_port(w, nh->port);
-	n = t->n;
+	/* Pass 1 checked the TTLs and that the four fit every port's MTU, and computed their
+	 * new TTL words (ip4_dec_ttl() of each). */
 	memcpy(&macs_lo, &nh->dst_mac, 8);
 	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
-	/* Pass 1 queued the group's packets in a row, and computed their new TTL words
-	 * (ip4_dec_ttl() of each). */
-	memcpy(&t->pkts[n], &pkts[b->idx4[k]], 4 * sizeof(t->pkts[0]));
 #pragma GCC unroll 4
 	for (j = 0; j < 4; j++) {
 		uint8_t *p = b->data4[k + j];
@@ -719,23 +741,17 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 		memcpy(p + 8, &macs_hi, 4);
 	}
 	if (unlikely((b->grp4_pad >> k) & 1)) {
-		uint64_t bytes = 0;
-
+		bytes = 0;
 		for (j = 0; j < 4; j++) {
-			struct rte_mbuf *mj = t->pkts[n + j];
-
-			trim_padding(mj, BE16(rte_pktmbuf_mtod_offset(mj, struct rte_ipv4_hdr *,
-			                                              ETH_HLEN)
-			                              ->total_length));
-			bytes += mj->pkt_len;
+			trim_padding(pk[j], BE16(rte_pktmbuf_mtod_offset(
+			                                 pk[j], struct rte_ipv4_hdr *, ETH_HLEN)
+			                                 ->total_length));
+			bytes += pk[j]->pkt_len;
 		}
-		t->bytes += bytes;
 	} else {
-		t->bytes += b->grp4_bytes[k];
+		bytes = b->grp4_bytes[k];
 	}
-	t->n = (uint16_t)(n + 4);
-	if (t->n == DP_BURST)
-		tx_flush_port(w, nh->port);
+	tx_put(w, nh->port, pk, 4, bytes);
 	return true;
 }
 
@@ -851,7 +867,6 @@ static void input_burst(struct dp_worker *w, struct burst *b, struct rte_mbuf **
 static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_fib *fib = w->ctx->fib;
-	struct nh_cache nc = {.val = DP_FIB_NONE, .nh = NULL};
 	/* With the table's first level read directly, a group of 4 is looked up where it is
 	 * forwarded, and the rest as they come; else one bulk lookup for the burst. */
 	const bool direct = dp_fib_view_same4_ok(dp_fib_view(fib));
@@ -860,6 +875,9 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 
 	b.n4 = b.n6 = b.n_punt = b.n_neigh = b.n_free = 0;
 	b.grp4 = b.grp4_pad = 0;
+	b.nc.val = DP_FIB_NONE; /* whose next hop is none */
+	b.nc.nh = NULL;
+	b.fuse = direct && __atomic_load_n(&dp_fib_view(fib)->prefetch24, __ATOMIC_RELAXED) == NULL;
 	w->stats.in_pkts += n;
 	input_burst(w, &b, pkts, n);
 	if (b.n4 > 0 && !direct)
@@ -868,7 +886,7 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 		dp_fib_lookup6_raw(fib, b.ip6, b.val6, b.n6);
 	for (i = 0; i < b.n4;) {
 		if (((b.grp4 >> i) & 1) != 0) {
-			if (ip4_forward_group(w, &b, &nc, pkts, i, direct)) {
+			if (ip4_forward_group(w, &b, pkts, i, direct)) {
 				i = (uint16_t)(i + 4);
 				continue;
 			}

@@ -80,15 +80,88 @@ static inline DP_AVX2 __m256i ip4_own8(const struct dp_fast4 *f, __m256i dst)
 	return r;
 }
 
+/* The first-level index of each lane's destination (network order): the host-order
+ * address shifted right by 8. */
+static inline DP_AVX2 __m256i ip4_idx24_8(__m256i dst)
+{
+	return _mm256_shuffle_epi8(
+	        dst, _mm256_broadcastsi128_si256(
+	                     _mm_set_epi8(-1, 12, 13, 14, -1, 8, 9, 10, -1, 4, 5, 6, -1, 0, 1, 2)));
+}
+
+/* Rewrites four frames p[0..3] for next hop nh: the MACs, and word 2 of the IPv4 header
+ * (TTL, protocol, checksum) from the lanes of ttl. */
+static inline __attribute__((always_inline)) DP_AVX2 void ip4_put4(uint8_t *const *p, __m128i ttl,
+                                                                   const struct dp_nh *nh)
+{
+	const size_t o = ETH_HLEN + offsetof(struct rte_ipv4_hdr, time_to_live);
+	uint32_t w2[4] = {(uint32_t)_mm_cvtsi128_si32(ttl), (uint32_t)_mm_extract_epi32(ttl, 1),
+	                  (uint32_t)_mm_extract_epi32(ttl, 2), (uint32_t)_mm_extract_epi32(ttl, 3)};
+	uint64_t macs_lo;
+	uint32_t macs_hi;
+
+	memcpy(&macs_lo, &nh->dst_mac, 8);
+	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < 4; j++) {
+		memcpy(p[j] + o, &w2[j], 4);
+		memcpy(p[j], &macs_lo, 8);
+		memcpy(p[j] + 8, &macs_hi, 4);
+	}
+}
+
 /*
- * The packets pk[0..7], all expected from the template's port with the template's
- * checksum verdict: true when all eight are common-case packets, then queued as two
- * groups of 4 and their frame bytes in *bytes; false leaves them untouched.
+ * Pass 2 for eight checked packets in pass 1 itself, the table read directly (2-byte
+ * entries): when each group of 4 has one entry, not extended, to a resolved next hop (no
+ * ECMP), they are rewritten (TTL words ttl, from ip4_dec_ttl8()) and buffered for TX.
+ * false leaves them untouched.
  */
 static inline __attribute__((always_inline)) DP_AVX2 bool
-ip4_fast_group8(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk, uint16_t i,
+ip4_fwd8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint8_t *const p[8],
+         __m256i dst, __m256i ttl, uint32_t bytes_a, uint32_t bytes_b)
+{
+	const uint16_t *t = (const uint16_t *)(const void *)w->fast4.fib->tbl24;
+	__m256i ix = ip4_idx24_8(dst);
+	__m128i lo = _mm256_castsi256_si128(ix), hi = _mm256_extracti128_si256(ix, 1);
+	uint32_t e0 = t[(uint32_t)_mm_cvtsi128_si32(lo)],
+	         e1 = t[(uint32_t)_mm_extract_epi32(lo, 1)],
+	         e2 = t[(uint32_t)_mm_extract_epi32(lo, 2)],
+	         e3 = t[(uint32_t)_mm_extract_epi32(lo, 3)],
+	         e4 = t[(uint32_t)_mm_cvtsi128_si32(hi)],
+	         e5 = t[(uint32_t)_mm_extract_epi32(hi, 1)],
+	         e6 = t[(uint32_t)_mm_extract_epi32(hi, 2)],
+	         e7 = t[(uint32_t)_mm_extract_epi32(hi, 3)];
+	const struct dp_nh *na, *nb;
+
+	if (((e0 ^ e1) | (e0 ^ e2) | (e0 ^ e3) | (e4 ^ e5) | (e4 ^ e6) | (e4 ^ e7) |
+	     ((e0 | e4) & 1)) != 0)
+		return false;
+	na = nh_cached(w, &b->nc, e0 >> 1);
+	nb = e4 == e0 ? na : nh_cached(w, &b->nc, e4 >> 1);
+	if (unlikely(na == NULL || nb == NULL))
+		return false;
+	ip4_put4(p, _mm256_castsi256_si128(ttl), na);
+	ip4_put4(p + 4, _mm256_extracti128_si256(ttl, 1), nb);
+	if (likely(na == nb)) {
+		tx_put(w, na->port, pk, 8, (uint64_t)bytes_a + bytes_b);
+	} else {
+		tx_put(w, na->port, pk, 4, bytes_a);
+		tx_put(w, nb->port, pk + 4, 4, bytes_b);
+	}
+	return true;
+}
+
+/*
+ * The packets pk[0..7], all expected from the template's port with the template's
+ * checksum verdict: true when all eight are common-case packets, then forwarded
+ * (ip4_fwd8()) or queued as two groups of 4, and their frame bytes in *bytes; false
+ * leaves them untouched.
+ */
+static inline __attribute__((always_inline)) DP_AVX2 bool
+ip4_fast_group8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint16_t i,
                 uint32_t *bytes)
 {
+	struct dp_fast4 *f = &w->fast4;
 	const size_t rearm = offsetof(struct rte_mbuf, data_off);
 	const size_t desc = offsetof(struct rte_mbuf, packet_type);
 	const __m256i bswap32 = _mm256_broadcastsi128_si256(
@@ -98,6 +171,7 @@ ip4_fast_group8(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk, uint1
 	const __m256i mwant = bcast16(&f->meta_want[0]);
 	uint8_t *p[8];
 	__m256i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad, want;
+	uint32_t ba, bb;
 	uint16_t k = b->n4;
 	unsigned j;
 
@@ -161,6 +235,15 @@ ip4_fast_group8(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk, uint1
 		bad = _mm256_or_si256(bad, _mm256_xor_si256(ip4_cksum8(v), _mm256_set1_epi32(-1)));
 	if (unlikely(!_mm256_testz_si256(bad, bad)))
 		return false;
+	plen14 = _mm256_xor_si256(plen14, tot); /* non-zero: link-layer padding to trim */
+	plen = _mm256_add_epi32(plen, _mm256_shuffle_epi32(plen, _MM_SHUFFLE(1, 0, 3, 2)));
+	plen = _mm256_add_epi32(plen, _mm256_shuffle_epi32(plen, _MM_SHUFFLE(2, 3, 0, 1)));
+	ba = (uint32_t)_mm256_cvtsi256_si32(plen);
+	bb = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(plen, 1));
+	*bytes = ba + bb;
+	if (b->fuse && b->n4 == 0 && _mm256_testz_si256(plen14, plen14) &&
+	    ip4_fwd8(w, b, pk, p, v[4], ip4_dec_ttl8(v[2]), ba, bb))
+		return true;
 	/* Lanes 0..3 are packets 0..3, lanes 4..7 packets 4..7: queued in a row. */
 	_mm256_storeu_si256((__m256i *)(void *)&b->ip4[k], _mm256_shuffle_epi8(v[4], bswap32));
 	_mm256_storeu_si256((__m256i *)(void *)&b->ttl4[k], ip4_dec_ttl8(v[2]));
@@ -175,18 +258,14 @@ ip4_fast_group8(struct dp_fast4 *f, struct burst *b, struct rte_mbuf **pk, uint1
 				dp_fib_prefetch4(t24, sh, b->ip4[k + j]);
 		}
 	}
-	plen14 = _mm256_xor_si256(plen14, tot);
 	b->grp4_pad |= ((uint32_t)!_mm_testz_si128(_mm256_castsi256_si128(plen14),
 	                                           _mm256_castsi256_si128(plen14))
 	                << k) |
 	               ((uint32_t)!_mm_testz_si128(_mm256_extracti128_si256(plen14, 1),
 	                                           _mm256_extracti128_si256(plen14, 1))
 	                << (k + 4));
-	plen = _mm256_add_epi32(plen, _mm256_shuffle_epi32(plen, _MM_SHUFFLE(1, 0, 3, 2)));
-	plen = _mm256_add_epi32(plen, _mm256_shuffle_epi32(plen, _MM_SHUFFLE(2, 3, 0, 1)));
-	b->grp4_bytes[k] = (uint32_t)_mm256_cvtsi256_si32(plen);
-	b->grp4_bytes[k + 4] = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(plen, 1));
-	*bytes = b->grp4_bytes[k] + b->grp4_bytes[k + 4];
+	b->grp4_bytes[k] = ba;
+	b->grp4_bytes[k + 4] = bb;
 	{
 		uint64_t idx = (uint64_t)i * 0x0001000100010001ull + 0x0003000200010000ull;
 

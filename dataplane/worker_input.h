@@ -63,7 +63,7 @@ static INPUT_ATTR void INPUT_NAME(struct dp_worker *w, struct burst *b, struct r
 				goto one_by_one;
 		}
 #if INPUT_GROUP8
-		if (eight && ip4_fast_group8(f, b, pk, i, &bytes)) {
+		if (eight && ip4_fast_group8(w, b, pk, i, &bytes)) {
 			gpkts += 8;
 			gbytes += bytes;
 			i = (uint16_t)(i + 4);
