@@ -131,6 +131,10 @@ int dp_worker_global_init(void)
 	return 0;
 }
 
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+static inline void fast8_init(struct dp_fast4 *f); /* worker_fast8.h */
+#endif
+
 int dp_worker_init(struct dp_worker *w, const struct dp_fwd_ctx *ctx, unsigned id,
                    uint16_t tx_queue)
 {
@@ -141,6 +145,9 @@ int dp_worker_init(struct dp_worker *w, const struct dp_fwd_ctx *ctx, unsigned i
 	w->ctx = ctx;
 	w->id = id;
 	w->fast4.port = DP_PORT_NONE;
+#if defined(RTE_ARCH_X86) && defined(__SSE4_1__)
+	fast8_init(&w->fast4);
+#endif
 #if defined(RTE_ARCH_X86)
 	/* Groups of 8 in AVX2 registers where the CPU has them and EAL allows 256 bits
 	 * (--force-max-simd-bitwidth; the call is experimental API in DPDK 22.11). */

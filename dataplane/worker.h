@@ -172,7 +172,8 @@ struct dp_txbuf {
 	struct rte_mbuf *pkts[DP_BURST];
 };
 
-#define DP_FAST4_OWN 8 /* own IPv4 addresses the grouped path compares exactly */
+#define DP_FAST4_OWN 8  /* own IPv4 addresses the grouped path compares exactly */
+#define DP_FAST8_NK  12 /* constants of the groups of 8 */
 
 /*
  * The grouped IPv4 fast path's template for one input port (worker_fast4.h), kept by the
@@ -185,6 +186,8 @@ struct dp_fast4 {
 	xmm_t filter4;           /* the own-address filter, beyond DP_FAST4_OWN addresses */
 	xmm_t mtu;               /* the smallest MTU of the ports, in 4 lanes */
 	xmm_t own[DP_FAST4_OWN]; /* each own address in 4 lanes; unused ones repeat one */
+	/* The groups of 8's constants (worker_fast8.h), 8 lanes each. */
+	uint32_t k8[DP_FAST8_NK][8] __attribute__((aligned(32)));
 	const struct dp_fib_view *fib; /* for the lookup's prefetch */
 	unsigned n_own;
 	bool nic_cksum; /* meta_want[0] is the GOOD one: no software checksum */

@@ -17,6 +17,53 @@
 
 #define DP_AVX2 __attribute__((target("avx2")))
 
+/* The constants of the groups of 8, one per row of dp_fast4.k8 (fast8_init()): read from
+ * memory, where an immediate would take three instructions in the loop to broadcast. */
+enum {
+	K8_FFFF,     /* 0xffff in each 32-bit lane */
+	K8_FF,       /* 0xff */
+	K8_HDRS,     /* Ethernet + minimal IPv4 header: 34 */
+	K8_MIN_HLEN, /* 20 */
+	K8_ETH_HLEN, /* 14 */
+	K8_TTL_MIN,  /* 2 */
+	K8_W1,       /* 1 in each 16-bit lane */
+	K8_W222,     /* 222 in each 16-bit lane */
+	K8_W127,     /* 127 in each 16-bit lane */
+	K8_SIGN,     /* INT32_MIN */
+	K8_TTL_WRAP, /* 0xfffdffff ^ INT32_MIN */
+	K8_CARRY,    /* 0x10000 */
+	K8_N
+};
+_Static_assert(K8_N == DP_FAST8_NK, "dp_fast4.k8 holds every constant");
+
+/* Fills f->k8 (plain C: any CPU may call it). */
+static inline void fast8_init(struct dp_fast4 *f)
+{
+	static const uint32_t k[K8_N] = {
+	        [K8_FFFF] = 0xffff,
+	        [K8_FF] = 0xff,
+	        [K8_HDRS] = ETH_HLEN + IP4_MIN_HLEN,
+	        [K8_MIN_HLEN] = IP4_MIN_HLEN,
+	        [K8_ETH_HLEN] = ETH_HLEN,
+	        [K8_TTL_MIN] = 2,
+	        [K8_W1] = 0x00010001,
+	        [K8_W222] = 222u * 0x00010001u,
+	        [K8_W127] = 127u * 0x00010001u,
+	        [K8_SIGN] = 0x80000000u,
+	        [K8_TTL_WRAP] = 0xfffdffffu ^ 0x80000000u,
+	        [K8_CARRY] = 0x10000,
+	};
+
+	for (unsigned i = 0; i < K8_N; i++)
+		for (unsigned j = 0; j < 8; j++)
+			f->k8[i][j] = k[i];
+}
+
+static inline DP_AVX2 __m256i k8(const struct dp_fast4 *f, unsigned i)
+{
+	return _mm256_load_si256((const __m256i *)(const void *)f->k8[i]);
+}
+
 /* Two 16-byte loads, a in the low half and b in the high half. */
 static inline DP_AVX2 __m256i load2x16(const void *a, const void *b)
 {
@@ -30,9 +77,9 @@ static inline DP_AVX2 __m256i bcast16(const xmm_t *v)
 }
 
 /* ip4_cksum4() for eight headers. */
-static inline DP_AVX2 __m256i ip4_cksum8(const __m256i v[5])
+static inline DP_AVX2 __m256i ip4_cksum8(const struct dp_fast4 *k, const __m256i v[5])
 {
-	const __m256i lo16 = _mm256_set1_epi32(0xffff);
+	const __m256i lo16 = k8(k, K8_FFFF);
 	__m256i t = _mm256_setzero_si256();
 
 #pragma GCC unroll 5
@@ -45,25 +92,24 @@ static inline DP_AVX2 __m256i ip4_cksum8(const __m256i v[5])
 }
 
 /* ip4_martian8() for eight sources and destinations: non-zero lanes for martians. */
-static inline DP_AVX2 __m256i ip4_martian16(__m256i s, __m256i d)
+static inline DP_AVX2 __m256i ip4_martian16(const struct dp_fast4 *k, __m256i s, __m256i d)
 {
-	const __m256i octet = _mm256_set1_epi32(0xff);
+	const __m256i octet = k8(k, K8_FF);
 	__m256i f = _mm256_packus_epi32(_mm256_and_si256(s, octet), _mm256_and_si256(d, octet));
-	__m256i f1 = _mm256_sub_epi16(f, _mm256_set1_epi16(1));
+	__m256i f1 = _mm256_sub_epi16(f, k8(k, K8_W1));
 
-	return _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi16(f1, _mm256_set1_epi16(222)),
+	return _mm256_or_si256(_mm256_or_si256(_mm256_cmpgt_epi16(f1, k8(k, K8_W222)),
 	                                       _mm256_cmpeq_epi16(f1, _mm256_set1_epi16(-1))),
-	                       _mm256_cmpeq_epi16(f, _mm256_set1_epi16(127)));
+	                       _mm256_cmpeq_epi16(f, k8(k, K8_W127)));
 }
 
 /* ip4_dec_ttl4() for eight words 2. */
-static inline DP_AVX2 __m256i ip4_dec_ttl8(__m256i w2)
+static inline DP_AVX2 __m256i ip4_dec_ttl8(const struct dp_fast4 *k, __m256i w2)
 {
-	__m256i wrap = _mm256_cmpgt_epi32(_mm256_xor_si256(w2, _mm256_set1_epi32(INT32_MIN)),
-	                                  _mm256_set1_epi32((int)(0xfffdffffu ^ 0x80000000u)));
+	__m256i wrap = _mm256_cmpgt_epi32(_mm256_xor_si256(w2, k8(k, K8_SIGN)), k8(k, K8_TTL_WRAP));
 
-	return _mm256_add_epi32(_mm256_add_epi32(w2, _mm256_set1_epi32(0xffff)),
-	                        _mm256_and_si256(wrap, _mm256_set1_epi32(0x10000)));
+	return _mm256_add_epi32(_mm256_add_epi32(w2, k8(k, K8_FFFF)),
+	                        _mm256_and_si256(wrap, k8(k, K8_CARRY)));
 }
 
 /* Exact own-address compares only (up to DP_FAST4_OWN); more: false, the groups of 4
@@ -191,9 +237,8 @@ ip4_fast_group8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint
 	u01 = _mm256_unpackhi_epi32(dsc[0], dsc[1]);
 	u23 = _mm256_unpackhi_epi32(dsc[2], dsc[3]);
 	plen = _mm256_unpackhi_epi64(t01, t23);
-	x = _mm256_cmpgt_epi32(
-	        _mm256_set1_epi32((int)(ETH_HLEN + IP4_MIN_HLEN)),
-	        _mm256_and_si256(_mm256_unpacklo_epi64(u01, u23), _mm256_set1_epi32(0xffff)));
+	x = _mm256_cmpgt_epi32(k8(f, K8_HDRS),
+	                       _mm256_and_si256(_mm256_unpacklo_epi64(u01, u23), k8(f, K8_FFFF)));
 	if (!_mm256_testz_si256(l2, bcast16(&f->meta_mask)) || !_mm256_testz_si256(x, x))
 		return false;
 	want = bcast16(&f->want);
@@ -220,19 +265,19 @@ ip4_fast_group8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint
 	                        load32(p[3] + ETH_HLEN + 16), load32(p[2] + ETH_HLEN + 16),
 	                        load32(p[1] + ETH_HLEN + 16), load32(p[0] + ETH_HLEN + 16));
 	tot = _mm256_shuffle_epi8(v[0], tot_of);
-	plen14 = _mm256_sub_epi32(plen, _mm256_set1_epi32((int)ETH_HLEN));
+	plen14 = _mm256_sub_epi32(plen, k8(f, K8_ETH_HLEN));
 	/* As ip4_fast_group(): lengths, every port's MTU, TTL, martians, own addresses,
 	 * checksums unless the NIC verified them. */
 	bad = _mm256_or_si256(_mm256_cmpgt_epi32(tot, plen14),
-	                      _mm256_cmpgt_epi32(_mm256_set1_epi32((int)IP4_MIN_HLEN), tot));
+	                      _mm256_cmpgt_epi32(k8(f, K8_MIN_HLEN), tot));
 	bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(tot, bcast16(&f->mtu)));
-	bad = _mm256_or_si256(bad,
-	                      _mm256_cmpgt_epi32(_mm256_set1_epi32(2),
-	                                         _mm256_and_si256(v[2], _mm256_set1_epi32(0xff))));
-	bad = _mm256_or_si256(bad, ip4_martian16(v[3], v[4]));
+	bad = _mm256_or_si256(
+	        bad, _mm256_cmpgt_epi32(k8(f, K8_TTL_MIN), _mm256_and_si256(v[2], k8(f, K8_FF))));
+	bad = _mm256_or_si256(bad, ip4_martian16(f, v[3], v[4]));
 	bad = _mm256_or_si256(bad, ip4_own8(f, v[4]));
 	if (!f->nic_cksum)
-		bad = _mm256_or_si256(bad, _mm256_xor_si256(ip4_cksum8(v), _mm256_set1_epi32(-1)));
+		bad = _mm256_or_si256(bad,
+		                      _mm256_xor_si256(ip4_cksum8(f, v), _mm256_set1_epi32(-1)));
 	if (unlikely(!_mm256_testz_si256(bad, bad)))
 		return false;
 	plen14 = _mm256_xor_si256(plen14, tot); /* non-zero: link-layer padding to trim */
@@ -242,11 +287,11 @@ ip4_fast_group8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint
 	bb = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(plen, 1));
 	*bytes = ba + bb;
 	if (b->fuse && b->n4 == 0 && _mm256_testz_si256(plen14, plen14) &&
-	    ip4_fwd8(w, b, pk, p, v[4], ip4_dec_ttl8(v[2]), ba, bb))
+	    ip4_fwd8(w, b, pk, p, v[4], ip4_dec_ttl8(f, v[2]), ba, bb))
 		return true;
 	/* Lanes 0..3 are packets 0..3, lanes 4..7 packets 4..7: queued in a row. */
 	_mm256_storeu_si256((__m256i *)(void *)&b->ip4[k], _mm256_shuffle_epi8(v[4], bswap32));
-	_mm256_storeu_si256((__m256i *)(void *)&b->ttl4[k], ip4_dec_ttl8(v[2]));
+	_mm256_storeu_si256((__m256i *)(void *)&b->ttl4[k], ip4_dec_ttl8(f, v[2]));
 	memcpy(&b->data4[k], p, sizeof(p));
 	{
 		const uint8_t *t24 = __atomic_load_n(&f->fib->prefetch24, __ATOMIC_RELAXED);

@@ -6,20 +6,20 @@
 # programmed over the FIB channel, and the packets lost while the whole table is
 # programmed again under traffic.
 #   scripts/bench/dataplane.sh [ROUTES ...]      default: 16 900000
-#   ROUNDS=7 SECONDS_PER_RUN=2                    paired windows (below)
+#   ROUNDS=21 SECONDS_PER_RUN=0.5                 paired windows (below)
 # Both forwarders are started and programmed, then take turns on the same lcore, one
-# stopped (SIGSTOP) while the other runs a window: ROUNDS pairs of windows, the median of
-# each and the median of the rounds' ratios printed. A shared host's noise (other VMs on
-# the same cores) moves from minute to minute by up to 2x; within a pair of windows a few
-# seconds apart it is about the same for both.
+# stopped (SIGSTOP) while the other runs a window (paired_rate.py: A B, then B A, ...):
+# ROUNDS pairs of windows, the median of each and the median of the rounds' ratios
+# printed. A shared host's noise (other VMs on the same cores) moves from second to second
+# by up to 2x; within a pair of short windows side by side it is about the same for both.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${ROUTEHUB_BUILD:-$top/build}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(16 900000)
-window=${SECONDS_PER_RUN:-2}
-rounds=${ROUNDS:-7}
+window=${SECONDS_PER_RUN:-0.5}
+rounds=${ROUNDS:-21}
 work=$(mktemp -d /tmp/routehub-dpbench.XXXXXX)
 pids=()
 cleanup() {
@@ -82,17 +82,8 @@ for n in "${sizes[@]}"; do
     "$build/tests/tools/fibctl --max-nh 4096 $work/fib.sock sync-file $work/w$n.fib")
 
   # --- paired windows on lcore 1, one forwarder stopped while the other runs
-  rh_rates=() l3_rates=()
-  for _ in $(seq 1 "$rounds"); do
-    sleep 0.3
-    rh_rates+=("$(python3 "$here/telemetry_rate.py" "$prefix" 1 "$window")")
-    kill -STOP "$rhpid"
-    kill -CONT "$l3pid"
-    sleep 0.3
-    l3_rates+=("$(python3 "$here/telemetry_rate.py" rhl3 1 "$window")")
-    kill -STOP "$l3pid"
-    kill -CONT "$rhpid"
-  done
+  { read -r -a rh_rates; read -r -a l3_rates; } < <(python3 "$here/paired_rate.py" "$rounds" \
+    "$window" "$rhpid" "$prefix" 1 "$l3pid" rhl3 1)
   kill -CONT "$l3pid"
   kill "$rhpid" "$l3pid"
   wait "$rhpid" "$l3pid" 2>/dev/null
