@@ -848,6 +848,13 @@ static inline void input_one(struct dp_worker *w, struct burst *b, struct rx_acc
 	input_classify(w, b, m, i, rx->port);
 }
 
+/* Starts fetching a received packet's headers: where a receive puts them (data_off is
+ * RTE_PKTMBUF_HEADROOM then), without reading data_off; a prefetch elsewhere is harmless. */
+static inline void prefetch_hdr(const struct rte_mbuf *m)
+{
+	rte_prefetch0((const uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM);
+}
+
 #define INPUT_NAME   input_burst_sse
 #define INPUT_ATTR   inline
 #define INPUT_GROUP8 0
@@ -908,8 +915,10 @@ static void process_chunk(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t 
 	}
 	for (i = 0; i < b.n6; i++)
 		ip6_forward(w, &b, pkts[b.idx6[i]], b.val6[i]);
-	ring_out(w, w->ctx->punt_ring, b.punt, b.punt_reason, b.n_punt);
-	ring_out(w, w->ctx->neigh_ring, b.neigh, b.neigh_reason, b.n_neigh);
+	if (unlikely(b.n_punt > 0))
+		ring_out(w, w->ctx->punt_ring, b.punt, b.punt_reason, b.n_punt);
+	if (unlikely(b.n_neigh > 0))
+		ring_out(w, w->ctx->neigh_ring, b.neigh, b.neigh_reason, b.n_neigh);
 	if (b.n_free > 0)
 		rte_pktmbuf_free_bulk(b.free, b.n_free);
 }

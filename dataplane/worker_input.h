@@ -21,10 +21,10 @@ static INPUT_ATTR void INPUT_NAME(struct dp_worker *w, struct burst *b, struct r
 
 	if (likely(n >= (INPUT_GROUP8 ? 8 : 4))) {
 		for (i = 0; i < (INPUT_GROUP8 ? 8 : 4); i++) /* unrolled: a constant count */
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+			prefetch_hdr(pkts[i]);
 	} else {
 		for (i = 0; i < n; i++)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+			prefetch_hdr(pkts[i]);
 	}
 	if (n > 0)
 		rx_switch(w, &rx, pkts[0]->port);
@@ -34,25 +34,25 @@ static INPUT_ATTR void INPUT_NAME(struct dp_worker *w, struct burst *b, struct r
 
 		/* The next packets' headers, while these are examined. */
 		if (eight && likely(i + 16 <= n)) {
-			rte_prefetch0(rte_pktmbuf_mtod(pk[8], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[9], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[10], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[11], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[12], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[13], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[14], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[15], void *));
+			prefetch_hdr(pk[8]);
+			prefetch_hdr(pk[9]);
+			prefetch_hdr(pk[10]);
+			prefetch_hdr(pk[11]);
+			prefetch_hdr(pk[12]);
+			prefetch_hdr(pk[13]);
+			prefetch_hdr(pk[14]);
+			prefetch_hdr(pk[15]);
 		} else if (eight) {
 			for (j = (uint16_t)(i + 8); j < n; j++)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+				prefetch_hdr(pkts[j]);
 		} else if (likely(i + 8 <= n)) {
-			rte_prefetch0(rte_pktmbuf_mtod(pk[4], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[5], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[6], void *));
-			rte_prefetch0(rte_pktmbuf_mtod(pk[7], void *));
+			prefetch_hdr(pk[4]);
+			prefetch_hdr(pk[5]);
+			prefetch_hdr(pk[6]);
+			prefetch_hdr(pk[7]);
 		} else {
 			for (j = (uint16_t)(i + 4); j < n; j++)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+				prefetch_hdr(pkts[j]);
 		}
 		/* The template of the current run's port; the group checks that all its
 		 * packets came from it. */
