@@ -204,8 +204,8 @@ struct dp_worker {
 	uint16_t tx_queue; /* this worker's TX queue on every port */
 	uint16_t n_rxq;
 	struct dp_rxq rxq[DP_WORKER_MAX_RXQ];
-	bool stop;           /* read and written with __atomic builtins */
-	bool group8;         /* pass 1 in groups of 8 (AVX2); tests may turn it off */
+	bool stop;   /* read and written with __atomic builtins */
+	bool group8; /* pass 1 in groups of 8 (AVX2); tests may turn it off */
 	struct dp_txbuf tx[RH_MAX_PORTS] __rte_cache_aligned; /* by port index */
 	struct dp_fast4 fast4 __rte_cache_aligned;
 	struct dp_worker_stats stats __rte_cache_aligned;
