@@ -1124,11 +1124,12 @@ static void test_group_tx_unaligned(void **state)
 }
 
 /*
- * A burst whose groups of 4 take different routes: groups to one next hop each (two in a
+ * Bursts whose groups of 4 take different routes: groups to one next hop each (two in a
  * group of 8 apart), a group whose route has a longer prefix inside it (an extended
- * first-level entry), a group half to one and half to the other, and an ECMP group. Every
- * packet leaves by its route's port with its next hop's MACs, TTL 63 and a valid checksum,
- * and each port's output keeps the order of the input.
+ * first-level entry), a group half to one and half to the other, and an ECMP group, in
+ * three orders (each of the last three first). Every packet leaves by its route's port with
+ * its next hop's MACs, TTL 63 and a valid checksum, and each port's output keeps the order
+ * of the input.
  */
 static void test_group_routes(void **state)
 {
@@ -1140,52 +1141,64 @@ static void test_group_routes(void **state)
 	        {IP(10, 3, 0, 0), 1}, {IP(10, 3, 0, 126), 2}, {IP(10, 50, 0, 0), 1},
 	        {IP(10, 2, 0, 0), 0}, {IP(10, 1, 0, 0), 1},
 	};
-	struct rte_mbuf *pkts[32], *out[32];
-	unsigned port_of[32], next[2] = {0, 0}, nb, i, port;
+	static const unsigned rot[] = {0, 3, 4, 5};
 
 	(void)state;
 	fx_route4(T.fib, IP(10, 3, 0, 0), 16, NH_P1);
 	fx_route4(T.fib, IP(10, 3, 0, 128), 25, NH_P0);
-	for (i = 0; i < 32; i++) {
-		uint32_t dst = G[i / 4].dst + i % 4;
+	for (unsigned r = 0; r < RTE_DIM(rot); r++) {
+		struct rte_mbuf *pkts[32], *out[32];
+		unsigned grp[32], port_of[32], next[2] = {0, 0}, nb, i, port;
+		uint64_t fwd0 = T.w.stats.fwd_pkts;
 
-		pkts[i] = mk_ip4(SRC4, dst, 64, (uint16_t)(1000 + i), 60);
-		ip4_of(pkts[i])->packet_id = rte_cpu_to_be_16((uint16_t)i);
-		ip4_fix_cksum(pkts[i]);
-		port_of[i] = G[i / 4].port != 2 ? G[i / 4].port : (dst & 0xff) >= 128 ? 0 : 1;
-	}
-	dp_worker_process_burst(&T.w, pkts, 32);
-	dp_worker_flush(&T.w);
-	for (port = 0; port < 2; port++) {
-		unsigned want = 0;
+		for (i = 0; i < 32; i++) {
+			uint32_t dst;
 
-		for (i = 0; i < 32; i++)
-			want += port_of[i] == port;
-		nb = rte_eth_rx_burst(T.eth[port], 0, out, RTE_DIM(out));
-		assert_int_equal(nb, want);
-		for (unsigned o = 0; o < nb; o++) {
-			struct rte_ether_hdr *eth =
-			        rte_pktmbuf_mtod(out[o], struct rte_ether_hdr *);
-			bool ecmp;
-
-			while (port_of[next[port]] != port)
-				next[port]++;
-			i = next[port]++;
-			if (rte_be_to_cpu_16(ip4_of(out[o])->packet_id) != i)
-				fail_msg("port %u: output %u is packet %u, not %u", port, o,
-				         rte_be_to_cpu_16(ip4_of(out[o])->packet_id), i);
-			ecmp = G[i / 4].dst == IP(10, 50, 0, 0);
-			assert_true(
-			        rte_is_same_ether_addr(&eth->src_addr, port ? &MAC_P1 : &MAC_P0));
-			assert_true(ecmp ? rte_is_same_ether_addr(&eth->dst_addr, &MAC_A) ||
-			                            rte_is_same_ether_addr(&eth->dst_addr, &MAC_B)
-			                 : rte_is_same_ether_addr(&eth->dst_addr, &MAC_NH));
-			assert_int_equal(ip4_of(out[o])->time_to_live, 63);
-			assert_true(ip4_cksum_valid(ip4_of(out[o])));
+			grp[i] = (i / 4 + rot[r]) % 8;
+			dst = G[grp[i]].dst + i % 4;
+			pkts[i] = mk_ip4(SRC4, dst, 64, (uint16_t)(1000 + i), 60);
+			ip4_of(pkts[i])->packet_id = rte_cpu_to_be_16((uint16_t)i);
+			ip4_fix_cksum(pkts[i]);
+			port_of[i] = G[grp[i]].port != 2   ? G[grp[i]].port
+			             : (dst & 0xff) >= 128 ? 0
+			                                   : 1;
 		}
-		rte_pktmbuf_free_bulk(out, nb);
+		dp_worker_process_burst(&T.w, pkts, 32);
+		dp_worker_flush(&T.w);
+		for (port = 0; port < 2; port++) {
+			unsigned want = 0;
+
+			for (i = 0; i < 32; i++)
+				want += port_of[i] == port;
+			nb = rte_eth_rx_burst(T.eth[port], 0, out, RTE_DIM(out));
+			assert_int_equal(nb, want);
+			for (unsigned o = 0; o < nb; o++) {
+				struct rte_ether_hdr *eth =
+				        rte_pktmbuf_mtod(out[o], struct rte_ether_hdr *);
+				bool ecmp;
+
+				while (port_of[next[port]] != port)
+					next[port]++;
+				i = next[port]++;
+				if (rte_be_to_cpu_16(ip4_of(out[o])->packet_id) != i)
+					fail_msg(
+					        "order %u, port %u: output %u is packet %u, not %u",
+					        rot[r], port, o,
+					        rte_be_to_cpu_16(ip4_of(out[o])->packet_id), i);
+				ecmp = G[grp[i]].dst == IP(10, 50, 0, 0);
+				assert_true(rte_is_same_ether_addr(&eth->src_addr,
+				                                   port ? &MAC_P1 : &MAC_P0));
+				assert_true(ecmp ? rte_is_same_ether_addr(&eth->dst_addr, &MAC_A) ||
+				                            rte_is_same_ether_addr(&eth->dst_addr,
+				                                                   &MAC_B)
+				                 : rte_is_same_ether_addr(&eth->dst_addr, &MAC_NH));
+				assert_int_equal(ip4_of(out[o])->time_to_live, 63);
+				assert_true(ip4_cksum_valid(ip4_of(out[o])));
+			}
+			rte_pktmbuf_free_bulk(out, nb);
+		}
+		assert_int_equal(T.w.stats.fwd_pkts - fwd0, 32);
 	}
-	assert_int_equal(T.w.stats.fwd_pkts, 32);
 }
 
 /* Where the CPU has AVX2, pass 1 takes groups of 8 (and this build's cases test them). */
