@@ -168,20 +168,21 @@ ip4_fwd8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint8_t *co
 {
 	const uint16_t *t = (const uint16_t *)(const void *)w->fast4.fib->tbl24;
 	__m256i ix = ip4_idx24_8(dst);
-	__m128i lo = _mm256_castsi256_si128(ix), hi = _mm256_extracti128_si256(ix, 1), e, x;
+	__m128i lo = _mm256_castsi256_si128(ix), hi = _mm256_extracti128_si256(ix, 1), a, c, e, x;
 	const struct dp_nh *na, *nb;
 	uint32_t e0, e4;
 
 	/* The eight entries in 16-bit lanes, compared with the first of their group of 4
 	 * (lanes 0 and 4) at once; neither may be extended (bit 0). */
-	e = _mm_cvtsi32_si128(t[(uint32_t)_mm_cvtsi128_si32(lo)]);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_extract_epi32(lo, 1)], 1);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_extract_epi32(lo, 2)], 2);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_extract_epi32(lo, 3)], 3);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_cvtsi128_si32(hi)], 4);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_extract_epi32(hi, 1)], 5);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_extract_epi32(hi, 2)], 6);
-	e = _mm_insert_epi16(e, t[(uint32_t)_mm_extract_epi32(hi, 3)], 7);
+	a = _mm_cvtsi32_si128(t[(uint32_t)_mm_cvtsi128_si32(lo)]);
+	c = _mm_cvtsi32_si128(t[(uint32_t)_mm_cvtsi128_si32(hi)]);
+	a = _mm_insert_epi16(a, t[(uint32_t)_mm_extract_epi32(lo, 1)], 1);
+	c = _mm_insert_epi16(c, t[(uint32_t)_mm_extract_epi32(hi, 1)], 1);
+	a = _mm_insert_epi16(a, t[(uint32_t)_mm_extract_epi32(lo, 2)], 2);
+	c = _mm_insert_epi16(c, t[(uint32_t)_mm_extract_epi32(hi, 2)], 2);
+	a = _mm_insert_epi16(a, t[(uint32_t)_mm_extract_epi32(lo, 3)], 3);
+	c = _mm_insert_epi16(c, t[(uint32_t)_mm_extract_epi32(hi, 3)], 3);
+	e = _mm_unpacklo_epi64(a, c); /* two chains of inserts, not one of eight */
 	x = _mm_shuffle_epi8(e, _mm_set_epi8(9, 8, 9, 8, 9, 8, 9, 8, 1, 0, 1, 0, 1, 0, 1, 0));
 	x = _mm_or_si128(_mm_xor_si128(e, x), _mm_and_si128(x, _mm_set1_epi16(1)));
 	if (!_mm_testz_si128(x, x))
