@@ -25,6 +25,7 @@ int dp_fwd_ctx_set_port(struct dp_fwd_ctx *ctx, uint16_t index, uint16_t eth_por
 	p->enabled = true;
 	p->eth_port = eth_port;
 	p->mtu = mtu;
+	p->prefetch = true;
 	p->mac = *mac;
 	p->mac64 = 0;
 	memcpy(&p->mac64, mac, RTE_ETHER_ADDR_LEN);

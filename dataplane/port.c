@@ -165,6 +165,8 @@ int dp_port_to_ctx(const struct dp_port *p, const struct rh_port_cfg *cfg, struc
 	int rc;
 
 	rc = dp_fwd_ctx_set_port(ctx, p->index, p->eth_port, &p->mac, p->mtu);
+	if (rc == 0)
+		ctx->port[p->index].prefetch = p->is_pci; /* a vdev's frames are in the cache */
 	for (i = 0; rc == 0 && i < cfg->n_addrs; i++)
 		rc = dp_local_add(&ctx->local, &cfg->addr[i].addr);
 	return rc;

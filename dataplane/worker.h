@@ -114,6 +114,11 @@ struct dp_port_info {
 	bool enabled;
 	uint16_t eth_port; /* ethdev port id */
 	uint16_t mtu;      /* largest IP packet (L3) sent on the port */
+	/* Pass 1 prefetches the headers of the next packets received on the port: set for a
+	 * device that writes the frames by DMA (PCI); a virtual device's PMD has just written
+	 * or copied them itself, in the cache (a prefetch there costs ~10 % of the worker's
+	 * cycles: dp_worker_bench). dp_fwd_ctx_set_port() sets it. */
+	bool prefetch;
 	struct rte_ether_addr mac;
 	uint64_t mac64; /* mac in the first 6 bytes of a 64-bit word, the rest 0 */
 };

@@ -18,22 +18,27 @@ static INPUT_ATTR void INPUT_NAME(struct dp_worker *w, struct burst *b, struct r
 	uint64_t gpkts = 0, gbytes = 0; /* the grouped packets of the current run */
 	uint32_t bytes;
 	uint16_t i, j;
+	bool pf;
 
-	if (likely(n >= (INPUT_GROUP8 ? 8 : 4))) {
+	if (n > 0)
+		rx_switch(w, &rx, pkts[0]->port);
+	/* A burst comes from one queue of one port: its first packet's port says. */
+	pf = rx.port != DP_PORT_NONE && w->ctx->port[rx.port].prefetch;
+	if (pf && likely(n >= (INPUT_GROUP8 ? 8 : 4))) {
 		for (i = 0; i < (INPUT_GROUP8 ? 8 : 4); i++) /* unrolled: a constant count */
 			prefetch_hdr(pkts[i]);
-	} else {
+	} else if (pf) {
 		for (i = 0; i < n; i++)
 			prefetch_hdr(pkts[i]);
 	}
-	if (n > 0)
-		rx_switch(w, &rx, pkts[0]->port);
 	for (i = 0; i + 4 <= n; i += 4) {
 		struct rte_mbuf **pk = pkts + i;
 		bool eight = INPUT_GROUP8 && i + 8 <= n;
 
 		/* The next packets' headers, while these are examined. */
-		if (eight && likely(i + 16 <= n)) {
+		if (!pf) {
+			/* the frames are in the cache already */
+		} else if (eight && likely(i + 16 <= n)) {
 			prefetch_hdr(pk[8]);
 			prefetch_hdr(pk[9]);
 			prefetch_hdr(pk[10]);

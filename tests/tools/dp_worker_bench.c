@@ -7,6 +7,10 @@
  * IPv4/UDP frames toward random destinations of a random table, output on net_null.
  *
  *   dp_worker_bench [EAL args] -- [--routes N] [--bursts B] [--ecmp] [--seed S] [--no-group8]
+ *                                  [--prefetch]
+ *
+ * The frames are written just before each burst, as a virtual device's PMD does, so the
+ * input port does not prefetch them unless --prefetch (a PCI port's setting) says so.
  *
  * Prints TSC cycles per packet: the mean (noisy on a shared machine) and the least of the
  * blocks of 64 bursts (the host's noise only adds time: the least block is the closest to
@@ -119,12 +123,16 @@ static void frame(struct rte_mbuf *m, uint16_t in_port, rte_be32_t dst, uint16_t
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"routes", required_argument, NULL, 'r'}, {"bursts", required_argument, NULL, 'b'},
-	        {"ecmp", no_argument, NULL, 'e'},         {"seed", required_argument, NULL, 's'},
-	        {"no-group8", no_argument, NULL, 'g'},    {NULL, 0, NULL, 0},
+	        {"routes", required_argument, NULL, 'r'},
+	        {"bursts", required_argument, NULL, 'b'},
+	        {"ecmp", no_argument, NULL, 'e'},
+	        {"seed", required_argument, NULL, 's'},
+	        {"no-group8", no_argument, NULL, 'g'},
+	        {"prefetch", no_argument, NULL, 'p'},
+	        {NULL, 0, NULL, 0},
 	};
 	unsigned routes = 16, bursts = 20000;
-	bool ecmp = false, no_group8 = false;
+	bool ecmp = false, no_group8 = false, prefetch = false;
 	uint16_t eth_in, eth_out;
 	struct rte_mempool *pool;
 	struct dp_fwd_ctx *ctx;
@@ -150,6 +158,8 @@ int main(int argc, char **argv)
 			ecmp = true;
 		else if (o == 'g')
 			no_group8 = true;
+		else if (o == 'p')
+			prefetch = true;
 		else if (o == 's')
 			rnd_state = strtoull(optarg, NULL, 10) | 1;
 		else
@@ -188,6 +198,7 @@ int main(int argc, char **argv)
 	    dp_fwd_ctx_set_port(ctx, 0, eth_in, &MAC_IN, 1500) != 0 ||
 	    dp_fwd_ctx_set_port(ctx, 1, eth_out, &MAC_OUT, 1500) != 0)
 		return 1;
+	ctx->port[0].prefetch = prefetch;
 
 	/* One resolved next hop on port 1 (and a second one for the ECMP group). */
 	for (uint32_t id = NH_ID; id <= NH_ID + 1; id++) {
@@ -253,9 +264,10 @@ int main(int argc, char **argv)
 		        w->stats.fwd_pkts, sent);
 		return 1;
 	}
-	printf("dp_worker_bench: %u routes%s%s, %" PRIu64 " packets forwarded, %.1f TSC cycles "
+	printf("dp_worker_bench: %u routes%s%s%s, %" PRIu64 " packets forwarded, %.1f TSC cycles "
 	       "per packet (mean), %.1f (least block of 64 bursts)\n",
-	       routes, ecmp ? " (ECMP)" : "", w->group8 ? ", groups of 8" : ", groups of 4", sent,
-	       (double)cycles / (double)sent, (double)least / (64.0 * DP_BURST));
+	       routes, ecmp ? " (ECMP)" : "", w->group8 ? ", groups of 8" : ", groups of 4",
+	       prefetch ? ", prefetch" : "", sent, (double)cycles / (double)sent,
+	       (double)least / (64.0 * DP_BURST));
 	return 0;
 }

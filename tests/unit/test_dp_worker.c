@@ -1127,9 +1127,9 @@ static void test_group_tx_unaligned(void **state)
  * Bursts whose groups of 4 take different routes: groups to one next hop each (two in a
  * group of 8 apart), a group whose route has a longer prefix inside it (an extended
  * first-level entry), a group half to one and half to the other, and an ECMP group, in
- * three orders (each of the last three first). Every packet leaves by its route's port with
- * its next hop's MACs, TTL 63 and a valid checksum, and each port's output keeps the order
- * of the input.
+ * four orders (each of the last three first), with and without the input port's prefetch.
+ * Every packet leaves by its route's port with its next hop's MACs, TTL 63 and a valid
+ * checksum, and each port's output keeps the order of the input.
  */
 static void test_group_routes(void **state)
 {
@@ -1151,6 +1151,7 @@ static void test_group_routes(void **state)
 		unsigned grp[32], port_of[32], next[2] = {0, 0}, nb, i, port;
 		uint64_t fwd0 = T.w.stats.fwd_pkts;
 
+		T.ctx.port[0].prefetch = r % 2 == 0;
 		for (i = 0; i < 32; i++) {
 			uint32_t dst;
 
@@ -1199,6 +1200,7 @@ static void test_group_routes(void **state)
 		}
 		assert_int_equal(T.w.stats.fwd_pkts - fwd0, 32);
 	}
+	T.ctx.port[0].prefetch = true;
 }
 
 /* Where the CPU has AVX2, pass 1 takes groups of 8 (and this build's cases test them). */
