@@ -23,26 +23,11 @@ sizes=("$@")
 window=${SECONDS_PER_RUN:-0.5}
 rounds=${ROUNDS:-11}
 starts=${STARTS:-5}
-work=$(mktemp -d /tmp/routehub-dpbench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-  sleep 1
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-[ "$(id -u)" = 0 ] || { echo "dataplane.sh: run as root (hugepages)" >&2; exit 1; }
 [ -x "$build/dataplane/routehub-dataplane" ] || { echo "dataplane.sh: build first" >&2; exit 1; }
-l3fwd=$(bash "$here/build_l3fwd.sh") || exit 1
-
+. "$here/dp_lib.sh"
 # Hugepages: 1,024 x 2 MB (bench-notes: --no-huge halves the large-table figures).
-if [ "$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)" -lt 1024 ]; then
-  sysctl -qw vm.nr_hugepages=1024
-fi
-mkdir -p /dev/hugepages
-mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+dp_setup dataplane.sh 1024
+l3fwd=$(bash "$here/build_l3fwd.sh") || exit 1
 
 tsc_hz=$(awk -F: '/cpu MHz/ {printf "%d", $2 * 1e6; exit}' /proc/cpuinfo)
 

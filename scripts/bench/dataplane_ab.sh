@@ -12,25 +12,11 @@ top=$(cd "$here/../.." && pwd)
 ba=$1 bb=$2 n=${3:-16}
 window=${SECONDS_PER_RUN:-0.5}
 rounds=${ROUNDS:-41}
-work=$(mktemp -d /tmp/routehub-dpab.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-  sleep 1
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-[ "$(id -u)" = 0 ] || { echo "dataplane_ab.sh: run as root (hugepages)" >&2; exit 1; }
 for b in "$ba" "$bb"; do
   [ -x "$b/dataplane/routehub-dataplane" ] || { echo "dataplane_ab.sh: $b not built" >&2; exit 1; }
 done
-# Two dataplanes of a 2M-route FIB each: 2,048 x 2 MB.
-if [ "$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)" -lt 2048 ]; then
-  sysctl -qw vm.nr_hugepages=2048
-fi
-mkdir -p /dev/hugepages
-mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages
+. "$here/dp_lib.sh"
+dp_setup dataplane_ab.sh 2048 # two dataplanes of a 2M-route FIB each: 2,048 x 2 MB
 python3 "$here/gen_workload.py" --routes "$n" --frames 65536 --out "$work/w"
 awk '{print $1 " via 198.19.1.2"}' "$work/w.routes" >"$work/w.fib"
 
