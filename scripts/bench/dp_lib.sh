@@ -15,8 +15,17 @@ dp_setup() {
 }
 
 dp_cleanup() {
+  local p _
   for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-  sleep 1
+  # A DPDK process removes its hugepage files as it exits: give it the time (l3fwd takes
+  # a few seconds), then end what is left, and remove the files of the benchmarks' own
+  # file prefixes (rhl3*, rhbench*, rhab*) that a killed process left behind.
+  for _ in $(seq 1 50); do
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && break; done
+    kill -0 "$p" 2>/dev/null || break
+    sleep 0.1
+  done
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -f /dev/hugepages/rhl3*map_* /dev/hugepages/rhbench*map_* /dev/hugepages/rhab*map_*
   rm -rf "$work"
 }
