@@ -178,8 +178,13 @@ wcheck "reload (e): SIGHUP removes nva2: Cease/Peer De-configured (RFC 4486 subc
   grep -q "Cease/Peer De-configured" "$RH_TMP/frr-nva2.log"
 wcheck "reload (e): ... its route withdrawn (nva1 loses 203.0.113.0/24), branch-to-branch off (nva1 loses 198.51.100.0/24), the VPN static prefix gone (er loses 203.0.113.128/25)" 10 \
   eval 'frr_lacks nva1 203.0.113.0/24 && frr_lacks nva1 198.51.100.0/24 && bird_lacks er hub 203.0.113.128/25'
-check "reload (e): ... the others untouched" \
+# Read until equal for up to 5 s: one read while FRR and BIRD take the withdrawals came
+# back different once in CI (2026-11-21; not reproduced in runs by hand, and nva1 read
+# "1 1" again three checks later). A reset never reads as before again: FRR's
+# connectionsEstablished only grows and BIRD's since-time moves.
+wcheck "reload (e): ... the others untouched" 5 \
   eval '[ "$(frr_conn_counts nva1)" = "1 1" ] && [ "$(bird_since er hub)" = "${s0##* er }" ] && [ "$(bird_since er2 hub)" = "$s1er2" ]'
+rh_log "after (e): nva1 $(frr_conn_counts nva1) er $(bird_since er hub) er2 $(bird_since er2 hub); before: nva1 1 1 er ${s0##* er } er2 $s1er2"
 check "reload (e): the control plane logged what SIGHUP changed" \
   eval 'grep -q "reload: peer 198.18.3.4 (nva) removed" "$RH_TMP/cp-1.log"'
 rh_wait 10 eval '[ "$(frr_nbr nva2 198.18.1.4 bgpState)" != Established ]'
