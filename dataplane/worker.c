@@ -493,6 +493,24 @@ static inline void tx_put(struct dp_worker *w, uint16_t port, struct rte_mbuf *c
 		tx_flush_port(w, port);
 }
 
+/* Rewrites four IPv4 frames p[0..3] for next hop nh: the MACs, and word 2 of the header
+ * (TTL, protocol, checksum) from w2[] (ip4_dec_ttl() of each, computed in pass 1). */
+static inline void ip4_rewrite4(uint8_t *const p[4], const uint32_t w2[4], const struct dp_nh *nh)
+{
+	const size_t o = ETH_HLEN + offsetof(struct rte_ipv4_hdr, time_to_live);
+	uint64_t macs_lo;
+	uint32_t macs_hi;
+
+	memcpy(&macs_lo, &nh->dst_mac, 8);
+	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
+#pragma GCC unroll 4
+	for (unsigned j = 0; j < 4; j++) {
+		memcpy(p[j] + o, &w2[j], 4);
+		memcpy(p[j], &macs_lo, 8);
+		memcpy(p[j] + 8, &macs_hi, 4);
+	}
+}
+
 #include "worker_fast4.h"
 #include "worker_fast8.h"
 
@@ -556,12 +574,7 @@ static void tx_flush_port(struct dp_worker *w, uint16_t port)
 
 static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
 {
-	struct dp_txbuf *t = &w->tx[port];
-
-	t->pkts[t->n++] = m;
-	t->bytes += m->pkt_len;
-	if (t->n == DP_BURST)
-		tx_flush_port(w, port);
+	tx_put(w, port, &m, 1, m->pkt_len);
 }
 
 void dp_worker_flush(struct dp_worker *w)
@@ -717,8 +730,7 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 {
 	struct rte_mbuf **pk = &pkts[b->idx4[k]]; /* pass 1 queued the four in a row */
 	const struct dp_nh *nh;
-	uint32_t macs_hi;
-	uint64_t macs_lo, v, bytes;
+	uint64_t v, bytes;
 	unsigned j;
 
 	/* One route for the four: read from the table here when it can be (direct), else
@@ -735,18 +747,8 @@ static inline bool ip4_forward_group(struct dp_worker *w, struct burst *b, struc
 	if (unlikely(nh == NULL))
 		return false;
 	/* Pass 1 checked the TTLs and that the four fit every port's MTU, and computed their
-	 * new TTL words (ip4_dec_ttl() of each). */
-	memcpy(&macs_lo, &nh->dst_mac, 8);
-	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
-#pragma GCC unroll 4
-	for (j = 0; j < 4; j++) {
-		uint8_t *p = b->data4[k + j];
-
-		memcpy(p + ETH_HLEN + offsetof(struct rte_ipv4_hdr, time_to_live), &b->ttl4[k + j],
-		       4);
-		memcpy(p, &macs_lo, 8);
-		memcpy(p + 8, &macs_hi, 4);
-	}
+	 * new TTL words. */
+	ip4_rewrite4(&b->data4[k], &b->ttl4[k], nh);
 	if (unlikely((b->grp4_pad >> k) & 1)) {
 		bytes = 0;
 		for (j = 0; j < 4; j++) {

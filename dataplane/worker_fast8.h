@@ -135,28 +135,14 @@ static inline DP_AVX2 __m256i ip4_idx24_8(__m256i dst)
 	                     _mm_set_epi8(-1, 12, 13, 14, -1, 8, 9, 10, -1, 4, 5, 6, -1, 0, 1, 2)));
 }
 
-/* Rewrites the frames of pk[0..3] for next hop nh: the MACs, and word 2 of the IPv4
- * header (TTL, protocol, checksum) from the lanes of ttl. The frames are found again from
- * the mbufs: their pointers are not kept live across the lookup (fewer spills). */
-static inline __attribute__((always_inline)) DP_AVX2 void
-ip4_put4(struct rte_mbuf *const *pk, __m128i ttl, const struct dp_nh *nh)
+/* ip4_rewrite4() of frames p[0..3], the TTL words from the lanes of ttl. */
+static inline __attribute__((always_inline)) DP_AVX2 void ip4_put4(uint8_t *const p[4], __m128i ttl,
+                                                                   const struct dp_nh *nh)
 {
-	const size_t o = ETH_HLEN + offsetof(struct rte_ipv4_hdr, time_to_live);
 	uint32_t w2[4] = {(uint32_t)_mm_cvtsi128_si32(ttl), (uint32_t)_mm_extract_epi32(ttl, 1),
 	                  (uint32_t)_mm_extract_epi32(ttl, 2), (uint32_t)_mm_extract_epi32(ttl, 3)};
-	uint64_t macs_lo;
-	uint32_t macs_hi;
 
-	memcpy(&macs_lo, &nh->dst_mac, 8);
-	memcpy(&macs_hi, (const uint8_t *)&nh->dst_mac + 8, 4);
-#pragma GCC unroll 4
-	for (unsigned j = 0; j < 4; j++) {
-		uint8_t *p = rte_pktmbuf_mtod(pk[j], uint8_t *);
-
-		memcpy(p + o, &w2[j], 4);
-		memcpy(p, &macs_lo, 8);
-		memcpy(p + 8, &macs_hi, 4);
-	}
+	ip4_rewrite4(p, w2, nh);
 }
 
 /*
@@ -166,8 +152,8 @@ ip4_put4(struct rte_mbuf *const *pk, __m128i ttl, const struct dp_nh *nh)
  * false leaves them untouched.
  */
 static inline __attribute__((always_inline)) DP_AVX2 bool
-ip4_fwd8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, __m256i dst, __m256i ttl,
-         uint32_t bytes_a, uint32_t bytes_b)
+ip4_fwd8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint8_t *const p[8],
+         __m256i dst, __m256i ttl, uint32_t bytes_a, uint32_t bytes_b)
 {
 	const uint16_t *t = (const uint16_t *)(const void *)w->fast4.fib->tbl24;
 	__m256i ix = ip4_idx24_8(dst);
@@ -196,8 +182,8 @@ ip4_fwd8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, __m256i dst
 	nb = e4 == e0 ? na : nh_cached(w, &b->nc, e4 >> 1);
 	if (unlikely(na == NULL || nb == NULL))
 		return false;
-	ip4_put4(pk, _mm256_castsi256_si128(ttl), na);
-	ip4_put4(pk + 4, _mm256_extracti128_si256(ttl, 1), nb);
+	ip4_put4(p, _mm256_castsi256_si128(ttl), na);
+	ip4_put4(p + 4, _mm256_extracti128_si256(ttl, 1), nb);
 	if (likely(na == nb)) {
 		tx_put(w, na->port, pk, 8, (uint64_t)bytes_a + bytes_b);
 	} else {
@@ -226,7 +212,8 @@ ip4_fast_group8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint
 	        _mm_set_epi8(-1, -1, 14, 15, -1, -1, 10, 11, -1, -1, 6, 7, -1, -1, 2, 3));
 	const __m256i mwant = bcast16(&f->meta_want[0]);
 	uint8_t *p[8];
-	__m256i r[4], dsc[4], a[4], v[5], x, l2, t01, t23, u01, u23, tot, plen, plen14, bad, want;
+	__m256i r[4], dsc[4], a[4], v[5], ttl, x, l2, t01, t23, u01, u23, tot, plen, plen14, bad,
+	        want;
 	uint32_t ba, bb;
 	uint16_t k = b->n4;
 	unsigned j;
@@ -296,12 +283,13 @@ ip4_fast_group8(struct dp_worker *w, struct burst *b, struct rte_mbuf **pk, uint
 	ba = (uint32_t)_mm256_cvtsi256_si32(plen);
 	bb = (uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(plen, 1));
 	*bytes = ba + bb;
+	ttl = ip4_dec_ttl8(f, v[2]);
 	if (b->fuse && b->n4 == 0 && _mm256_testz_si256(plen14, plen14) &&
-	    ip4_fwd8(w, b, pk, v[4], ip4_dec_ttl8(f, v[2]), ba, bb))
+	    ip4_fwd8(w, b, pk, p, v[4], ttl, ba, bb))
 		return true;
 	/* Lanes 0..3 are packets 0..3, lanes 4..7 packets 4..7: queued in a row. */
 	_mm256_storeu_si256((__m256i *)(void *)&b->ip4[k], _mm256_shuffle_epi8(v[4], bswap32));
-	_mm256_storeu_si256((__m256i *)(void *)&b->ttl4[k], ip4_dec_ttl8(f, v[2]));
+	_mm256_storeu_si256((__m256i *)(void *)&b->ttl4[k], ttl);
 	memcpy(&b->data4[k], p, sizeof(p));
 	{
 		const uint8_t *t24 = __atomic_load_n(&f->fib->prefetch24, __ATOMIC_RELAXED);
